@@ -1,0 +1,11 @@
+// A token server on Deno.serve: `deno run --allow-net --allow-env examples/deno.ts`
+// (PORT sets the port; 0 picks a free one).
+import { createDemo, type Demo } from "./demo.ts";
+
+const port = Number(Deno.env.get("PORT") ?? 8787);
+let demo: Demo | undefined;
+
+const server = Deno.serve({ hostname: "127.0.0.1", port, onListen: () => {} }, (request) =>
+  demo ? demo.fetch(request) : Promise.resolve(new Response(null, { status: 503 })));
+demo = await createDemo(`http://127.0.0.1:${server.addr.port}`);
+console.log(demo.banner("Deno"));

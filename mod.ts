@@ -1,0 +1,41 @@
+/**
+ * An OAuth 2.0 token service for machine-to-machine auth: the client credentials grant
+ * (RFC 6749 s4.4) on web-standard `Request` and `Response`, with zero dependencies, for
+ * Deno, Bun, Node and edge runtimes.
+ *
+ * @example
+ * ```ts
+ * import { handleTokenRequest, type TokenEndpointOptions } from "./mod.ts";
+ *
+ * const options: TokenEndpointOptions = {
+ *   issuer: "https://auth.example.com",
+ *   clients: [{
+ *     client_id: "billing",
+ *     client_secret_hash: "$sha256$Z2yN1q0o0mRlJ1uWjQk0t8eN7w5h5u4Qm6kH9rVb1aY",
+ *     grant_types: ["client_credentials"],
+ *     scope: "invoices:read",
+ *   }],
+ * };
+ * // Deno.serve((request) => handleTokenRequest(request, options));
+ * ```
+ *
+ * @module
+ */
+
+export { handleTokenRequest } from "./src/token_endpoint.ts";
+export type { TokenEndpointOptions } from "./src/options.ts";
+export { ConfigurationError, OAuthError, type OAuthErrorCode, type OAuthErrorOptions } from "./src/errors.ts";
+export type { ClientRegistration, TokenEndpointAuthMethod } from "./src/clients/registration.ts";
+export { type ClientStore, clientStoreFromArray } from "./src/clients/client_store.ts";
+export {
+  generateClientId,
+  generateClientSecret,
+  hashClientSecret,
+  type HashClientSecretOptions,
+  type SecretHashAlgorithm,
+} from "./src/clients/secrets.ts";
+export { decodeBasicCredentials, encodeBasicCredentials, type BasicCredentials } from "./src/client_auth/basic.ts";
+export { type CryptoProvider, type DigestAlgorithm, timingSafeEqual, webCrypto } from "./src/crypto/provider.ts";
+export { StoreFullError, type TokenRecord, type TokenStore } from "./src/stores/token_store.ts";
+export { MemoryTokenStore, type MemoryTokenStoreOptions } from "./src/stores/memory_token_store.ts";
+export { tokenKey } from "./src/tokens/opaque.ts";

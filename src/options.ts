@@ -1,0 +1,178 @@
+/**
+ * Server options, validated once and turned into the context the request path reads.
+ *
+ * @module
+ */
+
+import type { ClientAuthContext } from "./client_auth/authenticate.ts";
+import { type ClientStore, clientStoreFromArray } from "./clients/client_store.ts";
+import { type Client, type ClientRegistration, prepareClient } from "./clients/registration.ts";
+import { type CryptoProvider, webCrypto } from "./crypto/provider.ts";
+import { ConfigurationError } from "./errors.ts";
+import type { FormLimits } from "./http/form.ts";
+import { MemoryTokenStore } from "./stores/memory_token_store.ts";
+import type { TokenStore } from "./stores/token_store.ts";
+import type { IssueContext } from "./tokens/access_token.ts";
+
+/**
+ * Options of the token endpoint.
+ *
+ * Create the object once and pass the same one to every call: it is validated and prepared
+ * on first use and cached by identity, and the default in-memory token store lives with it.
+ *
+ * @example
+ * ```ts
+ * import type { TokenEndpointOptions } from "./options.ts";
+ * const options: TokenEndpointOptions = {
+ *   issuer: "https://auth.example.com",
+ *   clients: [{
+ *     client_id: "billing",
+ *     client_secret_hash: "$sha256$Z2yN1q0o0mRlJ1uWjQk0t8eN7w5h5u4Qm6kH9rVb1aY",
+ *     grant_types: ["client_credentials"],
+ *     scope: "invoices:read",
+ *   }],
+ *   accessTokenLifetime: 600,
+ * };
+ * ```
+ */
+export interface TokenEndpointOptions {
+  /**
+   * The issuer identifier (RFC 8414 s2): an `https` URL with no query or fragment
+   * (`http` only for localhost).
+   */
+  issuer: string;
+  /** The registered clients: a list, or a store that looks them up. */
+  clients: readonly ClientRegistration[] | ClientStore;
+  /** Where opaque tokens are recorded. Default: a {@link MemoryTokenStore} for these options. */
+  tokenStore?: TokenStore;
+  /** Access token lifetime in seconds; default 600 (RFC 6750 s5.3: short-lived). At most 86,400. */
+  accessTokenLifetime?: number;
+  /** Largest request body accepted, in bytes; default 8,192. */
+  maxBodyBytes?: number;
+  /** Longest time a request body may take to arrive, in milliseconds; default 10,000. */
+  bodyTimeoutMs?: number;
+  /** Source of randomness, digests and comparisons; default WebCrypto. */
+  crypto?: CryptoProvider;
+  /** Milliseconds since the epoch; default `Date.now`. Inject a fake clock in tests. */
+  clock?: () => number;
+  /**
+   * Refuse requests whose URL is not `https:` (RFC 6749 s3.2, s10.9); default true.
+   * Loopback hosts (localhost, 127.0.0.0/8, [::1]) are always allowed. Set false only when
+   * TLS ends at a proxy in front of this server.
+   */
+  requireHttps?: boolean;
+  /** The realm of `WWW-Authenticate` challenges; default the issuer. */
+  realm?: string;
+}
+
+/** The prepared form of the options that every endpoint reads. */
+export interface ServerContext extends ClientAuthContext, IssueContext {
+  readonly issuer: string;
+  readonly realm: string;
+  readonly requireHttps: boolean;
+  readonly form: FormLimits;
+}
+
+const KNOWN_OPTIONS: ReadonlySet<string> = new Set([
+  "issuer",
+  "clients",
+  "tokenStore",
+  "accessTokenLifetime",
+  "maxBodyBytes",
+  "bodyTimeoutMs",
+  "crypto",
+  "clock",
+  "requireHttps",
+  "realm",
+]);
+
+const LOOPBACK = /^(localhost|127(\.\d{1,3}){3}|\[::1\])$/;
+
+/** Whether `hostname` (as `URL.hostname` gives it) names the local machine. */
+export function isLoopbackHost(hostname: string): boolean {
+  return LOOPBACK.test(hostname);
+}
+
+function positiveInteger(name: string, value: unknown, fallback: number, max: number): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== "number" || !Number.isSafeInteger(value) || value < 1 || value > max) {
+    throw new ConfigurationError(`${name} must be an integer from 1 to ${max}`);
+  }
+  return value;
+}
+
+function checkIssuer(issuer: unknown): string {
+  if (typeof issuer !== "string") throw new ConfigurationError("issuer must be a string URL");
+  let url: URL;
+  try {
+    url = new URL(issuer);
+  } catch {
+    throw new ConfigurationError(`issuer ${JSON.stringify(issuer)} is not a URL`);
+  }
+  // RFC 8414 s2: https, no query, no fragment.
+  if (url.protocol !== "https:" && !(url.protocol === "http:" && isLoopbackHost(url.hostname))) {
+    throw new ConfigurationError("issuer must be an https URL (http is allowed for localhost only)");
+  }
+  if (url.search !== "" || url.hash !== "" || issuer.includes("?") || issuer.includes("#")) {
+    throw new ConfigurationError("issuer must not have a query or fragment (RFC 8414 s2)");
+  }
+  return issuer;
+}
+
+function quoted(value: string): string {
+  return `"${value.replace(/[\\"]/g, "\\$&")}"`;
+}
+
+const contexts = new WeakMap<TokenEndpointOptions, ServerContext>();
+
+/**
+ * Validates options and prepares the context, once per options object. Throws a
+ * {@link ConfigurationError} naming the first problem: an unknown option (a typo), a bad
+ * issuer, an out-of-range number, an invalid client registration.
+ */
+export function resolveOptions(options: TokenEndpointOptions): ServerContext {
+  const cached = contexts.get(options);
+  if (cached !== undefined) return cached;
+  if (typeof options !== "object" || options === null) throw new ConfigurationError("options must be an object");
+  for (const key of Object.keys(options)) {
+    if (!KNOWN_OPTIONS.has(key)) throw new ConfigurationError(`unknown option '${key}'`);
+  }
+  const issuer = checkIssuer(options.issuer);
+  const crypto = options.crypto ?? webCrypto;
+  const clock = options.clock ?? Date.now;
+  if (typeof clock !== "function") throw new ConfigurationError("clock must be a function returning milliseconds");
+  const clients = options.clients;
+  let store: ClientStore;
+  if (Array.isArray(clients)) store = clientStoreFromArray(clients);
+  else if (typeof (clients as ClientStore | undefined)?.getClient === "function") store = clients as ClientStore;
+  else throw new ConfigurationError("clients must be an array of registrations or a ClientStore");
+  const realm = options.realm ?? issuer;
+  if (typeof realm !== "string") throw new ConfigurationError("realm must be a string");
+
+  const findClient = async (client_id: string): Promise<Client | undefined> => {
+    const registration = await store.getClient(client_id);
+    // A store that answers for another id is a store bug; never authenticate as someone else.
+    if (registration === undefined || registration === null || registration.client_id !== client_id) return undefined;
+    return prepareClient(registration, crypto);
+  };
+
+  const context: ServerContext = {
+    issuer,
+    realm,
+    crypto,
+    clock,
+    findClient,
+    basicChallenge: `Basic realm=${quoted(realm)}`,
+    unknownClientSecrets: [{ scheme: "sha256", digest: crypto.randomBytes(32) }],
+    tokenStore: options.tokenStore ?? new MemoryTokenStore({ clock }),
+    accessTokenLifetime: positiveInteger("accessTokenLifetime", options.accessTokenLifetime, 600, 86_400),
+    requireHttps: options.requireHttps ?? true,
+    form: {
+      maxBytes: positiveInteger("maxBodyBytes", options.maxBodyBytes, 8_192, 1_048_576),
+      timeoutMs: positiveInteger("bodyTimeoutMs", options.bodyTimeoutMs, 10_000, 600_000),
+      repeatable: new Set(["resource"]),
+    },
+  };
+  contexts.set(options, context);
+  return context;
+}

@@ -1,0 +1,86 @@
+/**
+ * The token store: where opaque access tokens are recorded so that introspection,
+ * revocation and the resource server can find them.
+ *
+ * @module
+ */
+
+/**
+ * What the server remembers about an issued access token. Field names are those of the
+ * RFC 7662 introspection response, so a record maps onto it directly. Times are seconds
+ * since the epoch.
+ */
+export interface TokenRecord {
+  /** The client the token was issued to. */
+  client_id: string;
+  /** The granted scope, space-separated; "" when none was granted. */
+  scope: string;
+  /** Issued at. */
+  iat: number;
+  /** Expires at. The store must not return a record at or after this time. */
+  exp: number;
+  /** The subject, when it is not the client itself (client credentials: it always is). */
+  sub?: string;
+  /** The audience(s) the token is meant for (RFC 8707 resource indicators). */
+  aud?: string | readonly string[];
+  /** A unique identifier of the token. */
+  jti?: string;
+  /** Confirmation: the RFC 7638 thumbprint of the key the token is bound to (RFC 9449 s6). */
+  cnf?: { jkt: string };
+}
+
+/**
+ * Storage for token records, keyed by a hash of the token: the token itself never reaches
+ * the store, so a leaked database holds nothing a caller could present.
+ *
+ * Implementations must not return a record once its `exp` has passed (drop it, or let the
+ * engine's TTL do so), and must throw when a write did not happen: the token endpoint only
+ * hands out a token after `save` has resolved.
+ *
+ * @example A store over a Redis-like client
+ * ```ts
+ * import type { TokenRecord, TokenStore } from "./token_store.ts";
+ *
+ * declare const redis: {
+ *   set(key: string, value: string, opts: { EXAT: number }): Promise<unknown>;
+ *   get(key: string): Promise<string | null>;
+ *   del(key: string): Promise<number>;
+ * };
+ *
+ * const tokens: TokenStore = {
+ *   async save(key, record) {
+ *     await redis.set(`at:${key}`, JSON.stringify(record), { EXAT: record.exp });
+ *   },
+ *   async find(key) {
+ *     const json = await redis.get(`at:${key}`);
+ *     return json === null ? undefined : JSON.parse(json) as TokenRecord;
+ *   },
+ *   async revoke(key) {
+ *     return (await redis.del(`at:${key}`)) > 0;
+ *   },
+ * };
+ * ```
+ */
+export interface TokenStore {
+  /** Records a token under `key` (a hash of the token) until `record.exp`. */
+  save(key: string, record: TokenRecord): Promise<void>;
+  /** The record under `key`, or `undefined` when unknown, expired or revoked. */
+  find(key: string): Promise<TokenRecord | undefined>;
+  /** Forgets the record under `key`; answers whether there was one. */
+  revoke(key: string): Promise<boolean>;
+}
+
+/**
+ * Thrown by a bounded store that is full of live records. It refuses new work rather than
+ * forgetting a live token; the endpoint answers 503 `temporarily_unavailable`.
+ */
+export class StoreFullError extends Error {
+  /** Seconds until an entry is due to expire, when known. */
+  readonly retryAfter: number | undefined;
+
+  constructor(message: string, retryAfter?: number) {
+    super(message);
+    this.name = "StoreFullError";
+    this.retryAfter = retryAfter;
+  }
+}

@@ -1,0 +1,97 @@
+/**
+ * The token endpoint (RFC 6749 s3.2) for the client credentials grant. One request reads top
+ * to bottom: check the transport -> parse the form -> authenticate the client -> validate
+ * the grant -> issue -> respond. Any step may throw an `OAuthError`; `errorResponse` turns
+ * it, or any other fault, into the JSON answer.
+ *
+ * @module
+ */
+
+import { authenticateClient } from "./client_auth/authenticate.ts";
+import { OAuthError } from "./errors.ts";
+import { clientCredentialsGrant } from "./grants/client_credentials.ts";
+import { readForm } from "./http/form.ts";
+import { errorResponse, jsonResponse } from "./http/response.ts";
+import { isLoopbackHost, resolveOptions, type ServerContext, type TokenEndpointOptions } from "./options.ts";
+import { issueAccessToken } from "./tokens/access_token.ts";
+
+/** Parameters that carry credentials and so must never be read from the URL (RFC 6749 s2.3.1). */
+const CREDENTIAL_PARAMETERS = ["client_secret", "client_assertion"];
+
+/** RFC 6749 s3.2 and s10.9: the token endpoint requires TLS. */
+function checkTransport(url: string, ctx: ServerContext): void {
+  if (!ctx.requireHttps || url.startsWith("https:")) return;
+  if (isLoopbackHost(new URL(url).hostname)) return;
+  throw new OAuthError("invalid_request", "the token endpoint requires https");
+}
+
+/** RFC 6749 s2.3.1: credentials MUST NOT be included in the request URI. */
+function refuseQueryCredentials(url: string): void {
+  const q = url.indexOf("?");
+  if (q === -1) return;
+  const query = new URLSearchParams(url.slice(q + 1).split("#")[0]);
+  if (CREDENTIAL_PARAMETERS.some((name) => query.has(name))) {
+    throw new OAuthError("invalid_request", "client credentials must not be sent in the URL");
+  }
+}
+
+/** The token endpoint for already-resolved options; see {@link handleTokenRequest}. */
+export async function tokenEndpoint(request: Request, ctx: ServerContext): Promise<Response> {
+  try {
+    if (request.method !== "POST") {
+      throw new OAuthError("invalid_request", "the token endpoint accepts POST only", {
+        status: 405,
+        headers: { allow: "POST" },
+      });
+    }
+    const url = request.url;
+    checkTransport(url, ctx);
+    refuseQueryCredentials(url);
+    const form = await readForm(request, ctx.form);
+    const { client } = await authenticateClient(request, form, ctx);
+    const grant = clientCredentialsGrant(form, client);
+    const token = await issueAccessToken(grant, ctx);
+    // RFC 6749 s5.1; scope is always sent when one was granted (s3.3 requires it whenever it
+    // differs from the request, which includes a default applied to a request without one).
+    const body = token.scope === ""
+      ? { access_token: token.access_token, token_type: token.token_type, expires_in: token.expires_in }
+      : token;
+    return jsonResponse(200, body);
+  } catch (e) {
+    return errorResponse(e);
+  }
+}
+
+/**
+ * Answers an OAuth 2.0 token request (RFC 6749 s3.2) with the client credentials grant
+ * (s4.4). Never throws: every failure is a JSON error response with the status and headers
+ * the RFCs ask for; a fault of the server (a store that failed, invalid options) is a
+ * 500 `server_error`.
+ *
+ * Pass the same `options` object on every call: it is validated once and cached.
+ *
+ * @example Deno
+ * ```ts
+ * import { handleTokenRequest, type TokenEndpointOptions } from "../mod.ts";
+ *
+ * const options: TokenEndpointOptions = {
+ *   issuer: "https://auth.example.com",
+ *   clients: [{
+ *     client_id: "billing",
+ *     client_secret_hash: "$sha256$Z2yN1q0o0mRlJ1uWjQk0t8eN7w5h5u4Qm6kH9rVb1aY",
+ *     grant_types: ["client_credentials"],
+ *     scope: "invoices:read",
+ *   }],
+ * };
+ * // Deno.serve((request) => handleTokenRequest(request, options));
+ * ```
+ */
+export function handleTokenRequest(request: Request, options: TokenEndpointOptions): Promise<Response> {
+  let ctx: ServerContext;
+  try {
+    ctx = resolveOptions(options);
+  } catch (e) {
+    return Promise.resolve(errorResponse(e));
+  }
+  return tokenEndpoint(request, ctx);
+}

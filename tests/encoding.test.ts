@@ -1,0 +1,66 @@
+// Byte encodings and digests: base64/base64url (RFC 4648), SHA-256 against WebCrypto, and
+// the Basic credential vectors of RFC 6749 App. B (SPEC App. A.1).
+import { describe, test } from "node:test";
+import assert from "node:assert/strict";
+import { decodeBase64, decodeBase64Url, encodeBase64, encodeBase64Url } from "../src/encoding/base64.ts";
+import { sha256 } from "../src/crypto/sha256.ts";
+import { decodeBasicCredentials, encodeBasicCredentials } from "../mod.ts";
+
+describe("base64", () => {
+  test("round-trips every length from 0 to 70 against btoa", () => {
+    for (let n = 0; n <= 70; n++) {
+      const bytes = crypto.getRandomValues(new Uint8Array(n));
+      const viaBtoa = btoa(String.fromCharCode(...bytes));
+      assert.equal(encodeBase64(bytes), viaBtoa);
+      assert.deepEqual(decodeBase64(viaBtoa), bytes);
+      assert.deepEqual(decodeBase64(viaBtoa.replace(/=+$/, "")), bytes, "padding is optional");
+      const url = encodeBase64Url(bytes);
+      assert.equal(url, viaBtoa.replace(/=+$/, "").replaceAll("+", "-").replaceAll("/", "_"));
+      assert.deepEqual(decodeBase64Url(url), bytes);
+    }
+  });
+
+  test("strict decoding refuses what atob would forgive", () => {
+    for (const bad of ["YW Jj", "YWJj\n", "Y", "YWJ=j", "YQ=", "YR==", "YWJj!", "é"]) {
+      assert.equal(decodeBase64(bad), undefined, bad);
+    }
+    for (const bad of ["YWJj=", "YW+j", "YW/j", "Y", "YR"]) assert.equal(decodeBase64Url(bad), undefined, bad);
+  });
+});
+
+describe("sha256", () => {
+  test("matches WebCrypto for lengths 0..300 and across block boundaries", async () => {
+    for (let n = 0; n <= 300; n++) {
+      const data = crypto.getRandomValues(new Uint8Array(n));
+      const expected = new Uint8Array(await crypto.subtle.digest("SHA-256", data));
+      assert.deepEqual(sha256(data), expected, `length ${n}`);
+    }
+  });
+
+  test("FIPS 180-4 vector: abc", () => {
+    const hex = [...sha256(new TextEncoder().encode("abc"))].map((b) => b.toString(16).padStart(2, "0")).join("");
+    assert.equal(hex, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+  });
+});
+
+describe("Basic credentials (RFC 6749 s2.3.1, App. B)", () => {
+  test("RFC 6749 example encodes to the RFC's header value", () => {
+    assert.equal(encodeBasicCredentials("s6BhdRkqt3", "7Fjfp0ZBr1KtDRbnfVdmIw"), "czZCaGRSa3F0Mzo3RmpmcDBaQnIxS3REUmJuZlZkbUl3");
+  });
+
+  test("SPEC A.1: my:client / p@ss w+rd%/é encodes and decodes", () => {
+    const header = "bXklM0FjbGllbnQ6cCU0MHNzK3clMkJyZCUyNSUyRiVDMyVBOQ==";
+    assert.equal(encodeBasicCredentials("my:client", "p@ss w+rd%/é"), header);
+    assert.deepEqual(decodeBasicCredentials(header), { client_id: "my:client", client_secret: "p@ss w+rd%/é" });
+  });
+
+  test("decode side: a+b:c%2Bd -> 'a b' and 'c+d'", () => {
+    assert.deepEqual(decodeBasicCredentials("YStiOmMlMkJk"), { client_id: "a b", client_secret: "c+d" });
+  });
+
+  test("negative: the raw form splits at the first colon, and its bare % is a malformed escape", () => {
+    // my:client:p@ss w+rd%/é unencoded: the id would be "my", and "%/" cannot be decoded.
+    assert.equal(decodeBasicCredentials("bXk6Y2xpZW50OnBAc3MgdytyZCUvw6k="), undefined);
+    assert.deepEqual(decodeBasicCredentials(btoa("my:client:secret")), { client_id: "my", client_secret: "client:secret" });
+  });
+});

@@ -1,0 +1,119 @@
+// The strict form parser (RFC 6749 s3.2, App. B).
+import { describe, test } from "node:test";
+import assert from "node:assert/strict";
+import { parseForm, readForm } from "../src/http/form.ts";
+import { OAuthError } from "../mod.ts";
+
+const LIMITS = { maxBytes: 8192, timeoutMs: 5000, repeatable: new Set(["resource"]) };
+
+function formRequest(body: BodyInit, contentType = "application/x-www-form-urlencoded"): Request {
+  return new Request("https://as.example/token", { method: "POST", headers: { "content-type": contentType }, body });
+}
+
+describe("parseForm", () => {
+  test("decodes + as space and percent-escapes as UTF-8, in names and values", () => {
+    const form = parseForm("a+b=c+d&%C3%A9=%E2%82%AC&x=1%2B1");
+    assert.equal(form.get("a b"), "c d");
+    assert.equal(form.get("é"), "€");
+    assert.equal(form.get("x"), "1+1");
+  });
+
+  test("empty values are absent but recorded as sent", () => {
+    const form = parseForm("scope=&grant_type");
+    assert.equal(form.get("scope"), undefined);
+    assert.equal(form.get("grant_type"), undefined);
+    assert.equal(form.has("scope"), true);
+  });
+
+  test("repeats are refused except for repeatable names", () => {
+    assert.throws(() => parseForm("a=1&a=2"), (e) => e instanceof OAuthError && e.error === "invalid_request");
+    const form = parseForm("resource=x&resource=y&resource=", new Set(["resource"]));
+    assert.deepEqual(form.getAll("resource"), ["x", "y"]);
+    assert.deepEqual(form.getAll("nothing"), []);
+  });
+
+  test("a value may contain '='", () => {
+    assert.equal(parseForm("a=b=c").get("a"), "b=c");
+  });
+
+  test("1,001 and more parameters are all read (no silent cap)", () => {
+    const body = Array.from({ length: 1500 }, (_, i) => `p${i}=${i}`).join("&");
+    assert.equal(parseForm(body).get("p1499"), "1499");
+  });
+
+  test("__proto__ and constructor are ordinary names", () => {
+    const form = parseForm("__proto__=a&constructor=b&hasOwnProperty=c");
+    assert.equal(form.get("__proto__"), "a");
+    assert.equal(form.get("constructor"), "b");
+    assert.equal(form.get("toString"), undefined);
+  });
+
+  for (const bad of ["a=%", "a=%4", "a=%zz", "%zz=a", "a=%C3", "a=%ED%A0%80"]) {
+    test(`malformed escape ${bad} -> invalid_request`, () => {
+      assert.throws(() => parseForm(bad), (e) => e instanceof OAuthError && e.error === "invalid_request");
+    });
+  }
+});
+
+describe("readForm", () => {
+  test("reads a multi-chunk body", async () => {
+    const chunks = ["grant_type=cli", "ent_credentials&sco", "pe=a"];
+    const stream = new ReadableStream<Uint8Array>({
+      start(c) {
+        for (const chunk of chunks) c.enqueue(new TextEncoder().encode(chunk));
+        c.close();
+      },
+    });
+    const req = new Request("https://as.example/token", {
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+      body: stream,
+      duplex: "half",
+    } as RequestInit);
+    const form = await readForm(req, LIMITS);
+    assert.equal(form.get("grant_type"), "client_credentials");
+    assert.equal(form.get("scope"), "a");
+  });
+
+  test("a body exactly at the cap is read; one byte over is 413", async () => {
+    const exact = "a=" + "b".repeat(98);
+    assert.equal((await readForm(formRequest(exact), { ...LIMITS, maxBytes: 100 })).get("a")?.length, 98);
+    await assert.rejects(readForm(formRequest(exact + "c"), { ...LIMITS, maxBytes: 100 }), (e) =>
+      e instanceof OAuthError && e.status === 413);
+  });
+
+  test("a declared Content-Length over the cap is refused without reading", async () => {
+    let pulled = 0;
+    const stream = new ReadableStream<Uint8Array>({
+      pull(c) {
+        pulled++;
+        c.enqueue(new Uint8Array(10));
+      },
+    });
+    const req = new Request("https://as.example/token", {
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded", "content-length": "1000000" },
+      body: stream,
+      duplex: "half",
+    } as RequestInit);
+    if (req.headers.get("content-length") === null) return; // a runtime that drops the header
+    await assert.rejects(readForm(req, LIMITS), (e) => e instanceof OAuthError && e.status === 413);
+    assert.ok(pulled <= 1);
+  });
+
+  test("no body is an empty form", async () => {
+    const req = new Request("https://as.example/token", {
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+    });
+    const form = await readForm(req, LIMITS);
+    assert.equal(form.get("grant_type"), undefined);
+  });
+
+  test("a UTF-8 BOM is not stripped into a parameter name silently", async () => {
+    const body = new Uint8Array([0xef, 0xbb, 0xbf, ...new TextEncoder().encode("a=1")]);
+    const form = await readForm(formRequest(body), LIMITS);
+    assert.equal(form.get("a"), undefined);
+    assert.equal(form.get("\ufeffa"), "1");
+  });
+});
