@@ -38,4 +38,7 @@ export { decodeBasicCredentials, encodeBasicCredentials, type BasicCredentials }
 export { type CryptoProvider, type DigestAlgorithm, timingSafeEqual, webCrypto } from "./src/crypto/provider.ts";
 export { StoreFullError, type TokenRecord, type TokenStore } from "./src/stores/token_store.ts";
 export { MemoryTokenStore, type MemoryTokenStoreOptions } from "./src/stores/memory_token_store.ts";
+export type { MemoryStoreOptions } from "./src/stores/expiring_map.ts";
+export { MemoryReplayStore, type ReplayStore } from "./src/stores/replay_store.ts";
+export { MemoryRevocationStore, type RevocationStore } from "./src/stores/revocation_store.ts";
 export { tokenKey } from "./src/tokens/opaque.ts";

@@ -64,3 +64,60 @@ describe("MemoryTokenStore", () => {
     assert.throws(() => new MemoryTokenStore({ maxEntries: 0 }), RangeError);
   });
 });
+
+describe("MemoryReplayStore", () => {
+  test("the first remember wins; the key is forgotten only after it expires", async () => {
+    const { MemoryReplayStore } = await import("../mod.ts");
+    const clock = fakeClock();
+    const now = Math.floor(clock.now() / 1000);
+    const replay = new MemoryReplayStore({ clock: clock.now });
+    assert.equal(await replay.remember("jti", now + 60), true);
+    assert.equal(await replay.remember("jti", now + 60), false);
+    clock.advance(59_000);
+    assert.equal(await replay.remember("jti", now + 120), false);
+    clock.advance(1_000);
+    assert.equal(await replay.remember("jti", now + 120), true);
+  });
+
+  test("many concurrent remembers of one key: exactly one wins", async () => {
+    const { MemoryReplayStore } = await import("../mod.ts");
+    const replay = new MemoryReplayStore();
+    const results = await Promise.all(Array.from({ length: 500 }, () => replay.remember("k", 2 ** 31)));
+    assert.equal(results.filter(Boolean).length, 1);
+  });
+
+  test("full of live keys -> rejects with StoreFullError; never forgets a live key", async () => {
+    const { MemoryReplayStore } = await import("../mod.ts");
+    const clock = fakeClock();
+    const now = Math.floor(clock.now() / 1000);
+    const replay = new MemoryReplayStore({ maxEntries: 10, clock: clock.now });
+    for (let i = 0; i < 10; i++) assert.equal(await replay.remember(`k${i}`, now + 60), true);
+    await assert.rejects(replay.remember("other", now + 60), StoreFullError);
+    for (let i = 0; i < 10; i++) assert.equal(await replay.remember(`k${i}`, now + 60), false, "still remembered");
+  });
+});
+
+describe("MemoryRevocationStore", () => {
+  test("revoked until expiresAt, then forgotten", async () => {
+    const { MemoryRevocationStore } = await import("../mod.ts");
+    const clock = fakeClock();
+    const now = Math.floor(clock.now() / 1000);
+    const revoked = new MemoryRevocationStore({ clock: clock.now });
+    assert.equal(await revoked.isRevoked("j"), false);
+    await revoked.revoke("j", now + 10);
+    assert.equal(await revoked.isRevoked("j"), true);
+    clock.advance(10_000);
+    assert.equal(await revoked.isRevoked("j"), false);
+  });
+
+  test("full of live revocations -> rejects rather than forgetting", async () => {
+    const { MemoryRevocationStore } = await import("../mod.ts");
+    const clock = fakeClock();
+    const now = Math.floor(clock.now() / 1000);
+    const revoked = new MemoryRevocationStore({ maxEntries: 2, clock: clock.now });
+    await revoked.revoke("a", now + 60);
+    await revoked.revoke("b", now + 60);
+    await assert.rejects(revoked.revoke("c", now + 60), StoreFullError);
+    assert.equal(await revoked.isRevoked("a"), true);
+  });
+});

@@ -1,0 +1,108 @@
+/**
+ * A bounded map whose entries expire: the engine of every in-memory store.
+ *
+ * The bound is a promise never to forget live data: when the map is full of unexpired
+ * entries, `set` throws {@link StoreFullError} instead of evicting one. (A peer server kept
+ * replay records in an LRU shared with tokens; under load it forgot them and accepted
+ * replays. Refusing new work is the safe failure.)
+ *
+ * @module
+ */
+
+import { StoreFullError } from "./token_store.ts";
+
+/** Options of the in-memory stores. */
+export interface MemoryStoreOptions {
+  /** The most entries held at once; default 1,000,000. */
+  maxEntries?: number;
+  /** Milliseconds since the epoch; default `Date.now`. Share the server's clock in tests. */
+  clock?: () => number;
+}
+
+/**
+ * Entries expire at `expiresAt(value)` (seconds since the epoch). Expired entries are dropped
+ * a few at a time from the oldest end as new ones arrive (entries mostly expire in insertion
+ * order, so this is constant work per `set`), on lookup, and by a full sweep when the map is
+ * full; after a sweep that freed nothing, no other sweep runs until the earliest entry is due.
+ */
+export class ExpiringMap<V> {
+  readonly #entries = new Map<string, V>();
+  readonly #expiresAt: (value: V) => number;
+  readonly #maxEntries: number;
+  readonly #clock: () => number;
+  #nextSweep = 0;
+
+  constructor(expiresAt: (value: V) => number, options: MemoryStoreOptions = {}) {
+    this.#expiresAt = expiresAt;
+    this.#maxEntries = options.maxEntries ?? 1_000_000;
+    if (!Number.isSafeInteger(this.#maxEntries) || this.#maxEntries < 1) {
+      throw new RangeError("maxEntries must be a positive integer");
+    }
+    this.#clock = options.clock ?? Date.now;
+  }
+
+  /** Entries held, including expired ones not yet dropped. */
+  get size(): number {
+    return this.#entries.size;
+  }
+
+  /** The live value under `key`. */
+  get(key: string): V | undefined {
+    const value = this.#entries.get(key);
+    if (value !== undefined && this.#expiresAt(value) <= this.#clock() / 1000) {
+      this.#entries.delete(key);
+      return undefined;
+    }
+    return value;
+  }
+
+  /** Stores `value` under `key`; throws {@link StoreFullError} when full of live entries. */
+  set(key: string, value: V): void {
+    const now = this.#clock() / 1000;
+    this.#dropOldest(now);
+    if (this.#entries.size >= this.#maxEntries && !this.#entries.has(key)) {
+      this.#sweep(now);
+      if (this.#entries.size >= this.#maxEntries) {
+        throw new StoreFullError("the store is full of live entries", Math.max(1, Math.ceil(this.#nextSweep - now)));
+      }
+    }
+    this.#entries.set(key, value);
+  }
+
+  /**
+   * Stores `value` under `key` unless a live entry is there: the check and the write happen
+   * in one synchronous step, so concurrent callers in this process cannot both win.
+   * Returns whether `value` was stored.
+   */
+  setIfAbsent(key: string, value: V): boolean {
+    if (this.get(key) !== undefined) return false;
+    this.set(key, value);
+    return true;
+  }
+
+  /** Removes `key`; returns whether a live entry was there. */
+  delete(key: string): boolean {
+    const live = this.get(key) !== undefined;
+    this.#entries.delete(key);
+    return live;
+  }
+
+  #dropOldest(now: number): void {
+    let n = 0;
+    for (const [key, value] of this.#entries) {
+      if (this.#expiresAt(value) > now || n++ === 2) break;
+      this.#entries.delete(key);
+    }
+  }
+
+  #sweep(now: number): void {
+    if (now < this.#nextSweep) return;
+    let earliest = Infinity;
+    for (const [key, value] of this.#entries) {
+      const exp = this.#expiresAt(value);
+      if (exp <= now) this.#entries.delete(key);
+      else if (exp < earliest) earliest = exp;
+    }
+    this.#nextSweep = earliest;
+  }
+}
