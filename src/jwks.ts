@@ -15,7 +15,7 @@ import { errorResponse } from "./http/response.ts";
  * max-age=<keys.maxAge>`, so verifiers may cache it for as long as the rotation schedule
  * allows; any other method -> 405 with `Allow`. The body is serialized once per key change.
  *
- * @example Routing `/jwks` next to the token endpoint
+ * @example Routing /jwks next to the token endpoint
  * ```ts
  * import { handleJwksRequest, handleTokenRequest, KeySet, generateSigningKey, type TokenEndpointOptions } from "../mod.ts";
  *
