@@ -42,3 +42,38 @@ export type { MemoryStoreOptions } from "./src/stores/expiring_map.ts";
 export { MemoryReplayStore, type ReplayStore } from "./src/stores/replay_store.ts";
 export { MemoryRevocationStore, type RevocationStore } from "./src/stores/revocation_store.ts";
 export { tokenKey } from "./src/tokens/opaque.ts";
+export type { AccessTokenFormat } from "./src/tokens/access_token.ts";
+export type { JwsAlgorithm } from "./src/jose/algorithms.ts";
+export { exportJwk, type Jwk, type JwkSet, publicJwk } from "./src/jose/jwk.ts";
+export { jwkThumbprint } from "./src/jose/thumbprint.ts";
+export { type CryptoKeySignerOptions, cryptoKeySigner, type Signer } from "./src/crypto/signer.ts";
+export {
+  type GeneratedSigningKey,
+  generateSigningKey,
+  type GenerateSigningKeyOptions,
+  importSigningKey,
+  type ImportSigningKeyOptions,
+  type SigningKey,
+} from "./src/crypto/signing_key.ts";
+export { KeySet, type KeySetEntry, type KeySetOptions, type KeyStatus } from "./src/crypto/key_set.ts";
+export { handleJwksRequest } from "./src/jwks.ts";
+export {
+  type AccessDenied,
+  type AccessGranted,
+  type AccessRequirements,
+  type AccessTokenVerification,
+  verifyAccessToken,
+} from "./src/resource_server/verify_access_token.ts";
+export type { AccessTokenClaims } from "./src/resource_server/claims.ts";
+export type { TokenLocation } from "./src/resource_server/bearer_token.ts";
+export type {
+  IntrospectionResponse,
+  ProtectedResourceMetadataOptions,
+  ResourceServerOptions,
+} from "./src/resource_server/options.ts";
+export {
+  handleProtectedResourceMetadataRequest,
+  type ProtectedResourceMetadata,
+  protectedResourceMetadata,
+} from "./src/resource_server/protected_resource_metadata.ts";
+export { protectedResourceMetadataUrl } from "./src/resource_server/metadata_url.ts";

@@ -9,10 +9,12 @@ import { type ClientStore, clientStoreFromArray } from "./clients/client_store.t
 import { type Client, type ClientRegistration, prepareClient } from "./clients/registration.ts";
 import { type CryptoProvider, webCrypto } from "./crypto/provider.ts";
 import { ConfigurationError } from "./errors.ts";
+import { KeySet } from "./crypto/key_set.ts";
 import type { FormLimits } from "./http/form.ts";
+import { isResourceIndicator, type ResourcePolicy } from "./resource_indicators.ts";
 import { MemoryTokenStore } from "./stores/memory_token_store.ts";
 import type { TokenStore } from "./stores/token_store.ts";
-import type { IssueContext } from "./tokens/access_token.ts";
+import type { AccessTokenFormat, IssueContext } from "./tokens/access_token.ts";
 
 /**
  * Options of the token endpoint.
@@ -63,6 +65,25 @@ export interface TokenEndpointOptions {
   requireHttps?: boolean;
   /** The realm of `WWW-Authenticate` challenges; default the issuer. */
   realm?: string;
+  /**
+   * The format of access tokens: `opaque` (default; recorded in the token store) or `jwt`
+   * (RFC 9068, signed with `signingKeys`, not stored). A client's `access_token_format`
+   * overrides it.
+   */
+  accessTokenFormat?: AccessTokenFormat;
+  /** The keys JWT access tokens are signed with; required when any client gets JWTs. */
+  signingKeys?: KeySet;
+  /**
+   * Resource indicators (RFC 8707) any client may ask tokens for, unless its registration
+   * lists its own `allowed_resources`. Absolute URIs without fragment. Default: none.
+   */
+  allowedResources?: readonly string[];
+  /**
+   * The audience of tokens requested without `resource`, unless the client registered a
+   * `default_resource`. A JWT access token must have an audience (RFC 9068 s3): without
+   * any default, such a request gets `invalid_target`.
+   */
+  defaultResource?: string;
 }
 
 /** The prepared form of the options that every endpoint reads. */
@@ -71,6 +92,7 @@ export interface ServerContext extends ClientAuthContext, IssueContext {
   readonly realm: string;
   readonly requireHttps: boolean;
   readonly form: FormLimits;
+  readonly resources: ResourcePolicy;
 }
 
 const KNOWN_OPTIONS: ReadonlySet<string> = new Set([
@@ -84,6 +106,10 @@ const KNOWN_OPTIONS: ReadonlySet<string> = new Set([
   "clock",
   "requireHttps",
   "realm",
+  "accessTokenFormat",
+  "signingKeys",
+  "allowedResources",
+  "defaultResource",
 ]);
 
 const LOOPBACK = /^(localhost|127(\.\d{1,3}){3}|\[::1\])$/;
@@ -123,6 +149,31 @@ function quoted(value: string): string {
   return `"${value.replace(/[\\"]/g, "\\$&")}"`;
 }
 
+function checkResources(options: TokenEndpointOptions): ResourcePolicy {
+  const allowed = options.allowedResources ?? [];
+  if (!Array.isArray(allowed) || !allowed.every((r) => typeof r === "string" && isResourceIndicator(r))) {
+    throw new ConfigurationError("allowedResources must be absolute URIs without fragment (RFC 8707 s2)");
+  }
+  const fallback = options.defaultResource;
+  if (fallback !== undefined && (typeof fallback !== "string" || !isResourceIndicator(fallback))) {
+    throw new ConfigurationError("defaultResource must be an absolute URI without fragment (RFC 8707 s2)");
+  }
+  return { allowedResources: new Set(allowed), defaultResource: fallback };
+}
+
+function checkFormat(options: TokenEndpointOptions): { format: AccessTokenFormat; keys: KeySet | undefined } {
+  const format = options.accessTokenFormat ?? "opaque";
+  if (format !== "opaque" && format !== "jwt") throw new ConfigurationError(`accessTokenFormat must be 'opaque' or 'jwt'`);
+  const keys = options.signingKeys;
+  if (keys !== undefined && !(keys instanceof KeySet)) throw new ConfigurationError("signingKeys must be a KeySet");
+  const jwtClient = Array.isArray(options.clients) &&
+    (options.clients as readonly ClientRegistration[]).some((c) => c?.access_token_format === "jwt");
+  if (keys === undefined && (format === "jwt" || jwtClient)) {
+    throw new ConfigurationError("JWT access tokens need the signingKeys option (a KeySet)");
+  }
+  return { format, keys };
+}
+
 const contexts = new WeakMap<TokenEndpointOptions, ServerContext>();
 
 /**
@@ -148,6 +199,8 @@ export function resolveOptions(options: TokenEndpointOptions): ServerContext {
   else throw new ConfigurationError("clients must be an array of registrations or a ClientStore");
   const realm = options.realm ?? issuer;
   if (typeof realm !== "string") throw new ConfigurationError("realm must be a string");
+  const { format, keys } = checkFormat(options);
+  const resources = checkResources(options);
 
   const findClient = async (client_id: string): Promise<Client | undefined> => {
     const registration = await store.getClient(client_id);
@@ -172,6 +225,9 @@ export function resolveOptions(options: TokenEndpointOptions): ServerContext {
       timeoutMs: positiveInteger("bodyTimeoutMs", options.bodyTimeoutMs, 10_000, 600_000),
       repeatable: new Set(["resource"]),
     },
+    accessTokenFormat: format,
+    signingKeys: keys,
+    resources,
   };
   contexts.set(options, context);
   return context;

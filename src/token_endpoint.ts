@@ -49,7 +49,7 @@ export async function tokenEndpoint(request: Request, ctx: ServerContext): Promi
     refuseQueryCredentials(url);
     const form = await readForm(request, ctx.form);
     const { client } = await authenticateClient(request, form, ctx);
-    const grant = clientCredentialsGrant(form, client);
+    const grant = clientCredentialsGrant(form, client, ctx.resources);
     const token = await issueAccessToken(grant, ctx);
     // RFC 6749 s5.1; scope is always sent when one was granted (s3.3 requires it whenever it
     // differs from the request, which includes a default applied to a request without one).

@@ -6,7 +6,9 @@
 
 import { type CryptoProvider, webCrypto } from "../crypto/provider.ts";
 import { ConfigurationError } from "../errors.ts";
+import { isResourceIndicator } from "../resource_indicators.ts";
 import { isScopeToken } from "../scope.ts";
+import type { AccessTokenFormat } from "../tokens/access_token.ts";
 import { parseSecretHash, type SecretHash } from "./secrets.ts";
 
 /** Client authentication methods at the token endpoint (RFC 7591 s2, RFC 8414 s2). */
@@ -66,6 +68,26 @@ export interface ClientRegistration {
   client_secret_expires_at?: number;
   /** A human-readable name, for logs and events. */
   client_name?: string;
+  /**
+   * The format of this client's access tokens, overriding the server's `accessTokenFormat`:
+   * `opaque` (random, looked up in the token store) or `jwt` (RFC 9068, self-contained).
+   */
+  access_token_format?: AccessTokenFormat;
+  /**
+   * The resource indicators (RFC 8707) this client may ask tokens for: absolute URIs
+   * without fragment. Default: the server's `allowedResources`.
+   */
+  allowed_resources?: readonly string[];
+  /**
+   * The audience of a token requested without `resource`. Default: the server's
+   * `defaultResource`. Must be within `allowed_resources` when both are given.
+   */
+  default_resource?: string;
+  /**
+   * Whether one request may name several resources, giving a token with several audiences
+   * (RFC 8707 s2); default false: such a request gets `invalid_target` (SPEC B-6).
+   */
+  allow_multiple_resources?: boolean;
 }
 
 /** A registration checked and prepared for use on the request path. */
@@ -82,6 +104,14 @@ export interface Client {
   readonly secrets: readonly SecretHash[];
   /** 0: the secret does not expire. */
   readonly client_secret_expires_at: number;
+  /** The token format registered for this client; `undefined`: the server's choice. */
+  readonly access_token_format: AccessTokenFormat | undefined;
+  /** The resources this client may ask for; `undefined`: the server's list. */
+  readonly allowed_resources: ReadonlySet<string> | undefined;
+  /** The audience of a request without `resource`; `undefined`: the server's default. */
+  readonly default_resource: string | undefined;
+  /** Whether several resources may be named in one request. */
+  readonly allow_multiple_resources: boolean;
 }
 
 const AUTH_METHODS: ReadonlySet<string> = new Set<TokenEndpointAuthMethod>([
@@ -147,6 +177,28 @@ export function validateRegistration(registration: ClientRegistration): void {
   for (const token of scopeTokens(id, "default_scope", r.default_scope)) {
     if (!scope.has(token)) fail(id, `default_scope '${token}' is not within scope`);
   }
+  const format = r.access_token_format;
+  if (format !== undefined && format !== "opaque" && format !== "jwt") {
+    fail(id, `access_token_format ${JSON.stringify(format)} is not 'opaque' or 'jwt'`);
+  }
+  const resources = r.allowed_resources;
+  if (resources !== undefined) {
+    if (!Array.isArray(resources) || !resources.every((x) => typeof x === "string" && isResourceIndicator(x))) {
+      fail(id, "allowed_resources must be absolute URIs without fragment (RFC 8707 s2)");
+    }
+  }
+  const fallback = r.default_resource;
+  if (fallback !== undefined) {
+    if (typeof fallback !== "string" || !isResourceIndicator(fallback)) {
+      fail(id, "default_resource must be an absolute URI without fragment (RFC 8707 s2)");
+    }
+    if (resources !== undefined && !(resources as string[]).includes(fallback)) {
+      fail(id, "default_resource must be one of allowed_resources");
+    }
+  }
+  if (r.allow_multiple_resources !== undefined && typeof r.allow_multiple_resources !== "boolean") {
+    fail(id, "allow_multiple_resources must be a boolean");
+  }
 }
 
 const prepared = new WeakMap<ClientRegistration, Client>();
@@ -179,6 +231,10 @@ export async function prepareClient(
     default_scope: registration.default_scope ?? registration.scope ?? "",
     secrets,
     client_secret_expires_at: registration.client_secret_expires_at ?? 0,
+    access_token_format: registration.access_token_format,
+    allowed_resources: registration.allowed_resources === undefined ? undefined : new Set(registration.allowed_resources),
+    default_resource: registration.default_resource,
+    allow_multiple_resources: registration.allow_multiple_resources ?? false,
   };
   prepared.set(registration, client);
   return client;

@@ -1,6 +1,7 @@
 /**
  * The client credentials grant (RFC 6749 s4.4): the client asks for a token in its own
- * name, with `grant_type=client_credentials` and an optional `scope`.
+ * name, with `grant_type=client_credentials`, an optional `scope` and optional `resource`s
+ * (RFC 8707).
  *
  * @module
  */
@@ -8,6 +9,7 @@
 import type { Client } from "../clients/registration.ts";
 import { OAuthError } from "../errors.ts";
 import type { FormParameters } from "../http/form.ts";
+import { grantResources, type ResourcePolicy } from "../resource_indicators.ts";
 import { grantScope } from "../scope.ts";
 import type { AccessTokenGrant } from "../tokens/access_token.ts";
 
@@ -16,9 +18,10 @@ export const CLIENT_CREDENTIALS = "client_credentials";
 
 /**
  * Validates a client credentials request from an authenticated client and decides what to
- * grant. No refresh token is ever part of this grant (RFC 6749 s4.4.3).
+ * grant. No refresh token is ever part of this grant (RFC 6749 s4.4.3). Scope is decided
+ * before resource (SPEC TE-6).
  */
-export function clientCredentialsGrant(form: FormParameters, client: Client): AccessTokenGrant {
+export function clientCredentialsGrant(form: FormParameters, client: Client, resources: ResourcePolicy): AccessTokenGrant {
   const grantType = form.get("grant_type");
   if (grantType === undefined) throw new OAuthError("invalid_request", "grant_type is required");
   if (grantType !== CLIENT_CREDENTIALS) {
@@ -28,5 +31,6 @@ export function clientCredentialsGrant(form: FormParameters, client: Client): Ac
   if (!client.grant_types.has(CLIENT_CREDENTIALS)) {
     throw new OAuthError("unauthorized_client", "the client is not registered for client_credentials");
   }
-  return { client, scope: grantScope(form.get("scope"), client.scope, client.default_scope) };
+  const scope = grantScope(form.get("scope"), client.scope, client.default_scope);
+  return { client, scope, resource: grantResources(form.getAll("resource"), client, resources) };
 }

@@ -1,14 +1,24 @@
 /**
- * Issuing an access token for a grant the server has decided on.
+ * Issuing an access token for a grant the server has decided on, in the format the server
+ * (or the client's registration) chose: opaque or JWT (RFC 9068).
  *
  * @module
  */
 
 import type { Client } from "../clients/registration.ts";
+import type { KeySet } from "../crypto/key_set.ts";
 import type { CryptoProvider } from "../crypto/provider.ts";
-import { OAuthError } from "../errors.ts";
+import { encodeBase64Url } from "../encoding/base64.ts";
+import { ConfigurationError, OAuthError } from "../errors.ts";
 import { StoreFullError, type TokenRecord, type TokenStore } from "../stores/token_store.ts";
+import { signJwtAccessToken } from "./jwt.ts";
 import { generateOpaqueToken, tokenKey } from "./opaque.ts";
+
+/**
+ * The format of access tokens: `opaque` (random strings whose meaning lives in the token
+ * store) or `jwt` (RFC 9068 signed tokens a resource server verifies on its own).
+ */
+export type AccessTokenFormat = "opaque" | "jwt";
 
 /** What a grant decided: who gets a token, and for what. */
 export interface AccessTokenGrant {
@@ -16,6 +26,8 @@ export interface AccessTokenGrant {
   client: Client;
   /** The granted scope, space-separated distinct scope tokens; "" for none. */
   scope: string;
+  /** The audience: the granted resource indicators (RFC 8707); empty for none. */
+  resource: readonly string[];
 }
 
 /** An issued access token, as the token response (RFC 6749 s5.1) reports it. */
@@ -36,14 +48,57 @@ export interface IssueContext {
   readonly clock: () => number;
   /** Access token lifetime, seconds. */
   readonly accessTokenLifetime: number;
+  /** The issuer identifier, the `iss` of JWT access tokens. */
+  readonly issuer: string;
+  /** The format of tokens for clients that registered none. */
+  readonly accessTokenFormat: AccessTokenFormat;
+  /** The keys JWT access tokens are signed with. */
+  readonly signingKeys: KeySet | undefined;
+}
+
+function audience(resource: readonly string[]): string | string[] | undefined {
+  return resource.length === 0 ? undefined : resource.length === 1 ? resource[0]! : [...resource];
 }
 
 /**
- * Issues an opaque access token and records it under the hash of its value. The token is
- * returned only once the store has confirmed the write, so a failed store never yields a
- * token that would not work.
+ * Issues an RFC 9068 access token: signed by the active key, with every claim s2.2 requires.
+ * The token is self-contained, so nothing is stored.
  */
-export async function issueAccessToken(grant: AccessTokenGrant, ctx: IssueContext): Promise<IssuedAccessToken> {
+async function issueJwt(grant: AccessTokenGrant, ctx: IssueContext): Promise<IssuedAccessToken> {
+  if (ctx.signingKeys === undefined) {
+    throw new ConfigurationError("JWT access tokens need the signingKeys option");
+  }
+  const aud = audience(grant.resource);
+  // RFC 9068 s3: aud is REQUIRED; without a resource parameter a default MUST be used, and
+  // with no default configured the request must name one (RFC 8707 s2.1).
+  if (aud === undefined) throw new OAuthError("invalid_target", "a resource parameter is required for this client");
+  const iat = Math.floor(ctx.clock() / 1000);
+  const client_id = grant.client.client_id;
+  const access_token = await signJwtAccessToken({
+    iss: ctx.issuer,
+    sub: client_id,
+    aud,
+    client_id,
+    ...(grant.scope === "" ? {} : { scope: grant.scope }),
+    iat,
+    exp: iat + ctx.accessTokenLifetime,
+    // 192 random bits: unique per token (RFC 7519 s4.1.7), unguessable (RFC 6749 s10.10).
+    jti: encodeBase64Url(ctx.crypto.randomBytes(24)),
+  }, ctx.signingKeys.active);
+  return { access_token, token_type: "Bearer", expires_in: ctx.accessTokenLifetime, scope: grant.scope };
+}
+
+/**
+ * Issues an access token in the client's format, else the server's. An opaque token is
+ * recorded under the hash of its value and returned only once the store has confirmed the
+ * write, so a failed store never yields a token that would not work. `expires_in` is
+ * `exp - iat` of the token either way.
+ */
+export function issueAccessToken(grant: AccessTokenGrant, ctx: IssueContext): Promise<IssuedAccessToken> {
+  return (grant.client.access_token_format ?? ctx.accessTokenFormat) === "jwt" ? issueJwt(grant, ctx) : issueOpaque(grant, ctx);
+}
+
+async function issueOpaque(grant: AccessTokenGrant, ctx: IssueContext): Promise<IssuedAccessToken> {
   const access_token = generateOpaqueToken(ctx.crypto);
   const iat = Math.floor(ctx.clock() / 1000);
   const scope = grant.scope;
@@ -53,6 +108,8 @@ export async function issueAccessToken(grant: AccessTokenGrant, ctx: IssueContex
     iat,
     exp: iat + ctx.accessTokenLifetime,
   };
+  const aud = audience(grant.resource);
+  if (aud !== undefined) record.aud = aud;
   const key = await tokenKey(access_token, ctx.crypto);
   try {
     await ctx.tokenStore.save(key, record);

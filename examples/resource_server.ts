@@ -1,0 +1,90 @@
+// A token server and a protected API side by side, on Node through srvx
+// (`npx tsx examples/resource_server.ts`; PORT and API_PORT set the ports, 0 picks free ones).
+//
+// The token server issues RFC 9068 JWT access tokens signed with a key generated at start-up
+// and serves its JWK Set at /jwks. The API verifies tokens on its own with that JWK Set
+// (fetched over HTTP and cached), requires the scope each route needs, and serves its
+// RFC 9728 metadata, which its 401 challenges point to.
+import { serve } from "srvx";
+import {
+  generateClientSecret,
+  generateSigningKey,
+  handleJwksRequest,
+  handleProtectedResourceMetadataRequest,
+  handleTokenRequest,
+  hashClientSecret,
+  KeySet,
+  protectedResourceMetadataUrl,
+  type ResourceServerOptions,
+  type TokenEndpointOptions,
+  verifyAccessToken,
+} from "../mod.ts";
+
+type Handler = (request: Request) => Promise<Response>;
+const notReady: Handler = () => Promise.resolve(new Response(null, { status: 503 }));
+const json = (status: number, body: unknown) => Response.json(body, { status, headers: { "cache-control": "no-store" } });
+
+/** Starts a server whose handler is set once every port is known. */
+async function listen(port: number): Promise<{ origin: string; handle(h: Handler): void }> {
+  let handler = notReady;
+  const server = serve({ hostname: "127.0.0.1", port, silent: true, fetch: (request) => handler(request) });
+  await server.ready();
+  const address = server.node?.server?.address();
+  const actual = typeof address === "object" && address !== null ? address.port : port;
+  return { origin: `http://127.0.0.1:${actual}`, handle: (h) => void (handler = h) };
+}
+
+const auth = await listen(Number(process.env.PORT ?? 8787));
+const api = await listen(Number(process.env.API_PORT ?? 8788));
+
+// --- The token server -------------------------------------------------------------------
+const client_id = "demo-client";
+const client_secret = generateClientSecret();
+const signingKeys = new KeySet({ active: await generateSigningKey("ES256") });
+const tokenOptions: TokenEndpointOptions = {
+  issuer: auth.origin,
+  accessTokenFormat: "jwt",
+  signingKeys,
+  clients: [{
+    client_id,
+    client_secret_hash: await hashClientSecret(client_secret),
+    grant_types: ["client_credentials"],
+    scope: "invoices:read invoices:write",
+    default_scope: "invoices:read",
+    allowed_resources: [api.origin],
+    default_resource: api.origin, // the audience when a request names no resource
+  }],
+};
+auth.handle((request) => {
+  const path = new URL(request.url).pathname;
+  if (path === "/token") return handleTokenRequest(request, tokenOptions);
+  if (path === "/jwks") return handleJwksRequest(request, signingKeys);
+  return Promise.resolve(json(404, { error: "not_found" }));
+});
+
+// --- The protected API ------------------------------------------------------------------
+const resourceServer: ResourceServerOptions = {
+  resource: api.origin,
+  issuer: auth.origin,
+  jwksUri: `${auth.origin}/jwks`,
+  metadata: { scopes_supported: ["invoices:read", "invoices:write"], resource_name: "Invoices API" },
+};
+const metadataPath = new URL(protectedResourceMetadataUrl(api.origin)).pathname;
+api.handle(async (request) => {
+  const { pathname } = new URL(request.url);
+  if (pathname === metadataPath) return handleProtectedResourceMetadataRequest(request, resourceServer);
+  if (pathname !== "/invoices") return json(404, { error: "not_found" });
+  const scope = request.method === "GET" ? "invoices:read" : "invoices:write";
+  const result = await verifyAccessToken(request, resourceServer, { scope });
+  if (!result.ok) return result.response;
+  return json(200, { client: result.claims.client_id, invoices: [{ id: 1, total: 42 }] });
+});
+
+console.log([
+  `Token server (Node) listening on ${auth.origin}  (JWK Set: ${auth.origin}/jwks)`,
+  `Protected API listening on ${api.origin}  (metadata: ${protectedResourceMetadataUrl(api.origin)})`,
+  `Demo client: ${client_id} (secret generated at start-up, stored only as a hash)`,
+  `Get a token, then call the API:`,
+  `  TOKEN=$(curl -s -u '${client_id}:${client_secret}' -d grant_type=client_credentials -d resource=${api.origin} ${auth.origin}/token | sed 's/.*"access_token":"\\([^"]*\\)".*/\\1/')`,
+  `  curl -s -H "Authorization: Bearer $TOKEN" ${api.origin}/invoices`,
+].join("\n"));

@@ -1,0 +1,70 @@
+/**
+ * The claims of a verified access token, and the checks JWTs and opaque tokens share:
+ * audience, times, revocation, sender constraint.
+ *
+ * @module
+ */
+
+import { OAuthError } from "../errors.ts";
+import type { ResourceServerContext } from "./options.ts";
+
+/**
+ * The claims of an access token that passed every check: RFC 9068 s2.2 names, whether the
+ * token was a JWT or an opaque token looked up in a store or by introspection.
+ */
+export interface AccessTokenClaims {
+  /** The issuer. */
+  iss?: string;
+  /** The subject: the client itself for client credentials. */
+  sub: string;
+  /** The audience(s); always includes this resource. */
+  aud: string | string[];
+  /** The client the token was issued to. */
+  client_id: string;
+  /** The granted scope, space-separated; "" when none. */
+  scope: string;
+  /** Issued at, seconds since the epoch. */
+  iat?: number;
+  /** Expires at, seconds since the epoch. */
+  exp?: number;
+  /** Not before, seconds since the epoch. */
+  nbf?: number;
+  /** The token identifier. */
+  jti?: string;
+  /** Other claims of the token. */
+  [claim: string]: unknown;
+}
+
+function invalid(description: string): OAuthError {
+  return new OAuthError("invalid_token", description);
+}
+
+/** Whether `aud` (a string or an array of strings) names `resource` (RFC 9068 s4, RFC 7519 s4.1.3). */
+export function audienceIncludes(aud: unknown, resource: string): boolean {
+  return typeof aud === "string" ? aud === resource : Array.isArray(aud) && aud.includes(resource);
+}
+
+/**
+ * The checks every token passes, however it was read: a valid `aud` that names this
+ * resource, times within the clock tolerance, a string `scope`, no sender constraint (a
+ * DPoP-bound token presented as Bearer is refused, RFC 9449 s7.2), not revoked.
+ */
+export async function checkClaims(claims: Record<string, unknown>, ctx: ResourceServerContext, requireExp: boolean): Promise<void> {
+  const now = Math.floor(ctx.clock() / 1000);
+  const skew = ctx.clockTolerance;
+  // RFC 9068 s4 / S-8: the RS MUST refuse a token whose audience does not include it.
+  if (!audienceIncludes(claims.aud, ctx.resource)) throw invalid("the token is not for this resource");
+  if (claims.exp === undefined ? requireExp : typeof claims.exp !== "number") throw invalid("the token has no valid exp");
+  // RFC 9068 s4: the current time MUST be before exp (within a small leeway).
+  if (typeof claims.exp === "number" && now >= claims.exp + skew) throw invalid("the token has expired");
+  if (claims.nbf !== undefined && (typeof claims.nbf !== "number" || now + skew < claims.nbf)) throw invalid("the token is not valid yet");
+  if (claims.iat !== undefined && (typeof claims.iat !== "number" || now + skew < claims.iat)) throw invalid("the token was issued in the future");
+  if (claims.scope !== undefined && typeof claims.scope !== "string") throw invalid("the token's scope is not a string");
+  const cnf = claims.cnf;
+  if (cnf !== undefined || (typeof claims.token_type === "string" && claims.token_type.toLowerCase() === "dpop")) {
+    throw invalid("the token is bound to a key and cannot be used as a Bearer token");
+  }
+  if (ctx.revocationStore !== undefined && typeof claims.jti === "string" && await ctx.revocationStore.isRevoked(claims.jti)) {
+    throw invalid("the token has been revoked");
+  }
+}

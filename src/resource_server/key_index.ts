@@ -1,0 +1,62 @@
+/**
+ * Finding the verification key for a token: an index over a JWK Set that fixes, for each
+ * key, the algorithms it may verify, and imports each key once.
+ *
+ * @module
+ */
+
+import type { JwsAlgorithm } from "../jose/algorithms.ts";
+import { algorithmsOfJwk, importJwk, type Jwk } from "../jose/jwk.ts";
+
+interface IndexEntry {
+  readonly kid: string | undefined;
+  readonly algs: readonly JwsAlgorithm[];
+  readonly jwk: Jwk;
+  readonly imported: Map<JwsAlgorithm, Promise<CryptoKey | undefined>>;
+}
+
+/**
+ * The keys of a JWK Set, ready for lookups by `kid` and `alg`. The algorithm comes from
+ * the key (its `alg`, or what its type and curve allow), never from the token alone: a
+ * header saying HS256 never finds an RSA or EC key (RFC 8725 s2.1). Symmetric (`oct`)
+ * keys are indexed only when `allowSymmetric` is set: never for a JWK Set fetched from a
+ * URL, which is public by definition.
+ */
+export class KeyIndex {
+  readonly #entries: readonly IndexEntry[];
+
+  constructor(keys: readonly Jwk[], allowSymmetric: boolean) {
+    const entries: IndexEntry[] = [];
+    for (const jwk of keys) {
+      if (typeof jwk !== "object" || jwk === null || typeof jwk.kty !== "string") continue;
+      if (jwk.use !== undefined && jwk.use !== "sig") continue;
+      if (Array.isArray(jwk.key_ops) && !jwk.key_ops.includes("verify")) continue;
+      if (jwk.kty === "oct" && !allowSymmetric) continue;
+      const algs = algorithmsOfJwk(jwk);
+      if (algs.length === 0) continue;
+      entries.push({ kid: typeof jwk.kid === "string" ? jwk.kid : undefined, algs, jwk, imported: new Map() });
+    }
+    this.#entries = entries;
+  }
+
+  /** Whether a key with this `kid` exists (for any algorithm). */
+  has(kid: string | undefined): boolean {
+    return this.#entries.some((e) => kid === undefined || e.kid === kid);
+  }
+
+  /**
+   * The key for `kid` that may verify `alg`. Without a `kid`, only when exactly one key
+   * may verify `alg`; keys are never tried one after another.
+   */
+  find(kid: string | undefined, alg: JwsAlgorithm): Promise<CryptoKey | undefined> {
+    const matches = this.#entries.filter((e) => (kid === undefined || e.kid === kid) && e.algs.includes(alg));
+    if (matches.length !== 1) return Promise.resolve(undefined);
+    const entry = matches[0]!;
+    let key = entry.imported.get(alg);
+    if (key === undefined) {
+      key = importJwk(entry.jwk, alg, "verify").catch(() => undefined);
+      entry.imported.set(alg, key);
+    }
+    return key;
+  }
+}

@@ -1,0 +1,318 @@
+/**
+ * Options of the resource-server helper, validated once and turned into the context that
+ * every verification reads.
+ *
+ * @module
+ */
+
+import { KeySet } from "../crypto/key_set.ts";
+import { type CryptoProvider, webCrypto } from "../crypto/provider.ts";
+import { ConfigurationError } from "../errors.ts";
+import { ASYMMETRIC_ALGORITHMS, isJwsAlgorithm, type JwsAlgorithm } from "../jose/algorithms.ts";
+import type { Jwk, JwkSet } from "../jose/jwk.ts";
+import { isLoopbackHost } from "../options.ts";
+import { isResourceIndicator } from "../resource_indicators.ts";
+import type { RevocationStore } from "../stores/revocation_store.ts";
+import type { TokenStore } from "../stores/token_store.ts";
+import { KeyIndex } from "./key_index.ts";
+import { protectedResourceMetadataUrl } from "./metadata_url.ts";
+import { RemoteJwks } from "./remote_jwks.ts";
+
+/**
+ * What an introspection call (RFC 7662 s2.2) answers about a token. Only `active: true`
+ * with a matching `aud` is accepted.
+ */
+export interface IntrospectionResponse {
+  /** Whether the token is currently active. */
+  active: boolean;
+  /** Space-separated scope. */
+  scope?: string;
+  /** The client the token was issued to. */
+  client_id?: string;
+  /** The subject. */
+  sub?: string;
+  /** The audience(s). */
+  aud?: string | string[];
+  /** The issuer. */
+  iss?: string;
+  /** Expiry, seconds since the epoch. */
+  exp?: number;
+  /** Issued at, seconds since the epoch. */
+  iat?: number;
+  /** Not before, seconds since the epoch. */
+  nbf?: number;
+  /** Token identifier. */
+  jti?: string;
+  /** Token type, e.g. `Bearer` or `DPoP`. */
+  token_type?: string;
+  /** Confirmation (RFC 9449 s6.2): present for sender-constrained tokens. */
+  cnf?: { jkt?: string };
+  /** Other members (RFC 7662 s2.2 allows extensions). */
+  [member: string]: unknown;
+}
+
+/**
+ * Members of this resource's RFC 9728 metadata document besides `resource` (which is the
+ * `resource` option). Names are RFC 9728 s2's.
+ */
+export interface ProtectedResourceMetadataOptions {
+  /** Issuer identifiers of the authorization servers that issue tokens for this resource; default `[issuer]`. */
+  authorization_servers?: string[];
+  /** Scopes this resource uses (RECOMMENDED). */
+  scopes_supported?: string[];
+  /** Ways of sending the token; default from `allowFormToken`/`allowQueryToken`: `["header", ...]`. */
+  bearer_methods_supported?: string[];
+  /** A human-readable name of the resource. */
+  resource_name?: string;
+  /** A page with documentation for developers. */
+  resource_documentation?: string;
+  /** The resource's policy page. */
+  resource_policy_uri?: string;
+  /** The resource's terms of service page. */
+  resource_tos_uri?: string;
+  /** The resource's own public keys, if it signs anything. */
+  jwks_uri?: string;
+  /** Other members (RFC 9728 s2 allows extensions). */
+  [member: string]: unknown;
+}
+
+/**
+ * Options of {@link verifyAccessToken}: who this resource is, whom it trusts, and how it
+ * reaches the keys or the token store.
+ *
+ * Create the object once and pass the same one on every call: it is validated once, and
+ * the cache of a remote JWK Set lives with it.
+ *
+ * @example JWT access tokens verified with the authorization server's published keys
+ * ```ts
+ * import type { ResourceServerOptions } from "./options.ts";
+ * const options: ResourceServerOptions = {
+ *   resource: "https://api.example.com",
+ *   issuer: "https://auth.example.com",
+ *   jwksUri: "https://auth.example.com/jwks",
+ * };
+ * ```
+ */
+export interface ResourceServerOptions {
+  /**
+   * This resource server's identifier (an RFC 8707 resource indicator): every token must
+   * name it in `aud` (RFC 9068 s4), and it is the `resource` of its RFC 9728 metadata.
+   */
+  resource: string;
+  /** The issuer identifier of the authorization server; required for JWTs (RFC 9068 s4: `iss` must match exactly). */
+  issuer?: string;
+  /**
+   * Local verification keys: a JWK Set (public keys; an `oct` key for HS256 setups), or the
+   * authorization server's own {@link KeySet} when both run in one process.
+   */
+  jwks?: JwkSet | KeySet;
+  /** The authorization server's `jwks_uri`, fetched when needed and cached. */
+  jwksUri?: string;
+  /** The fetch used for `jwksUri`; default `globalThis.fetch`. */
+  fetch?: typeof globalThis.fetch;
+  /** Accepted JWS algorithms; default the asymmetric ones (ES256, ES384, EdDSA, RS256, PS256). */
+  algorithms?: readonly JwsAlgorithm[];
+  /** Allowed clock difference for `exp`, `nbf` and `iat`, in seconds; default 5, at most 300. */
+  clockTolerance?: number;
+  /** Least time between two fetches of `jwksUri`, in seconds; default 30. */
+  jwksCooldown?: number;
+  /** Where opaque tokens are looked up (shared with the authorization server). */
+  tokenStore?: TokenStore;
+  /** Asks about an opaque token, e.g. by calling the authorization server's introspection endpoint. */
+  introspect?: (token: string) => Promise<IntrospectionResponse>;
+  /** Revoked token ids (`jti`): tokens listed there are refused. */
+  revocationStore?: RevocationStore;
+  /** The realm of challenges; default `resource`. */
+  realm?: string;
+  /**
+   * Serve RFC 9728 metadata for this resource and name it in challenges
+   * (`resource_metadata`). `true` for the defaults, or extra members.
+   */
+  metadata?: boolean | ProtectedResourceMetadataOptions;
+  /** Accept the token in a form body `access_token` (RFC 6750 s2.2); default false. */
+  allowFormToken?: boolean;
+  /** Accept the token in a query `access_token` (RFC 6750 s2.3, discouraged by RFC 9700); default false. */
+  allowQueryToken?: boolean;
+  /** Source of digests; default WebCrypto. */
+  crypto?: CryptoProvider;
+  /** Milliseconds since the epoch; default `Date.now`. */
+  clock?: () => number;
+}
+
+/** Where the verification keys of JWTs come from. */
+export interface KeySource {
+  /** The key for `kid` that may verify `alg`. */
+  find(kid: string | undefined, alg: JwsAlgorithm): Promise<CryptoKey | undefined>;
+}
+
+/** The prepared form of {@link ResourceServerOptions}. */
+export interface ResourceServerContext {
+  readonly resource: string;
+  readonly issuer: string | undefined;
+  readonly keys: KeySource | undefined;
+  readonly algorithms: ReadonlySet<string>;
+  readonly clockTolerance: number;
+  readonly tokenStore: TokenStore | undefined;
+  readonly introspect: ((token: string) => Promise<IntrospectionResponse>) | undefined;
+  readonly revocationStore: RevocationStore | undefined;
+  readonly realm: string;
+  /** The URL of the RFC 9728 document, when served. */
+  readonly metadataUrl: string | undefined;
+  readonly metadata: ProtectedResourceMetadataOptions | undefined;
+  readonly allowFormToken: boolean;
+  readonly allowQueryToken: boolean;
+  readonly crypto: CryptoProvider;
+  readonly clock: () => number;
+}
+
+const KNOWN: ReadonlySet<string> = new Set([
+  "resource",
+  "issuer",
+  "jwks",
+  "jwksUri",
+  "fetch",
+  "algorithms",
+  "clockTolerance",
+  "jwksCooldown",
+  "tokenStore",
+  "introspect",
+  "revocationStore",
+  "realm",
+  "metadata",
+  "allowFormToken",
+  "allowQueryToken",
+  "crypto",
+  "clock",
+]);
+
+function integer(name: string, value: unknown, fallback: number, max: number): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== "number" || !Number.isSafeInteger(value) || value < 0 || value > max) {
+    throw new ConfigurationError(`${name} must be an integer from 0 to ${max}`);
+  }
+  return value;
+}
+
+function httpsUrl(name: string, value: unknown): string {
+  let url: URL;
+  try {
+    url = new URL(value as string);
+  } catch {
+    throw new ConfigurationError(`${name} must be a URL`);
+  }
+  if (url.protocol !== "https:" && !(url.protocol === "http:" && isLoopbackHost(url.hostname))) {
+    throw new ConfigurationError(`${name} must be an https URL (http is allowed for localhost only)`);
+  }
+  if (url.hash !== "" || (value as string).includes("#")) throw new ConfigurationError(`${name} must not have a fragment`);
+  return value as string;
+}
+
+/** A key source over a local JWK Set, or over a {@link KeySet} that may rotate. */
+function localKeys(jwks: JwkSet | KeySet): KeySource {
+  if (jwks instanceof KeySet) {
+    let version = -1;
+    let index: KeyIndex | undefined;
+    return {
+      find(kid, alg) {
+        if (version !== jwks.version) {
+          index = new KeyIndex(jwks.jwks().keys, false);
+          version = jwks.version;
+        }
+        return index!.find(kid, alg);
+      },
+    };
+  }
+  if (typeof jwks !== "object" || jwks === null || !Array.isArray(jwks.keys)) throw new ConfigurationError("jwks must be a JWK Set ({ keys: [...] })");
+  const index = new KeyIndex(jwks.keys as Jwk[], true);
+  return { find: (kid, alg) => index.find(kid, alg) };
+}
+
+const contexts = new WeakMap<ResourceServerOptions, ResourceServerContext>();
+
+/**
+ * Validates resource-server options once and prepares the context. Throws a
+ * `ConfigurationError` naming the first problem.
+ *
+ * @example
+ * ```ts
+ * import { resolveResourceServerOptions } from "./options.ts";
+ * const ctx = resolveResourceServerOptions({ resource: "https://api.example.com", issuer: "https://as.example.com", jwksUri: "https://as.example.com/jwks" });
+ * ```
+ */
+export function resolveResourceServerOptions(options: ResourceServerOptions): ResourceServerContext {
+  const cached = contexts.get(options);
+  if (cached !== undefined) return cached;
+  if (typeof options !== "object" || options === null) throw new ConfigurationError("options must be an object");
+  for (const key of Object.keys(options)) {
+    if (!KNOWN.has(key)) throw new ConfigurationError(`unknown option '${key}'`);
+  }
+  const resource = options.resource;
+  if (typeof resource !== "string" || !isResourceIndicator(resource)) {
+    throw new ConfigurationError("resource must be an absolute URI without fragment (RFC 8707 s2)");
+  }
+  const clock = options.clock ?? Date.now;
+  if (typeof clock !== "function") throw new ConfigurationError("clock must be a function returning milliseconds");
+  const algorithms = options.algorithms ?? ASYMMETRIC_ALGORITHMS;
+  if (!Array.isArray(algorithms) || algorithms.length === 0 || !algorithms.every(isJwsAlgorithm)) {
+    throw new ConfigurationError("algorithms must list supported JWS algorithms (never 'none')");
+  }
+  if (options.jwks !== undefined && options.jwksUri !== undefined) throw new ConfigurationError("give jwks or jwksUri, not both");
+  let keys: KeySource | undefined;
+  if (options.jwks !== undefined) keys = localKeys(options.jwks);
+  if (options.jwksUri !== undefined) {
+    const fetch = options.fetch ?? globalThis.fetch;
+    if (typeof fetch !== "function") throw new ConfigurationError("fetch must be a function");
+    keys = new RemoteJwks(httpsUrl("jwksUri", options.jwksUri), {
+      fetch,
+      clock,
+      cooldownMs: integer("jwksCooldown", options.jwksCooldown, 30, 3_600) * 1000,
+      defaultMaxAgeMs: 300_000,
+      timeoutMs: 5_000,
+    });
+  }
+  const issuer = options.issuer;
+  if (issuer !== undefined && typeof issuer !== "string") throw new ConfigurationError("issuer must be a string");
+  // RFC 9068 s4: the iss claim MUST match the issuer, so JWTs cannot be accepted without one.
+  if (keys !== undefined && issuer === undefined) throw new ConfigurationError("verifying JWTs needs the issuer option");
+  if (options.tokenStore !== undefined && typeof options.tokenStore?.find !== "function") {
+    throw new ConfigurationError("tokenStore must be a TokenStore");
+  }
+  if (options.introspect !== undefined && typeof options.introspect !== "function") throw new ConfigurationError("introspect must be a function");
+  if (keys === undefined && options.tokenStore === undefined && options.introspect === undefined) {
+    throw new ConfigurationError("give jwks or jwksUri (JWTs), or tokenStore or introspect (opaque tokens)");
+  }
+  if (options.revocationStore !== undefined && typeof options.revocationStore?.isRevoked !== "function") {
+    throw new ConfigurationError("revocationStore must be a RevocationStore");
+  }
+  const realm = options.realm ?? resource;
+  if (typeof realm !== "string") throw new ConfigurationError("realm must be a string");
+  const metadata = options.metadata === undefined || options.metadata === false
+    ? undefined
+    : options.metadata === true
+    ? {}
+    : options.metadata;
+  if (typeof metadata === "object" && "resource" in metadata) {
+    throw new ConfigurationError("metadata.resource is the resource option; do not repeat it");
+  }
+  // RFC 9728 s1.2: a resource identifier with metadata is an https URL without fragment.
+  const metadataUrl = metadata === undefined ? undefined : protectedResourceMetadataUrl(httpsUrl("resource", resource));
+  const context: ResourceServerContext = {
+    resource,
+    issuer,
+    keys,
+    algorithms: new Set(algorithms),
+    clockTolerance: integer("clockTolerance", options.clockTolerance, 5, 300),
+    tokenStore: options.tokenStore,
+    introspect: options.introspect,
+    revocationStore: options.revocationStore,
+    realm,
+    metadataUrl,
+    metadata,
+    allowFormToken: options.allowFormToken === true,
+    allowQueryToken: options.allowQueryToken === true,
+    crypto: options.crypto ?? webCrypto,
+    clock,
+  };
+  contexts.set(options, context);
+  return context;
+}
