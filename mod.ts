@@ -24,6 +24,26 @@
 
 export { handleTokenRequest } from "./src/token_endpoint.ts";
 export type { TokenEndpointOptions } from "./src/options.ts";
+export { type AuthorizationServer, createAuthorizationServer } from "./src/server.ts";
+export type {
+  EndpointOptions,
+  ForeignTokenRevocation,
+  ServerEndpoints,
+  ServerOptions,
+} from "./src/server_options.ts";
+export type { IntrospectionResponse } from "./src/introspection.ts";
+export { defaultIntrospectionPolicy, type IntrospectionPolicy } from "./src/introspection_policy.ts";
+export { type AuthorizationServerMetadata, metadataUrl } from "./src/metadata.ts";
+export type {
+  ClientAuthenticationFailedEvent,
+  EndpointName,
+  EventHook,
+  IntrospectionEvent,
+  RevocationEvent,
+  ServerEvent,
+  TokenIssuedEvent,
+  TokenRefusedEvent,
+} from "./src/events.ts";
 export { ConfigurationError, OAuthError, type OAuthErrorCode, type OAuthErrorOptions } from "./src/errors.ts";
 export type { ClientRegistration, TokenEndpointAuthMethod } from "./src/clients/registration.ts";
 export { type ClientStore, clientStoreFromArray } from "./src/clients/client_store.ts";
@@ -42,3 +62,7 @@ export type { MemoryStoreOptions } from "./src/stores/expiring_map.ts";
 export { MemoryReplayStore, type ReplayStore } from "./src/stores/replay_store.ts";
 export { MemoryRevocationStore, type RevocationStore } from "./src/stores/revocation_store.ts";
 export { tokenKey } from "./src/tokens/opaque.ts";
+export type { ConformanceOptions, StoreFactory, StoreTestContext, TestRegistrar } from "./src/stores/conformance/kit.ts";
+export { testTokenStore } from "./src/stores/conformance/token_store.ts";
+export { testReplayStore } from "./src/stores/conformance/replay_store.ts";
+export { testRevocationStore } from "./src/stores/conformance/revocation_store.ts";

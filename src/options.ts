@@ -9,6 +9,7 @@ import { type ClientStore, clientStoreFromArray } from "./clients/client_store.t
 import { type Client, type ClientRegistration, prepareClient } from "./clients/registration.ts";
 import { type CryptoProvider, webCrypto } from "./crypto/provider.ts";
 import { ConfigurationError } from "./errors.ts";
+import type { EventHook } from "./events.ts";
 import type { FormLimits } from "./http/form.ts";
 import { MemoryTokenStore } from "./stores/memory_token_store.ts";
 import type { TokenStore } from "./stores/token_store.ts";
@@ -63,6 +64,12 @@ export interface TokenEndpointOptions {
   requireHttps?: boolean;
   /** The realm of `WWW-Authenticate` challenges; default the issuer. */
   realm?: string;
+  /**
+   * Called for every event (token issued or refused, client authentication failed,
+   * introspection, revocation); payloads never hold a secret or a token. Never awaited;
+   * whatever it throws is ignored.
+   */
+  onEvent?: EventHook;
 }
 
 /** The prepared form of the options that every endpoint reads. */
@@ -84,6 +91,7 @@ const KNOWN_OPTIONS: ReadonlySet<string> = new Set([
   "clock",
   "requireHttps",
   "realm",
+  "onEvent",
 ]);
 
 const LOOPBACK = /^(localhost|127(\.\d{1,3}){3}|\[::1\])$/;
@@ -128,14 +136,15 @@ const contexts = new WeakMap<TokenEndpointOptions, ServerContext>();
 /**
  * Validates options and prepares the context, once per options object. Throws a
  * {@link ConfigurationError} naming the first problem: an unknown option (a typo), a bad
- * issuer, an out-of-range number, an invalid client registration.
+ * issuer, an out-of-range number, an invalid client registration. `extraKeys` are option
+ * names a caller built on these options validates itself (the server's).
  */
-export function resolveOptions(options: TokenEndpointOptions): ServerContext {
+export function resolveOptions(options: TokenEndpointOptions, extraKeys?: ReadonlySet<string>): ServerContext {
   const cached = contexts.get(options);
   if (cached !== undefined) return cached;
   if (typeof options !== "object" || options === null) throw new ConfigurationError("options must be an object");
   for (const key of Object.keys(options)) {
-    if (!KNOWN_OPTIONS.has(key)) throw new ConfigurationError(`unknown option '${key}'`);
+    if (!KNOWN_OPTIONS.has(key) && !extraKeys?.has(key)) throw new ConfigurationError(`unknown option '${key}'`);
   }
   const issuer = checkIssuer(options.issuer);
   const crypto = options.crypto ?? webCrypto;
@@ -148,6 +157,8 @@ export function resolveOptions(options: TokenEndpointOptions): ServerContext {
   else throw new ConfigurationError("clients must be an array of registrations or a ClientStore");
   const realm = options.realm ?? issuer;
   if (typeof realm !== "string") throw new ConfigurationError("realm must be a string");
+  const onEvent = options.onEvent;
+  if (onEvent !== undefined && typeof onEvent !== "function") throw new ConfigurationError("onEvent must be a function");
 
   const findClient = async (client_id: string): Promise<Client | undefined> => {
     const registration = await store.getClient(client_id);
@@ -161,6 +172,7 @@ export function resolveOptions(options: TokenEndpointOptions): ServerContext {
     realm,
     crypto,
     clock,
+    onEvent,
     findClient,
     basicChallenge: `Basic realm=${quoted(realm)}`,
     unknownClientSecrets: [{ scheme: "sha256", digest: crypto.randomBytes(32) }],
