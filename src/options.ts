@@ -175,7 +175,10 @@ export function resolveOptions(options: TokenEndpointOptions, extraKeys?: Readon
     onEvent,
     findClient,
     basicChallenge: `Basic realm=${quoted(realm)}`,
-    unknownClientSecrets: [{ scheme: "sha256", digest: crypto.randomBytes(32) }],
+    // A digest no known secret hashes to (finding one means inverting SHA-256), and a match
+    // would still fail for want of a client. Not random: options are often resolved at a
+    // module's top level, where Cloudflare Workers forbid generating random values.
+    unknownClientSecrets: [{ scheme: "sha256", digest: new Uint8Array(32) }],
     tokenStore: options.tokenStore ?? new MemoryTokenStore({ clock }),
     accessTokenLifetime: positiveInteger("accessTokenLifetime", options.accessTokenLifetime, 600, 86_400),
     requireHttps: options.requireHttps ?? true,
