@@ -19,6 +19,22 @@
  * // Deno.serve((request) => handleTokenRequest(request, options));
  * ```
  *
+ * @example The whole server: token, introspection, revocation, metadata
+ * ```ts
+ * import { createAuthorizationServer } from "./mod.ts";
+ *
+ * const server = createAuthorizationServer({
+ *   issuer: "https://auth.example.com",
+ *   clients: [{
+ *     client_id: "billing",
+ *     client_secret_hash: "$sha256$Z2yN1q0o0mRlJ1uWjQk0t8eN7w5h5u4Qm6kH9rVb1aY",
+ *     grant_types: ["client_credentials"],
+ *     scope: "invoices:read",
+ *   }],
+ * });
+ * // Deno.serve(server.fetch); Bun.serve(server); export default server;
+ * ```
+ *
  * @module
  */
 

@@ -10,7 +10,13 @@ import { errorResponse } from "./http/response.ts";
 import { introspectionEndpoint } from "./introspection.ts";
 import { type AuthorizationServerMetadata, buildMetadata, metadataEndpoint } from "./metadata.ts";
 import { revocationEndpoint } from "./revocation.ts";
-import { resolveServerOptions, type ServerConfig, type ServerEndpoints, type ServerOptions } from "./server_options.ts";
+import {
+  resolveServerOptions,
+  routedPaths,
+  type ServerConfig,
+  type ServerEndpoints,
+  type ServerOptions,
+} from "./server_options.ts";
 import { tokenEndpoint } from "./token_endpoint.ts";
 
 /**
@@ -62,17 +68,11 @@ function routeTable(config: ServerConfig, metadata: AuthorizationServerMetadata)
     // The JWK Set (config.jwksUrl) joins here, with GET and HEAD, once the server signs tokens.
   ];
   const routes = new Map<string, Route>();
-  const mount = config.mountPath;
   for (const [url, route] of entries) {
     if (url === undefined) continue;
-    const path = new URL(url).pathname;
-    routes.set(path, route);
-    // Behind a host that strips the mount prefix (Hono's app.mount), the same endpoint is
-    // reached without it. Paths were checked distinct at start-up.
-    if (mount !== undefined && path.startsWith(`${mount}/`)) {
-      const stripped = path.slice(mount.length);
-      if (!routes.has(stripped)) routes.set(stripped, route);
-    }
+    // Behind a host that strips the mount prefix (Hono's app.mount), an endpoint is reached
+    // without it too. The paths were checked distinct at start-up.
+    for (const path of routedPaths(url, config.mountPath)) routes.set(path, route);
   }
   return routes;
 }

@@ -138,9 +138,13 @@ const SERVER_OPTIONS: ReadonlySet<string> = new Set([
 const ENDPOINT_NAMES: ReadonlySet<string> = new Set(["token", "introspection", "revocation", "jwks"]);
 const POLICY_NAMES: ReadonlySet<string> = new Set(["allowCaller", "allowToken"]);
 
-/** The path of an absolute URL, as `Request.url` would show it for a request to it. */
-function pathOf(url: string): string {
-  return new URL(url).pathname;
+/**
+ * The request paths an endpoint at `url` answers: its URL's path (as `Request.url` shows it
+ * for a request to that URL) and, when the path lies under `mountPath`, the path without it.
+ */
+export function routedPaths(url: string, mountPath: string | undefined): string[] {
+  const path = new URL(url).pathname;
+  return mountPath !== undefined && path.startsWith(`${mountPath}/`) ? [path, path.slice(mountPath.length)] : [path];
 }
 
 function endpointUrl(name: string, value: unknown, issuer: string): string {
@@ -231,16 +235,23 @@ export function resolveServerOptions(options: ServerOptions): ServerConfig {
   if (mountPath !== undefined && (typeof mountPath !== "string" || !/^\/[^?#]*[^/?#]$/.test(mountPath))) {
     throw new ConfigurationError("mountPath must start with '/', not end with '/', and have no query or fragment");
   }
-  // Distinct paths, so that routing by path is unambiguous; the JWK Set's path is reserved.
+  // Distinct paths, with and without the mount prefix, so that routing by path is
+  // unambiguous; the JWK Set's path is reserved.
   const seen = new Map<string, string>();
+  let mounted = false;
   for (const [name, url] of [...Object.entries(endpoints), ["jwks", jwksUrl]] as [string, string | undefined][]) {
     if (url === undefined) continue;
-    const path = pathOf(url);
-    const other = seen.get(path);
-    if (other !== undefined) throw new ConfigurationError(`endpoints ${other} and ${name} share the path ${path}`);
-    seen.set(path, name);
+    const paths = routedPaths(url, mountPath);
+    if (paths.length > 1) mounted = true;
+    for (const path of paths) {
+      const other = seen.get(path);
+      if (other !== undefined && other !== name) {
+        throw new ConfigurationError(`endpoints ${other} and ${name} share the path ${path}`);
+      }
+      seen.set(path, name);
+    }
   }
-  if (mountPath !== undefined && ![...seen.keys()].some((p) => p.startsWith(`${mountPath}/`))) {
+  if (mountPath !== undefined && !mounted) {
     throw new ConfigurationError(`mountPath ${JSON.stringify(mountPath)} contains none of the endpoints`);
   }
 

@@ -132,6 +132,11 @@ describe("start-up validation: a ConfigurationError naming the option", () => {
     ["mountPath with a trailing /", { mountPath: "/oauth/" }, /mountPath/],
     ["mountPath /", { mountPath: "/" }, /mountPath/],
     ["mountPath holding no endpoint", { mountPath: "/elsewhere" }, /mountPath.*none of the endpoints/],
+    [
+      "an endpoint whose path without the mount prefix is another endpoint's path",
+      { issuer: "https://as.example.com/oauth", mountPath: "/oauth", endpoints: { revocation: "/token" } },
+      /token and revocation share the path \/token|revocation and token share the path \/token/,
+    ],
     ["an unknown policy member", { introspectionPolicy: { allowcaller: () => true } }, /introspectionPolicy\.allowcaller/],
     ["a policy member that is not a function", { introspectionPolicy: { allowToken: true } }, /introspectionPolicy\.allowToken/],
     ["onEvent that is not a function", { onEvent: "log" }, /onEvent/],
