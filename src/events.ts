@@ -98,7 +98,23 @@ export interface RevocationEvent {
   status: number;
 }
 
-/** Everything the `onEvent` hook can receive; switch on `type`. */
+/**
+ * Everything the `onEvent` hook can receive; switch on `type`.
+ *
+ * @example
+ * ```ts
+ * import type { ServerEvent } from "./events.ts";
+ * function describe(event: ServerEvent): string {
+ *   switch (event.type) {
+ *     case "token_issued": return `issued to ${event.client_id}`;
+ *     case "token_refused": return `refused: ${event.error}`;
+ *     case "client_authentication_failed": return `bad credentials for ${event.client_id ?? "?"}`;
+ *     case "introspection": return `introspection: ${event.result}`;
+ *     case "revocation": return `revocation: ${event.result}`;
+ *   }
+ * }
+ * ```
+ */
 export type ServerEvent =
   | TokenIssuedEvent
   | TokenRefusedEvent

@@ -14,6 +14,16 @@ import type { ServerConfig } from "./server_options.ts";
 /**
  * The authorization server metadata document (RFC 8414 s2). Members with no value are
  * left out rather than sent empty (s3.2).
+ *
+ * @example
+ * ```ts
+ * import type { AuthorizationServerMetadata } from "./metadata.ts";
+ * const doc: AuthorizationServerMetadata = {
+ *   issuer: "https://auth.example.com",
+ *   token_endpoint: "https://auth.example.com/token",
+ *   grant_types_supported: ["client_credentials"],
+ * };
+ * ```
  */
 export interface AuthorizationServerMetadata {
   /** The issuer identifier, exactly as configured (RFC 8414 s3.3). */

@@ -24,6 +24,11 @@ async function revoke(found: FoundToken, config: ServerConfig): Promise<void> {
       await config.tokenStore.revoke(found.key);
       return;
     // A JWT cannot be deleted: its jti goes into config.revocationStore until its exp.
+    default: {
+      // Every format the lookup can return must be handled above.
+      const unhandled: never = found.format;
+      throw new Error(`cannot revoke a token of format ${String(unhandled)}`);
+    }
   }
 }
 

@@ -22,6 +22,14 @@ import { tokenEndpoint } from "./token_endpoint.ts";
 /**
  * The server: an object with a `fetch` method, the shape Deno, Bun, Cloudflare Workers and
  * Hono all accept, plus what it is serving.
+ *
+ * @example
+ * ```ts
+ * import { createAuthorizationServer } from "./server.ts";
+ * const server = createAuthorizationServer({ issuer: "https://auth.example.com", clients: [] });
+ * server.endpoints.metadata; // "https://auth.example.com/.well-known/oauth-authorization-server"
+ * const res = await server.fetch(new Request(server.endpoints.metadata));
+ * ```
  */
 export interface AuthorizationServer {
   /**

@@ -40,7 +40,15 @@ export interface EndpointOptions {
   jwks?: string;
 }
 
-/** What the revocation endpoint answers a client that revokes another client's token. */
+/**
+ * What the revocation endpoint answers a client that revokes another client's token.
+ *
+ * @example
+ * ```ts
+ * import type { ForeignTokenRevocation } from "./server_options.ts";
+ * const hideExistence: ForeignTokenRevocation = "silent";
+ * ```
+ */
 export type ForeignTokenRevocation = "invalid_grant" | "silent";
 
 /**
@@ -99,7 +107,20 @@ export interface ServerOptions extends TokenEndpointOptions {
   responseTypesSupported?: readonly string[];
 }
 
-/** The public URLs the server answers at. */
+/**
+ * The public URLs the server answers at.
+ *
+ * @example
+ * ```ts
+ * import type { ServerEndpoints } from "./server_options.ts";
+ * const endpoints: ServerEndpoints = {
+ *   token: "https://auth.example.com/token",
+ *   introspection: "https://auth.example.com/introspect",
+ *   revocation: undefined, // disabled
+ *   metadata: "https://auth.example.com/.well-known/oauth-authorization-server",
+ * };
+ * ```
+ */
 export interface ServerEndpoints {
   /** The token endpoint. */
   readonly token: string;

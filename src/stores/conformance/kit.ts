@@ -13,10 +13,26 @@ import { encodeBase64Url } from "../../encoding/base64.ts";
  * Registers one test: node:test's `test`, `Deno.test` or bun:test's `test` all fit. The
  * kit's test functions take no argument, so no runner mistakes them for callback-style
  * tests.
+ *
+ * @example A registrar that prefixes names, around node:test
+ * ```ts
+ * import { test } from "node:test";
+ * import type { TestRegistrar } from "./kit.ts";
+ * const registrar: TestRegistrar = (name, fn) => test(`redis: ${name}`, fn);
+ * ```
  */
 export type TestRegistrar = (name: string, fn: () => Promise<void>) => unknown;
 
-/** What a store factory receives for each test. */
+/**
+ * What a store factory receives for each test.
+ *
+ * @example
+ * ```ts
+ * import type { StoreTestContext } from "./kit.ts";
+ * import { MemoryReplayStore } from "../replay_store.ts";
+ * const make = ({ clock }: StoreTestContext) => new MemoryReplayStore({ clock });
+ * ```
+ */
 export interface StoreTestContext {
   /**
    * Milliseconds since the epoch: the clock the store must read time from (pass it as the
@@ -25,10 +41,28 @@ export interface StoreTestContext {
   readonly clock: () => number;
 }
 
-/** Makes a fresh store for one test. */
+/**
+ * Makes a fresh store for one test.
+ *
+ * @example
+ * ```ts
+ * import type { StoreFactory } from "./kit.ts";
+ * import { MemoryTokenStore } from "../memory_token_store.ts";
+ * import type { TokenStore } from "../token_store.ts";
+ * const factory: StoreFactory<TokenStore> = ({ clock }) => new MemoryTokenStore({ clock });
+ * ```
+ */
 export type StoreFactory<S> = (context: StoreTestContext) => S | Promise<S>;
 
-/** Options of the conformance suites. */
+/**
+ * Options of the conformance suites.
+ *
+ * @example
+ * ```ts
+ * import type { ConformanceOptions } from "./kit.ts";
+ * const options: ConformanceOptions = { name: "Redis token store", time: "real" };
+ * ```
+ */
 export interface ConformanceOptions {
   /** A prefix for the test names; default the interface's name. */
   name?: string;
