@@ -19,11 +19,47 @@
  * // Deno.serve((request) => handleTokenRequest(request, options));
  * ```
  *
+ * @example The whole server: token, introspection, revocation, metadata
+ * ```ts
+ * import { createAuthorizationServer } from "./mod.ts";
+ *
+ * const server = createAuthorizationServer({
+ *   issuer: "https://auth.example.com",
+ *   clients: [{
+ *     client_id: "billing",
+ *     client_secret_hash: "$sha256$Z2yN1q0o0mRlJ1uWjQk0t8eN7w5h5u4Qm6kH9rVb1aY",
+ *     grant_types: ["client_credentials"],
+ *     scope: "invoices:read",
+ *   }],
+ * });
+ * // Deno.serve(server.fetch); Bun.serve(server); export default server;
+ * ```
+ *
  * @module
  */
 
 export { handleTokenRequest } from "./src/token_endpoint.ts";
 export type { TokenEndpointOptions } from "./src/options.ts";
+export { type AuthorizationServer, createAuthorizationServer } from "./src/server.ts";
+export type {
+  EndpointOptions,
+  ForeignTokenRevocation,
+  ServerEndpoints,
+  ServerOptions,
+} from "./src/server_options.ts";
+export type { ActiveTokenIntrospection } from "./src/introspection.ts";
+export { defaultIntrospectionPolicy, type IntrospectionPolicy } from "./src/introspection_policy.ts";
+export { type AuthorizationServerMetadata, metadataUrl } from "./src/metadata.ts";
+export type {
+  ClientAuthenticationFailedEvent,
+  EndpointName,
+  EventHook,
+  IntrospectionEvent,
+  RevocationEvent,
+  ServerEvent,
+  TokenIssuedEvent,
+  TokenRefusedEvent,
+} from "./src/events.ts";
 export { ConfigurationError, OAuthError, type OAuthErrorCode, type OAuthErrorOptions } from "./src/errors.ts";
 export type { ClientRegistration, TokenEndpointAuthMethod } from "./src/clients/registration.ts";
 export { type ClientStore, clientStoreFromArray } from "./src/clients/client_store.ts";
@@ -77,3 +113,7 @@ export {
   protectedResourceMetadata,
 } from "./src/resource_server/protected_resource_metadata.ts";
 export { protectedResourceMetadataUrl } from "./src/resource_server/metadata_url.ts";
+export type { ConformanceOptions, StoreFactory, StoreTestContext, TestRegistrar } from "./src/stores/conformance/kit.ts";
+export { testTokenStore } from "./src/stores/conformance/token_store.ts";
+export { testReplayStore } from "./src/stores/conformance/replay_store.ts";
+export { testRevocationStore } from "./src/stores/conformance/revocation_store.ts";

@@ -1,4 +1,4 @@
-// A token server on Bun.serve: `bun examples/bun.ts` (PORT sets the port; 0 picks a free one).
+// The authorization server on Bun.serve: `bun examples/bun.ts` (PORT sets the port; 0 picks a free one).
 import { createDemo, type Demo } from "./demo.ts";
 
 declare const Bun: {

@@ -1,17 +1,18 @@
 // The demo shared by the runtime examples: one client whose secret is generated at start-up
-// and held only as a hash, and a fetch handler that serves the token endpoint at /token.
+// and held only as a hash, served by createAuthorizationServer: the token endpoint, token
+// introspection and revocation, and the metadata document.
 import {
+  type AuthorizationServer,
   type ClientRegistration,
+  createAuthorizationServer,
   generateClientSecret,
-  handleTokenRequest,
   hashClientSecret,
-  type TokenEndpointOptions,
 } from "../mod.ts";
 
 export interface Demo {
-  /** Answers requests: the token endpoint at /token, 404 elsewhere. */
+  /** Answers requests: server.fetch (token, introspect, revoke, metadata; 404 JSON elsewhere). */
   fetch(request: Request): Promise<Response>;
-  /** What to print once listening: the demo credentials and a ready-to-paste curl. */
+  /** What to print once listening: the demo credentials and ready-to-paste curls. */
   banner(runtime: string): string;
 }
 
@@ -26,21 +27,23 @@ export async function createDemo(origin: string): Promise<Demo> {
     scope: "read write",
     default_scope: "read",
   };
-  // Created once: the options object is validated on first use and cached by identity.
-  const options: TokenEndpointOptions = { issuer: origin, clients: [registration] };
-  const notFound = () =>
-    new Response(JSON.stringify({ error: "invalid_request", error_description: "not found" }), {
-      status: 404,
-      headers: { "content-type": "application/json", "cache-control": "no-store" },
-    });
+  // Options are validated here, once: a mistake throws at start-up.
+  const server: AuthorizationServer = createAuthorizationServer({ issuer: origin, clients: [registration] });
+  const { token, introspection, revocation, metadata } = server.endpoints;
+  const auth = `-u '${client_id}:${client_secret}'`;
   return {
-    fetch: (request) => new URL(request.url).pathname === "/token" ? handleTokenRequest(request, options) : Promise.resolve(notFound()),
+    fetch: server.fetch,
     banner: (runtime) =>
       [
-        `Token server (${runtime}) listening on ${origin}`,
+        `Authorization server (${runtime}) listening on ${origin}`,
         `Demo client: ${client_id} (secret generated at start-up, stored only as a hash)`,
         `Get a token:`,
-        `  curl -s -u '${client_id}:${client_secret}' -d grant_type=client_credentials -d scope=read ${origin}/token`,
+        `  curl -s ${auth} -d grant_type=client_credentials -d scope=read ${token}`,
+        `Introspect it, then revoke it:`,
+        `  curl -s ${auth} -d token=ACCESS_TOKEN ${introspection}`,
+        `  curl -s ${auth} -d token=ACCESS_TOKEN ${revocation}`,
+        `Server metadata (RFC 8414):`,
+        `  curl -s ${metadata}`,
       ].join("\n"),
   };
 }

@@ -1,4 +1,4 @@
-// A token server on Deno.serve: `deno run --allow-net --allow-env examples/deno.ts`
+// The authorization server on Deno.serve: `deno run --allow-net --allow-env examples/deno.ts`
 // (PORT sets the port; 0 picks a free one).
 import { createDemo, type Demo } from "./demo.ts";
 

@@ -1,4 +1,4 @@
-// A token server on Node through srvx, a maintained fetch adapter (`npm start`, or
+// The authorization server on Node through srvx, a maintained fetch adapter (`npm start`, or
 // `npx tsx examples/node.ts`; PORT sets the port, 0 picks a free one).
 import { serve } from "srvx";
 import { createDemo, type Demo } from "./demo.ts";

@@ -7,16 +7,14 @@
 // RFC 9728 metadata, which its 401 challenges point to.
 import { serve } from "srvx";
 import {
+  createAuthorizationServer,
   generateClientSecret,
   generateSigningKey,
-  handleJwksRequest,
   handleProtectedResourceMetadataRequest,
-  handleTokenRequest,
   hashClientSecret,
   KeySet,
   protectedResourceMetadataUrl,
   type ResourceServerOptions,
-  type TokenEndpointOptions,
   verifyAccessToken,
 } from "../mod.ts";
 
@@ -41,7 +39,7 @@ const api = await listen(Number(process.env.API_PORT ?? 8788));
 const client_id = "demo-client";
 const client_secret = generateClientSecret();
 const signingKeys = new KeySet({ active: await generateSigningKey("ES256") });
-const tokenOptions: TokenEndpointOptions = {
+const authorizationServer = createAuthorizationServer({
   issuer: auth.origin,
   accessTokenFormat: "jwt",
   signingKeys,
@@ -54,19 +52,15 @@ const tokenOptions: TokenEndpointOptions = {
     allowed_resources: [api.origin],
     default_resource: api.origin, // the audience when a request names no resource
   }],
-};
-auth.handle((request) => {
-  const path = new URL(request.url).pathname;
-  if (path === "/token") return handleTokenRequest(request, tokenOptions);
-  if (path === "/jwks") return handleJwksRequest(request, signingKeys);
-  return Promise.resolve(json(404, { error: "not_found" }));
 });
+// Token, introspection, revocation, metadata and the JWK Set (at /jwks), in one handler.
+auth.handle(authorizationServer.fetch);
 
 // --- The protected API ------------------------------------------------------------------
 const resourceServer: ResourceServerOptions = {
   resource: api.origin,
   issuer: auth.origin,
-  jwksUri: `${auth.origin}/jwks`,
+  jwksUri: authorizationServer.endpoints.jwks,
   metadata: { scopes_supported: ["invoices:read", "invoices:write"], resource_name: "Invoices API" },
 };
 const metadataPath = new URL(protectedResourceMetadataUrl(api.origin)).pathname;

@@ -10,6 +10,7 @@ import { type Client, type ClientRegistration, prepareClient } from "./clients/r
 import { type CryptoProvider, webCrypto } from "./crypto/provider.ts";
 import { ConfigurationError } from "./errors.ts";
 import { KeySet } from "./crypto/key_set.ts";
+import type { EventHook } from "./events.ts";
 import type { FormLimits } from "./http/form.ts";
 import { isResourceIndicator, type ResourcePolicy } from "./resource_indicators.ts";
 import { MemoryTokenStore } from "./stores/memory_token_store.ts";
@@ -84,6 +85,12 @@ export interface TokenEndpointOptions {
    * any default, such a request gets `invalid_target`.
    */
   defaultResource?: string;
+  /**
+   * Called for every event (token issued or refused, client authentication failed,
+   * introspection, revocation); payloads never hold a secret or a token. Never awaited;
+   * whatever it throws is ignored.
+   */
+  onEvent?: EventHook;
 }
 
 /** The prepared form of the options that every endpoint reads. */
@@ -110,6 +117,7 @@ const KNOWN_OPTIONS: ReadonlySet<string> = new Set([
   "signingKeys",
   "allowedResources",
   "defaultResource",
+  "onEvent",
 ]);
 
 const LOOPBACK = /^(localhost|127(\.\d{1,3}){3}|\[::1\])$/;
@@ -179,14 +187,15 @@ const contexts = new WeakMap<TokenEndpointOptions, ServerContext>();
 /**
  * Validates options and prepares the context, once per options object. Throws a
  * {@link ConfigurationError} naming the first problem: an unknown option (a typo), a bad
- * issuer, an out-of-range number, an invalid client registration.
+ * issuer, an out-of-range number, an invalid client registration. `extraKeys` are option
+ * names a caller built on these options validates itself (the server's).
  */
-export function resolveOptions(options: TokenEndpointOptions): ServerContext {
+export function resolveOptions(options: TokenEndpointOptions, extraKeys?: ReadonlySet<string>): ServerContext {
   const cached = contexts.get(options);
   if (cached !== undefined) return cached;
   if (typeof options !== "object" || options === null) throw new ConfigurationError("options must be an object");
   for (const key of Object.keys(options)) {
-    if (!KNOWN_OPTIONS.has(key)) throw new ConfigurationError(`unknown option '${key}'`);
+    if (!KNOWN_OPTIONS.has(key) && !extraKeys?.has(key)) throw new ConfigurationError(`unknown option '${key}'`);
   }
   const issuer = checkIssuer(options.issuer);
   const crypto = options.crypto ?? webCrypto;
@@ -201,6 +210,8 @@ export function resolveOptions(options: TokenEndpointOptions): ServerContext {
   if (typeof realm !== "string") throw new ConfigurationError("realm must be a string");
   const { format, keys } = checkFormat(options);
   const resources = checkResources(options);
+  const onEvent = options.onEvent;
+  if (onEvent !== undefined && typeof onEvent !== "function") throw new ConfigurationError("onEvent must be a function");
 
   const findClient = async (client_id: string): Promise<Client | undefined> => {
     const registration = await store.getClient(client_id);
@@ -214,9 +225,13 @@ export function resolveOptions(options: TokenEndpointOptions): ServerContext {
     realm,
     crypto,
     clock,
+    onEvent,
     findClient,
     basicChallenge: `Basic realm=${quoted(realm)}`,
-    unknownClientSecrets: [{ scheme: "sha256", digest: crypto.randomBytes(32) }],
+    // A digest no known secret hashes to (finding one means inverting SHA-256), and a match
+    // would still fail for want of a client. Not random: options are often resolved at a
+    // module's top level, where Cloudflare Workers forbid generating random values.
+    unknownClientSecrets: [{ scheme: "sha256", digest: new Uint8Array(32) }],
     tokenStore: options.tokenStore ?? new MemoryTokenStore({ clock }),
     accessTokenLifetime: positiveInteger("accessTokenLifetime", options.accessTokenLifetime, 600, 86_400),
     requireHttps: options.requireHttps ?? true,

@@ -9,34 +9,17 @@
 
 import { authenticateClient } from "./client_auth/authenticate.ts";
 import { OAuthError } from "./errors.ts";
+import { emit, errorCode } from "./events.ts";
 import { clientCredentialsGrant } from "./grants/client_credentials.ts";
 import { readForm } from "./http/form.ts";
 import { errorResponse, jsonResponse } from "./http/response.ts";
-import { isLoopbackHost, resolveOptions, type ServerContext, type TokenEndpointOptions } from "./options.ts";
+import { refuseQueryCredentials, requireTls } from "./http/transport.ts";
+import { resolveOptions, type ServerContext, type TokenEndpointOptions } from "./options.ts";
 import { issueAccessToken } from "./tokens/access_token.ts";
-
-/** Parameters that carry credentials and so must never be read from the URL (RFC 6749 s2.3.1). */
-const CREDENTIAL_PARAMETERS = ["client_secret", "client_assertion"];
-
-/** RFC 6749 s3.2 and s10.9: the token endpoint requires TLS. */
-function checkTransport(url: string, ctx: ServerContext): void {
-  if (!ctx.requireHttps || url.startsWith("https:")) return;
-  if (isLoopbackHost(new URL(url).hostname)) return;
-  throw new OAuthError("invalid_request", "the token endpoint requires https");
-}
-
-/** RFC 6749 s2.3.1: credentials MUST NOT be included in the request URI. */
-function refuseQueryCredentials(url: string): void {
-  const q = url.indexOf("?");
-  if (q === -1) return;
-  const query = new URLSearchParams(url.slice(q + 1).split("#")[0]);
-  if (CREDENTIAL_PARAMETERS.some((name) => query.has(name))) {
-    throw new OAuthError("invalid_request", "client credentials must not be sent in the URL");
-  }
-}
 
 /** The token endpoint for already-resolved options; see {@link handleTokenRequest}. */
 export async function tokenEndpoint(request: Request, ctx: ServerContext): Promise<Response> {
+  let client_id: string | undefined;
   try {
     if (request.method !== "POST") {
       throw new OAuthError("invalid_request", "the token endpoint accepts POST only", {
@@ -45,10 +28,11 @@ export async function tokenEndpoint(request: Request, ctx: ServerContext): Promi
       });
     }
     const url = request.url;
-    checkTransport(url, ctx);
+    requireTls(url, ctx.requireHttps);
     refuseQueryCredentials(url);
     const form = await readForm(request, ctx.form);
-    const { client } = await authenticateClient(request, form, ctx);
+    const { client } = await authenticateClient(request, form, ctx, "token");
+    client_id = client.client_id;
     const grant = clientCredentialsGrant(form, client, ctx.resources);
     const token = await issueAccessToken(grant, ctx);
     // RFC 6749 s5.1; scope is always sent when one was granted (s3.3 requires it whenever it
@@ -56,9 +40,25 @@ export async function tokenEndpoint(request: Request, ctx: ServerContext): Promi
     const body = token.scope === ""
       ? { access_token: token.access_token, token_type: token.token_type, expires_in: token.expires_in }
       : token;
+    emit(ctx, {
+      type: "token_issued",
+      endpoint: "token",
+      client_id,
+      scope: token.scope,
+      expires_in: token.expires_in,
+      token_type: token.token_type,
+    });
     return jsonResponse(200, body);
   } catch (e) {
-    return errorResponse(e);
+    const response = errorResponse(e);
+    emit(ctx, {
+      type: "token_refused",
+      endpoint: "token",
+      ...(client_id === undefined ? {} : { client_id }),
+      error: errorCode(e),
+      status: response.status,
+    });
+    return response;
   }
 }
 

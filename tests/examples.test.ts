@@ -1,5 +1,6 @@
-// Each runtime example starts a token server on a free port, prints a ready-to-paste curl,
-// and that curl gets a token.
+// Each runtime example starts the authorization server on a free port and prints
+// ready-to-paste curls: the token curl gets a token, which the introspection curl shows
+// active and the revocation curl revokes; the metadata curl gets the RFC 8414 document.
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { execFile, spawn } from "node:child_process";
@@ -14,7 +15,7 @@ const EXAMPLES: Array<[string, string, string[]]> = [
   ["Bun.serve", bin("bun"), ["examples/bun.ts"]],
 ];
 
-/** Starts an example and resolves with its banner once the curl line is printed. */
+/** Starts an example and resolves with its banner once the last curl line is printed. */
 function start(command: string, args: string[]): Promise<{ banner: string; stop(): void }> {
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, { cwd: root, env: { ...process.env, PORT: "0", NO_COLOR: "1" } });
@@ -26,7 +27,7 @@ function start(command: string, args: string[]): Promise<{ banner: string; stop(
     }, 20_000);
     child.stdout.on("data", (d) => {
       out += d;
-      if (/curl .*\/token\n/.test(out)) {
+      if (/curl .*\/\.well-known\/oauth-authorization-server\n/.test(out)) {
         clearTimeout(timer);
         resolve({ banner: out, stop: () => child.kill() });
       }
@@ -47,10 +48,11 @@ function sh(command: string): Promise<string> {
 
 describe("examples", () => {
   for (const [name, command, args] of EXAMPLES) {
-    test(`${name}: the printed curl gets a token`, async () => {
+    test(`${name}: the printed curls get a token, introspect it, revoke it, and fetch the metadata`, async () => {
       const server = await start(command, args);
       try {
-        const curl = server.banner.split("\n").find((l) => l.trim().startsWith("curl "))!.trim();
+        const curls = server.banner.split("\n").map((l) => l.trim()).filter((l) => l.startsWith("curl "));
+        const curl = curls.find((l) => l.endsWith("/token"))!;
         const body = JSON.parse(await sh(curl)) as Record<string, unknown>;
         assert.equal(body.token_type, "Bearer");
         assert.equal(body.scope, "read");
@@ -59,6 +61,21 @@ describe("examples", () => {
         const wrong = await sh(curl.replace(/-u '([^:]+):[^']+'/, "-u '$1:wrong'") + " -i");
         assert.match(wrong, /^HTTP\/1\.1 401/);
         assert.match(wrong, /www-authenticate: Basic realm=/i);
+        // Introspection shows the token active; after revocation it is inactive.
+        const withToken = (suffix: string) => curls.find((l) => l.endsWith(suffix))!.replace("ACCESS_TOKEN", body.access_token as string);
+        const active = JSON.parse(await sh(withToken("/introspect"))) as Record<string, unknown>;
+        assert.equal(active.active, true);
+        assert.equal(active.client_id, "demo-client");
+        assert.equal(await sh(withToken("/revoke")), "{}");
+        assert.equal(await sh(withToken("/introspect")), '{"active":false}');
+        // The metadata document names this server and its endpoints.
+        const origin = new URL(curl.split(" ").at(-1)!).origin;
+        const doc = JSON.parse(await sh(curls.find((l) => l.includes("/.well-known/"))!)) as Record<string, unknown>;
+        assert.equal(doc.issuer, origin);
+        assert.equal(doc.token_endpoint, `${origin}/token`);
+        assert.equal(doc.introspection_endpoint, `${origin}/introspect`);
+        assert.equal(doc.revocation_endpoint, `${origin}/revoke`);
+        assert.deepEqual(doc.grant_types_supported, ["client_credentials"]);
       } finally {
         server.stop();
       }

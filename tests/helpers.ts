@@ -2,11 +2,18 @@
 // assertions on RFC 6749 s5.2 error responses.
 import assert from "node:assert/strict";
 import {
+  type AuthorizationServer,
   type ClientRegistration,
+  createAuthorizationServer,
   encodeBasicCredentials,
+  generateClientSecret,
   handleTokenRequest,
   MemoryTokenStore,
+  type ServerOptions,
   type TokenEndpointOptions,
+  tokenKey,
+  type TokenRecord,
+  webCrypto,
 } from "../mod.ts";
 
 export const ISSUER = "https://as.example.com";
@@ -115,4 +122,65 @@ export async function assertToken(res: Response): Promise<Record<string, unknown
   assertNoStore(res);
   assert.match(res.headers.get("content-type") ?? "", /^application\/json/);
   return JSON.parse(text) as Record<string, unknown>;
+}
+
+// The whole server (createAuthorizationServer): introspection, revocation, metadata.
+
+export const INTROSPECT_URL = `${ISSUER}/introspect`;
+export const REVOKE_URL = `${ISSUER}/revoke`;
+export const METADATA_URL = `${ISSUER}/.well-known/oauth-authorization-server`;
+export const API = "https://api.example.com";
+
+/** A client registered as the resource server `API` (it gets no tokens itself). */
+export const RS_CLIENT: ClientRegistration = {
+  client_id: "rs-client",
+  client_secret: SECRET,
+  resource_server: API,
+};
+
+export interface TestAuthServer {
+  options: ServerOptions;
+  store: MemoryTokenStore;
+  server: AuthorizationServer;
+  fetch(request: Request): Promise<Response>;
+}
+
+/** A server with BASIC_CLIENT, POST_CLIENT and RS_CLIENT (unless `clients` is given). */
+export function authServer(overrides: Partial<ServerOptions> = {}, clients?: ClientRegistration[]): TestAuthServer {
+  const store = overrides.tokenStore instanceof MemoryTokenStore
+    ? overrides.tokenStore
+    : new MemoryTokenStore({ clock: overrides.clock });
+  const options: ServerOptions = {
+    issuer: ISSUER,
+    clients: clients ?? [BASIC_CLIENT, POST_CLIENT, RS_CLIENT],
+    tokenStore: store,
+    ...overrides,
+  };
+  const server = createAuthorizationServer(options);
+  return { options, store, server, fetch: server.fetch };
+}
+
+/** A form POST to `url`, with Basic credentials when given. */
+export function formPost(url: string, body: Record<string, string>, basic?: [string, string]): Request {
+  return tokenRequest({ url, body, basic });
+}
+
+/** Gets a token for `client` (Basic) through `fetch`. */
+export async function issueToken(
+  fetch: (request: Request) => Promise<Response>,
+  basic: [string, string] = [BASIC_CLIENT.client_id, SECRET],
+  scope?: string,
+): Promise<string> {
+  const body: Record<string, string> = { grant_type: "client_credentials" };
+  if (scope !== undefined) body.scope = scope;
+  const res = await fetch(formPost(TOKEN_URL, body, basic));
+  const json = await assertToken(res);
+  return json.access_token as string;
+}
+
+/** Stores a token record directly (for tokens with `aud`, `jti`, `cnf`, which issuing does not set yet). */
+export async function plantToken(store: MemoryTokenStore, record: TokenRecord): Promise<string> {
+  const token = generateClientSecret();
+  await store.save(await tokenKey(token, webCrypto), record);
+  return token;
 }

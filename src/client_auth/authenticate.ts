@@ -15,12 +15,13 @@ import type { Client, TokenEndpointAuthMethod } from "../clients/registration.ts
 import { type SecretHash, verifySecret } from "../clients/secrets.ts";
 import type { CryptoProvider } from "../crypto/provider.ts";
 import { OAuthError } from "../errors.ts";
+import { emit, type EndpointName, type EventContext } from "../events.ts";
 import { parseAuthorizationHeader } from "../http/authorization.ts";
 import type { FormParameters } from "../http/form.ts";
 import { decodeBasicCredentials } from "./basic.ts";
 
 /** What client authentication needs from the server's configuration. */
-export interface ClientAuthContext {
+export interface ClientAuthContext extends EventContext {
   readonly crypto: CryptoProvider;
   /** Milliseconds since the epoch. */
   readonly clock: () => number;
@@ -68,19 +69,48 @@ async function checkSecret(
   return { client, method };
 }
 
+/** What a failed attempt presented, for the `client_authentication_failed` event. */
+interface Attempt {
+  client_id?: string;
+  method?: TokenEndpointAuthMethod;
+}
+
 /**
- * Authenticates the client of a token endpoint request.
+ * Authenticates the client of a request to the token endpoint, or to the introspection or
+ * revocation endpoint (RFC 7662 s2.1 and RFC 7009 s2.1 use the token endpoint's client
+ * authentication).
  *
  * - `client_secret_basic`: `Authorization: Basic`, decoded per RFC 6749 App. B. A body
  *   `client_id` may accompany it only if it names the same client.
  * - `client_secret_post`: `client_id` and `client_secret` in the body (never the query).
  * - More than one method in one request: 400 `invalid_request` (RFC 6749 s2.3).
  * - No credentials: 400 `invalid_client`.
+ *
+ * Every `invalid_client` also emits a `client_authentication_failed` event for `endpoint`,
+ * naming the client id and method presented (never the secret).
  */
-export function authenticateClient(
+export async function authenticateClient(
   request: Request,
   form: FormParameters,
   ctx: ClientAuthContext,
+  endpoint: EndpointName = "token",
+): Promise<AuthenticatedClient> {
+  const attempt: Attempt = {};
+  try {
+    return await authenticate(request, form, ctx, attempt);
+  } catch (e) {
+    if (e instanceof OAuthError && e.error === "invalid_client") {
+      emit(ctx, { type: "client_authentication_failed", endpoint, ...attempt });
+    }
+    throw e;
+  }
+}
+
+function authenticate(
+  request: Request,
+  form: FormParameters,
+  ctx: ClientAuthContext,
+  attempt: Attempt,
 ): Promise<AuthenticatedClient> {
   const header = request.headers.get("authorization");
   const bodySecret = form.get("client_secret");
@@ -93,17 +123,22 @@ export function authenticateClient(
 
   if (header !== null) {
     const { scheme, credentials } = parseAuthorizationHeader(header);
+    if (scheme === "basic") attempt.method = "client_secret_basic";
     const basic = scheme === "basic" ? decodeBasicCredentials(credentials) : undefined;
     if (basic === undefined) throw authenticationFailed(true, ctx.basicChallenge);
     if (bodyId !== undefined && bodyId !== basic.client_id) {
       throw new OAuthError("invalid_request", "client_id in the body differs from the Authorization header");
     }
+    attempt.client_id = basic.client_id;
     return checkSecret(basic.client_id, basic.client_secret, "client_secret_basic", true, ctx);
   }
   if (bodySecret !== undefined) {
+    attempt.method = "client_secret_post";
     if (bodyId === undefined) throw authenticationFailed(false, ctx.basicChallenge);
+    attempt.client_id = bodyId;
     return checkSecret(bodyId, bodySecret, "client_secret_post", false, ctx);
   }
+  if (bodyId !== undefined) attempt.client_id = bodyId;
   // No credentials, or an assertion while no assertion method is configured: a client that
   // does not authenticate cannot use the client credentials grant (RFC 6749 s4.4).
   throw authenticationFailed(false, ctx.basicChallenge);

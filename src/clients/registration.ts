@@ -88,6 +88,14 @@ export interface ClientRegistration {
    * (RFC 8707 s2); default false: such a request gets `invalid_target` (SPEC B-6).
    */
   allow_multiple_resources?: boolean;
+  /**
+   * Marks this client as a resource server, identified by these audience values (the
+   * resource indicators of RFC 8707, as they appear in a token's `aud`). By the default
+   * introspection policy, it may introspect the tokens whose `aud` names one of them, in
+   * addition to its own (RFC 7662 s2.2, s4: a token for another resource server is
+   * `{"active":false}`).
+   */
+  resource_server?: string | readonly string[];
 }
 
 /** A registration checked and prepared for use on the request path. */
@@ -172,6 +180,13 @@ export function validateRegistration(registration: ClientRegistration): void {
   const expires = r.client_secret_expires_at ?? 0;
   if (typeof expires !== "number" || !Number.isSafeInteger(expires) || expires < 0) {
     fail(id, "client_secret_expires_at must be a non-negative integer (seconds)");
+  }
+  const rs = r.resource_server;
+  if (rs !== undefined) {
+    const list = typeof rs === "string" ? [rs] : rs;
+    if (!Array.isArray(list) || list.length === 0 || !list.every((a) => typeof a === "string" && a !== "")) {
+      fail(id, "resource_server must be a non-empty string or a non-empty array of them");
+    }
   }
   const scope = new Set(scopeTokens(id, "scope", r.scope));
   for (const token of scopeTokens(id, "default_scope", r.default_scope)) {

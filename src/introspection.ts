@@ -1,0 +1,134 @@
+/**
+ * The introspection endpoint (RFC 7662): an authenticated caller asks whether a token is
+ * active and what it carries. Check the transport -> parse the form -> authenticate the
+ * caller -> may it introspect at all? -> look the token up -> may it see this token? ->
+ * respond.
+ *
+ * @module
+ */
+
+import { authenticateClient } from "./client_auth/authenticate.ts";
+import type { Client } from "./clients/registration.ts";
+import { OAuthError } from "./errors.ts";
+import { emit, errorCode, type IntrospectionEvent } from "./events.ts";
+import { type FormParameters, readForm } from "./http/form.ts";
+import { errorResponse, jsonResponse } from "./http/response.ts";
+import { refuseQueryCredentials, requireTls } from "./http/transport.ts";
+import type { ServerConfig } from "./server_options.ts";
+import type { TokenRecord } from "./stores/token_store.ts";
+import { lookupToken } from "./tokens/lookup.ts";
+
+/**
+ * The answer for an active token (RFC 7662 s2.2). Times are seconds since the epoch.
+ *
+ * @example
+ * ```ts
+ * import type { ActiveTokenIntrospection } from "./introspection.ts";
+ * const answer: ActiveTokenIntrospection = {
+ *   active: true, client_id: "billing", scope: "invoices:read", token_type: "Bearer",
+ *   exp: 1767225600, iat: 1767225000, iss: "https://auth.example.com", sub: "billing",
+ * };
+ * ```
+ */
+export interface ActiveTokenIntrospection {
+  active: true;
+  client_id: string;
+  /** Space-separated; absent when the token has no scope. */
+  scope?: string;
+  /** `Bearer`, or `DPoP` for a token bound to a key (RFC 9449 s6.2). */
+  token_type: "Bearer" | "DPoP";
+  exp: number;
+  iat: number;
+  iss: string;
+  /** For the client credentials grant, the client itself. */
+  sub: string;
+  aud?: string | string[];
+  jti?: string;
+  /** The key the token is bound to (RFC 9449 s6.2). */
+  cnf?: { jkt: string };
+}
+
+/** RFC 7662 s2.2: an inactive token, whatever the reason, is this and nothing more. */
+const INACTIVE = { active: false } as const;
+
+function describe(record: TokenRecord, issuer: string): ActiveTokenIntrospection {
+  const body: ActiveTokenIntrospection = {
+    active: true,
+    client_id: record.client_id,
+    scope: record.scope,
+    token_type: record.cnf === undefined ? "Bearer" : "DPoP",
+    exp: record.exp,
+    iat: record.iat,
+    iss: issuer,
+    sub: record.sub ?? record.client_id,
+  };
+  if (record.scope === "") delete body.scope;
+  if (record.aud !== undefined) body.aud = typeof record.aud === "string" ? record.aud : [...record.aud];
+  if (record.jti !== undefined) body.jti = record.jti;
+  if (record.cnf !== undefined) body.cnf = { jkt: record.cnf.jkt };
+  return body;
+}
+
+/**
+ * RFC 7662 s2.3: a caller whose client credentials are invalid gets 401 as in RFC 6749
+ * s5.2, with a challenge (RFC 9110 s15.5.2), even when it sent them in the body.
+ */
+async function authenticateCaller(request: Request, form: FormParameters, config: ServerConfig): Promise<Client> {
+  try {
+    return (await authenticateClient(request, form, config, "introspection")).client;
+  } catch (e) {
+    if (e instanceof OAuthError && e.error === "invalid_client" && e.status !== 401) {
+      throw new OAuthError("invalid_client", e.error_description, {
+        status: 401,
+        headers: { "www-authenticate": config.basicChallenge },
+      });
+    }
+    throw e;
+  }
+}
+
+/** The introspection endpoint for a resolved configuration. Never throws. */
+export async function introspectionEndpoint(request: Request, config: ServerConfig): Promise<Response> {
+  let caller: Client | undefined;
+  try {
+    const url = request.url;
+    requireTls(url, config.requireHttps);
+    refuseQueryCredentials(url);
+    const form = await readForm(request, config.form);
+    caller = await authenticateCaller(request, form, config);
+    // RFC 7662 s4: the server SHOULD require callers to be allowed to introspect (App. B-3).
+    if (!(await config.introspectionPolicy.allowCaller(caller.registration))) {
+      throw new OAuthError("unauthorized_client", "this client may not use the introspection endpoint", {
+        status: 403,
+      });
+    }
+    // RFC 7662 s2.1: token is REQUIRED. token_type_hint is ignored: every kind is searched.
+    const token = form.get("token");
+    if (token === undefined) throw new OAuthError("invalid_request", "token is required");
+    const found = await lookupToken(token, config);
+    const base = { type: "introspection", endpoint: "introspection", client_id: caller.client_id, status: 200 } as const;
+    if (found === undefined) {
+      emit(config, { ...base, result: "inactive", reason: "unknown" });
+      return jsonResponse(200, INACTIVE);
+    }
+    // RFC 7662 s2.2, s4: a token this caller may not see is answered as if unknown.
+    if (!(await config.introspectionPolicy.allowToken(caller.registration, found.record))) {
+      emit(config, { ...base, result: "inactive", reason: "not_visible" });
+      return jsonResponse(200, INACTIVE);
+    }
+    emit(config, { ...base, result: "active", token_client_id: found.record.client_id });
+    return jsonResponse(200, describe(found.record, config.issuer));
+  } catch (e) {
+    const response = errorResponse(e);
+    const event: Omit<IntrospectionEvent, "time"> = {
+      type: "introspection",
+      endpoint: "introspection",
+      result: "refused",
+      error: errorCode(e),
+      status: response.status,
+    };
+    if (caller !== undefined) event.client_id = caller.client_id;
+    emit(config, event);
+    return response;
+  }
+}

@@ -1,0 +1,126 @@
+/**
+ * Authorization server metadata (RFC 8414): where the document lives, and what it says.
+ * Every member is derived from the configuration, so the document cannot promise what the
+ * server does not do.
+ *
+ * @module
+ */
+
+import type { TokenEndpointAuthMethod } from "./clients/registration.ts";
+import { CLIENT_CREDENTIALS } from "./grants/client_credentials.ts";
+import { jsonResponse } from "./http/response.ts";
+import type { ServerConfig } from "./server_options.ts";
+
+/**
+ * The authorization server metadata document (RFC 8414 s2). Members with no value are
+ * left out rather than sent empty (s3.2).
+ *
+ * @example
+ * ```ts
+ * import type { AuthorizationServerMetadata } from "./metadata.ts";
+ * const doc: AuthorizationServerMetadata = {
+ *   issuer: "https://auth.example.com",
+ *   token_endpoint: "https://auth.example.com/token",
+ *   grant_types_supported: ["client_credentials"],
+ * };
+ * ```
+ */
+export interface AuthorizationServerMetadata {
+  /** The issuer identifier, exactly as configured (RFC 8414 s3.3). */
+  readonly issuer: string;
+  readonly token_endpoint: string;
+  /** The JWK Set, when the server signs tokens. */
+  readonly jwks_uri?: string;
+  readonly scopes_supported?: readonly string[];
+  /** Omitted unless configured: this server has no authorization endpoint (SPEC App. B-1). */
+  readonly response_types_supported?: readonly string[];
+  readonly grant_types_supported: readonly string[];
+  readonly token_endpoint_auth_methods_supported?: readonly string[];
+  readonly revocation_endpoint?: string;
+  readonly revocation_endpoint_auth_methods_supported?: readonly string[];
+  readonly introspection_endpoint?: string;
+  readonly introspection_endpoint_auth_methods_supported?: readonly string[];
+}
+
+const WELL_KNOWN = "/.well-known/oauth-authorization-server";
+
+/**
+ * The URL of the authorization server metadata for `issuer` (RFC 8414 s3.1): the well-known
+ * suffix is inserted between the host and the issuer's path, after any trailing `/` of the
+ * path is removed. Not appended, as OpenID Connect discovery does.
+ *
+ * @example
+ * ```ts
+ * import { metadataUrl } from "./metadata.ts";
+ * metadataUrl("https://as.example.com/tenants/t1/");
+ * // "https://as.example.com/.well-known/oauth-authorization-server/tenants/t1"
+ * ```
+ */
+export function metadataUrl(issuer: string): string {
+  const url = new URL(issuer);
+  return `${url.origin}${WELL_KNOWN}${url.pathname.replace(/\/+$/, "")}`;
+}
+
+/**
+ * The client authentication methods this server implements at the token, introspection and
+ * revocation endpoints, in the order metadata lists them. (JWT client authentication adds
+ * `private_key_jwt` here, and with it the `*_auth_signing_alg_values_supported` members that
+ * RFC 8414 s2 then requires.)
+ */
+const IMPLEMENTED_AUTH_METHODS: readonly TokenEndpointAuthMethod[] = ["client_secret_basic", "client_secret_post"];
+
+function authMethods(config: ServerConfig): readonly string[] | undefined {
+  const registrations = config.registrations;
+  if (registrations === undefined) return IMPLEMENTED_AUTH_METHODS;
+  // A fixed list of clients: only the methods some client is registered for.
+  const used = new Set(registrations.map((r) => r.token_endpoint_auth_method ?? "client_secret_basic"));
+  const methods = IMPLEMENTED_AUTH_METHODS.filter((m) => used.has(m));
+  return methods.length === 0 ? undefined : methods;
+}
+
+function scopes(config: ServerConfig): readonly string[] | undefined {
+  if (config.scopesSupported !== undefined) return config.scopesSupported;
+  if (config.registrations === undefined) return undefined;
+  const all = new Set<string>();
+  for (const r of config.registrations) {
+    if (r.scope) for (const s of r.scope.split(" ")) all.add(s);
+  }
+  return all.size === 0 ? undefined : [...all];
+}
+
+/**
+ * Builds the metadata document from the configuration. Members with no value are omitted
+ * (RFC 8414 s3.2).
+ */
+export function buildMetadata(config: ServerConfig): AuthorizationServerMetadata {
+  const methods = authMethods(config);
+  const doc: Record<string, unknown> = {
+    issuer: config.issuer,
+    token_endpoint: config.endpoints.token,
+    // RFC 8414 s2: where resource servers find the keys that verify JWT access tokens.
+    jwks_uri: config.endpoints.jwks,
+    scopes_supported: scopes(config),
+    response_types_supported: config.responseTypesSupported,
+    grant_types_supported: [CLIENT_CREDENTIALS],
+    token_endpoint_auth_methods_supported: methods,
+  };
+  if (config.endpoints.revocation !== undefined) {
+    doc.revocation_endpoint = config.endpoints.revocation;
+    doc.revocation_endpoint_auth_methods_supported = methods;
+  }
+  if (config.endpoints.introspection !== undefined) {
+    doc.introspection_endpoint = config.endpoints.introspection;
+    doc.introspection_endpoint_auth_methods_supported = methods;
+  }
+  for (const [key, value] of Object.entries(doc)) {
+    if (value === undefined) delete doc[key];
+    else if (Array.isArray(value)) doc[key] = Object.freeze([...value]);
+  }
+  return Object.freeze(doc) as unknown as AuthorizationServerMetadata;
+}
+
+/** Answers a GET (or HEAD) for the metadata document (RFC 8414 s3.1, s3.2). */
+export function metadataEndpoint(request: Request, metadata: AuthorizationServerMetadata): Response {
+  const response = jsonResponse(200, metadata);
+  return request.method === "HEAD" ? new Response(null, response) : response;
+}

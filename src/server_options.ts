@@ -1,0 +1,302 @@
+/**
+ * Options of the whole authorization server: the token endpoint's options plus the
+ * endpoints around it, validated once, up front.
+ *
+ * @module
+ */
+
+import type { ClientRegistration } from "./clients/registration.ts";
+import { ConfigurationError } from "./errors.ts";
+import { metadataUrl } from "./metadata.ts";
+import { defaultIntrospectionPolicy, type IntrospectionPolicy } from "./introspection_policy.ts";
+import { isLoopbackHost, resolveOptions, type ServerContext, type TokenEndpointOptions } from "./options.ts";
+import { isScopeToken } from "./scope.ts";
+import { MemoryRevocationStore, type RevocationStore } from "./stores/revocation_store.ts";
+import type { LookupContext } from "./tokens/lookup.ts";
+
+/**
+ * Public URLs of the endpoints. Each is an absolute URL, or a path (starting with `/`) on
+ * the issuer's origin; `https` (`http` only for loopback hosts); never a fragment (RFC 6749
+ * s3.1, s3.2), while a query is kept as given. The server routes requests by these URLs'
+ * paths, never by `Host` or `X-Forwarded-*` headers (RFC 9700 s4.13).
+ *
+ * @example
+ * ```ts
+ * import type { EndpointOptions } from "./server_options.ts";
+ * const endpoints: EndpointOptions = { token: "/oauth2/token", revocation: false };
+ * ```
+ */
+export interface EndpointOptions {
+  /** The token endpoint (RFC 6749 s3.2); default `<issuer>/token`. */
+  token?: string;
+  /** The introspection endpoint (RFC 7662 s2); default `<issuer>/introspect`; `false`: none. */
+  introspection?: string | false;
+  /** The revocation endpoint (RFC 7009 s2); default `<issuer>/revoke`; `false`: none. */
+  revocation?: string | false;
+  /**
+   * The JWK Set document (RFC 7517 s5); default `<issuer>/jwks`. Served, and published as
+   * `jwks_uri`, when the server has `signingKeys`; otherwise its path is still reserved.
+   */
+  jwks?: string;
+}
+
+/**
+ * What the revocation endpoint answers a client that revokes another client's token.
+ *
+ * @example
+ * ```ts
+ * import type { ForeignTokenRevocation } from "./server_options.ts";
+ * const hideExistence: ForeignTokenRevocation = "silent";
+ * ```
+ */
+export type ForeignTokenRevocation = "invalid_grant" | "silent";
+
+/**
+ * Options of {@link createAuthorizationServer}: every option of the token endpoint, plus the
+ * endpoints around it.
+ *
+ * @example
+ * ```ts
+ * import type { ServerOptions } from "./server_options.ts";
+ * const options: ServerOptions = {
+ *   issuer: "https://auth.example.com",
+ *   clients: [
+ *     { client_id: "billing", client_secret_hash: "$sha256$Z2yN1q0o0mRlJ1uWjQk0t8eN7w5h5u4Qm6kH9rVb1aY",
+ *       grant_types: ["client_credentials"], scope: "invoices:read" },
+ *     { client_id: "invoices-api", client_secret_hash: "$sha256$Z2yN1q0o0mRlJ1uWjQk0t8eN7w5h5u4Qm6kH9rVb1aY",
+ *       resource_server: "https://invoices.example.com" },
+ *   ],
+ *   endpoints: { revocation: false },
+ *   onEvent: (event) => console.log(JSON.stringify(event)),
+ * };
+ * ```
+ */
+export interface ServerOptions extends TokenEndpointOptions {
+  /** Public URLs of the endpoints; see {@link EndpointOptions}. */
+  endpoints?: EndpointOptions;
+  /**
+   * The path prefix a host framework strips before handing the request over, as Hono's
+   * `app.mount("/oauth", server.fetch)` does. Requests are then routed by their path with
+   * or without the prefix. Starts with `/`, does not end with one.
+   */
+  mountPath?: string;
+  /** Who may introspect what; default {@link defaultIntrospectionPolicy}. */
+  introspectionPolicy?: IntrospectionPolicy;
+  /**
+   * A client revoking a token issued to another client: `"invalid_grant"` (default) refuses
+   * with 400, as RFC 7009 s2.1 asks, which tells the caller the token exists; `"silent"`
+   * answers 200 and leaves the token alone (SPEC App. B-2).
+   */
+  foreignTokenRevocation?: ForeignTokenRevocation;
+  /**
+   * Revoked JWT ids, remembered until the tokens expire; default a `MemoryRevocationStore`.
+   * Share one store between every instance that introspects or verifies tokens.
+   */
+  revocationStore?: RevocationStore;
+  /**
+   * `scopes_supported` in the metadata (RFC 8414 s2). Default: every scope of the
+   * registered clients when `clients` is an array; none for a client store.
+   */
+  scopesSupported?: readonly string[];
+  /**
+   * `response_types_supported` in the metadata. RFC 8414 s2 makes it REQUIRED, but this
+   * server has no authorization endpoint and so supports no response type, and an empty
+   * array is not allowed (s3.2): it is omitted by default (SPEC App. B-1). Set it only for a
+   * validator that insists on the member.
+   */
+  responseTypesSupported?: readonly string[];
+}
+
+/**
+ * The public URLs the server answers at.
+ *
+ * @example
+ * ```ts
+ * import type { ServerEndpoints } from "./server_options.ts";
+ * const endpoints: ServerEndpoints = {
+ *   token: "https://auth.example.com/token",
+ *   introspection: "https://auth.example.com/introspect",
+ *   revocation: undefined, // disabled
+ *   metadata: "https://auth.example.com/.well-known/oauth-authorization-server",
+ *   jwks: "https://auth.example.com/jwks",
+ * };
+ * ```
+ */
+export interface ServerEndpoints {
+  /** The token endpoint. */
+  readonly token: string;
+  /** The introspection endpoint, unless disabled. */
+  readonly introspection: string | undefined;
+  /** The revocation endpoint, unless disabled. */
+  readonly revocation: string | undefined;
+  /** The authorization server metadata document (RFC 8414 s3). */
+  readonly metadata: string;
+  /** The JWK Set (RFC 7517 s5), served when the server has `signingKeys`. */
+  readonly jwks: string | undefined;
+}
+
+/** The server's prepared configuration, read by every endpoint. */
+export interface ServerConfig extends ServerContext, LookupContext {
+  readonly endpoints: ServerEndpoints;
+  /** Reserved for the JWK Set (see {@link EndpointOptions.jwks}). */
+  readonly jwksUrl: string;
+  readonly mountPath: string | undefined;
+  readonly introspectionPolicy: Required<IntrospectionPolicy>;
+  readonly foreignTokenRevocation: ForeignTokenRevocation;
+  /** The registered clients, when configured as a list. */
+  readonly registrations: readonly ClientRegistration[] | undefined;
+  readonly scopesSupported: readonly string[] | undefined;
+  readonly responseTypesSupported: readonly string[] | undefined;
+}
+
+const SERVER_OPTIONS: ReadonlySet<string> = new Set([
+  "endpoints",
+  "mountPath",
+  "introspectionPolicy",
+  "foreignTokenRevocation",
+  "revocationStore",
+  "scopesSupported",
+  "responseTypesSupported",
+]);
+
+const ENDPOINT_NAMES: ReadonlySet<string> = new Set(["token", "introspection", "revocation", "jwks"]);
+const POLICY_NAMES: ReadonlySet<string> = new Set(["allowCaller", "allowToken"]);
+
+/**
+ * The request paths an endpoint at `url` answers: its URL's path (as `Request.url` shows it
+ * for a request to that URL) and, when the path lies under `mountPath`, the path without it.
+ */
+export function routedPaths(url: string, mountPath: string | undefined): string[] {
+  const path = new URL(url).pathname;
+  return mountPath !== undefined && path.startsWith(`${mountPath}/`) ? [path, path.slice(mountPath.length)] : [path];
+}
+
+function endpointUrl(name: string, value: unknown, issuer: string): string {
+  if (typeof value !== "string" || value === "") {
+    throw new ConfigurationError(`endpoints.${name} must be a URL or a path starting with '/'`);
+  }
+  // RFC 6749 s3.1, s3.2: an endpoint URI MUST NOT include a fragment (SPEC TE-4).
+  if (value.includes("#")) throw new ConfigurationError(`endpoints.${name} must not have a fragment`);
+  let url: URL;
+  try {
+    if (value.startsWith("//")) throw new TypeError("scheme-relative");
+    url = value.startsWith("/") ? new URL(value, new URL(issuer).origin) : new URL(value);
+  } catch {
+    throw new ConfigurationError(`endpoints.${name} ${JSON.stringify(value)} is not a URL or a path starting with '/'`);
+  }
+  if (url.protocol !== "https:" && !(url.protocol === "http:" && isLoopbackHost(url.hostname))) {
+    throw new ConfigurationError(`endpoints.${name} must be an https URL (http is allowed for localhost only)`);
+  }
+  return url.href;
+}
+
+function stringList(name: string, value: unknown, check: (s: string) => boolean): readonly string[] | undefined {
+  if (value === undefined) return undefined;
+  if (!Array.isArray(value) || !value.every((v) => typeof v === "string" && check(v))) {
+    throw new ConfigurationError(`${name} must be an array of valid strings`);
+  }
+  // RFC 8414 s3.2: members with zero elements are omitted.
+  if (value.length === 0) throw new ConfigurationError(`${name} must not be empty (leave it out instead)`);
+  return [...new Set(value as string[])];
+}
+
+function policy(value: unknown): Required<IntrospectionPolicy> {
+  if (value === undefined) return defaultIntrospectionPolicy;
+  if (typeof value !== "object" || value === null) throw new ConfigurationError("introspectionPolicy must be an object");
+  for (const key of Object.keys(value)) {
+    if (!POLICY_NAMES.has(key)) throw new ConfigurationError(`unknown option 'introspectionPolicy.${key}'`);
+  }
+  const p = value as IntrospectionPolicy;
+  for (const key of POLICY_NAMES) {
+    const f = (p as Record<string, unknown>)[key];
+    if (f !== undefined && typeof f !== "function") throw new ConfigurationError(`introspectionPolicy.${key} must be a function`);
+  }
+  return {
+    allowCaller: p.allowCaller ?? defaultIntrospectionPolicy.allowCaller,
+    allowToken: p.allowToken ?? defaultIntrospectionPolicy.allowToken,
+  };
+}
+
+function revocationStore(value: unknown, clock: () => number): RevocationStore {
+  if (value === undefined) return new MemoryRevocationStore({ clock });
+  const s = value as Partial<RevocationStore> | null;
+  if (typeof s?.revoke !== "function" || typeof s.isRevoked !== "function") {
+    throw new ConfigurationError("revocationStore must have revoke and isRevoked methods");
+  }
+  return value as RevocationStore;
+}
+
+const configs = new WeakMap<ServerOptions, ServerConfig>();
+
+/**
+ * Validates server options and prepares the configuration, once per options object (the
+ * token endpoint's part is shared with `handleTokenRequest` given the same object). Throws
+ * a {@link ConfigurationError} naming the first problem.
+ */
+export function resolveServerOptions(options: ServerOptions): ServerConfig {
+  const cached = configs.get(options);
+  if (cached !== undefined) return cached;
+  const ctx = resolveOptions(options, SERVER_OPTIONS);
+  const issuer = ctx.issuer;
+
+  const e = options.endpoints ?? {};
+  if (typeof e !== "object" || e === null) throw new ConfigurationError("endpoints must be an object");
+  for (const key of Object.keys(e)) {
+    if (!ENDPOINT_NAMES.has(key)) throw new ConfigurationError(`unknown option 'endpoints.${key}'`);
+  }
+  const base = issuer.replace(/\/+$/, "");
+  const optional = (name: "introspection" | "revocation", fallback: string): string | undefined =>
+    e[name] === false ? undefined : endpointUrl(name, e[name] ?? `${base}${fallback}`, issuer);
+  const jwksUrl = endpointUrl("jwks", e.jwks ?? `${base}/jwks`, issuer);
+  const endpoints: ServerEndpoints = Object.freeze({
+    token: endpointUrl("token", e.token ?? `${base}/token`, issuer),
+    introspection: optional("introspection", "/introspect"),
+    revocation: optional("revocation", "/revoke"),
+    metadata: metadataUrl(issuer),
+    jwks: ctx.signingKeys === undefined ? undefined : jwksUrl,
+  });
+
+  const mountPath = options.mountPath;
+  if (mountPath !== undefined && (typeof mountPath !== "string" || !/^\/[^?#]*[^/?#]$/.test(mountPath))) {
+    throw new ConfigurationError("mountPath must start with '/', not end with '/', and have no query or fragment");
+  }
+  // Distinct paths, with and without the mount prefix, so that routing by path is
+  // unambiguous; the JWK Set's path is reserved.
+  const seen = new Map<string, string>();
+  let mounted = false;
+  for (const [name, url] of [...Object.entries(endpoints), ["jwks", jwksUrl]] as [string, string | undefined][]) {
+    if (url === undefined) continue;
+    const paths = routedPaths(url, mountPath);
+    if (paths.length > 1) mounted = true;
+    for (const path of paths) {
+      const other = seen.get(path);
+      if (other !== undefined && other !== name) {
+        throw new ConfigurationError(`endpoints ${other} and ${name} share the path ${path}`);
+      }
+      seen.set(path, name);
+    }
+  }
+  if (mountPath !== undefined && !mounted) {
+    throw new ConfigurationError(`mountPath ${JSON.stringify(mountPath)} contains none of the endpoints`);
+  }
+
+  const foreign = options.foreignTokenRevocation ?? "invalid_grant";
+  if (foreign !== "invalid_grant" && foreign !== "silent") {
+    throw new ConfigurationError("foreignTokenRevocation must be 'invalid_grant' or 'silent'");
+  }
+
+  const config: ServerConfig = {
+    ...ctx,
+    endpoints,
+    jwksUrl,
+    mountPath,
+    introspectionPolicy: policy(options.introspectionPolicy),
+    foreignTokenRevocation: foreign,
+    revocationStore: revocationStore(options.revocationStore, ctx.clock),
+    registrations: Array.isArray(options.clients) ? options.clients as readonly ClientRegistration[] : undefined,
+    scopesSupported: stringList("scopesSupported", options.scopesSupported, isScopeToken),
+    responseTypesSupported: stringList("responseTypesSupported", options.responseTypesSupported, (s) => s !== ""),
+  };
+  configs.set(options, config);
+  return config;
+}
