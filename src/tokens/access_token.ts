@@ -41,7 +41,8 @@ export interface IssueContext {
 /**
  * Issues an opaque access token and records it under the hash of its value. The token is
  * returned only once the store has confirmed the write, so a failed store never yields a
- * token that would not work.
+ * token that would not work; and a failed write is revoked, so it leaves no record of a
+ * token nobody holds.
  */
 export async function issueAccessToken(grant: AccessTokenGrant, ctx: IssueContext): Promise<IssuedAccessToken> {
   const access_token = generateOpaqueToken(ctx.crypto);
@@ -57,6 +58,16 @@ export async function issueAccessToken(grant: AccessTokenGrant, ctx: IssueContex
   try {
     await ctx.tokenStore.save(key, record);
   } catch (e) {
+    // The token will not be handed out, so no record of it may stay behind: a store can fail
+    // after writing (a lost reply). A save that timed out is undone when it completes
+    // (stores/deadline.ts); any other failure is undone here, best effort.
+    if (!(e instanceof OAuthError)) {
+      try {
+        await ctx.tokenStore.revoke(key);
+      } catch {
+        // The store is failing; nothing more can be done for this record.
+      }
+    }
     if (e instanceof StoreFullError) {
       const headers = e.retryAfter === undefined ? undefined : { "retry-after": String(e.retryAfter) };
       throw new OAuthError("temporarily_unavailable", "the server cannot record more tokens now", { headers, cause: e });
