@@ -5,9 +5,9 @@
 // The long randomized run is `npm run faults` (tests/scripts/faults.ts).
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import fc from "fast-check";
 import {
   ATTEMPT_FAULTS,
+  chaosRuns,
   chaosServer,
   CLIENT_FAULTS,
   COMPARE_FAULTS,
@@ -82,39 +82,10 @@ describe("each fault alone", () => {
 });
 
 describe("random faults over concurrent traffic (seeded)", () => {
-  const faults = fc.record({
-    token: fc.constantFrom(...TOKEN_FAULTS),
-    client: fc.constantFrom(...CLIENT_FAULTS),
-    attempts: fc.constantFrom(...ATTEMPT_FAULTS),
-    random: fc.constantFrom(...RANDOM_FAULTS),
-    digest: fc.constantFrom(...DIGEST_FAULTS),
-    compare: fc.constantFrom(...COMPARE_FAULTS),
-  });
-  // Mostly healthy, so tokens are issued between faults.
-  const step = fc.record({
-    faults: fc.oneof({ weight: 3, arbitrary: fc.constant(HEALTHY) }, { weight: 2, arbitrary: faults }),
-    burst: fc.array(fc.record({ peer: fc.integer({ min: 0, max: 5 }), right: fc.boolean() }), { minLength: 1, maxLength: 8 }),
-  });
-
   test("no token lost, none unsaved, none for a wrong secret, only clean JSON errors, and recovery", async () => {
-    let faultsInjected = 0;
-    let tokens = 0;
-    await fc.assert(
-      fc.asyncProperty(fc.array(step, { minLength: 1, maxLength: 6 }), async (steps) => {
-        const server = chaosServer();
-        for (const { faults, burst } of steps) {
-          Object.assign(server.faults, faults);
-          await Promise.all(burst.map(({ peer, right }) => server.request(`p${peer}`, right)));
-        }
-        await server.recover();
-        await server.settle();
-        faultsInjected += server.stats.faultsInjected;
-        tokens += server.stats.tokensIssued;
-      }),
-      { numRuns: 40, seed: 7 },
-    );
-    assert.ok(faultsInjected > 100, `${faultsInjected} faults injected`);
-    assert.ok(tokens > 40, `${tokens} tokens`);
+    const figures = await chaosRuns(40, 7);
+    assert.ok(figures.faultsInjected > 100, `${figures.faultsInjected} faults injected`);
+    assert.ok(figures.tokensIssued > 40, `${figures.tokensIssued} tokens`);
   });
 });
 

@@ -4,6 +4,7 @@
 // a wrong secret, only clean JSON errors). Used by tests/fault_injection.test.ts (a small
 // seeded run) and tests/scripts/faults.ts (the long run).
 import assert from "node:assert/strict";
+import fc from "fast-check";
 import {
   type AttemptStore,
   type ClientRegistration,
@@ -263,4 +264,53 @@ export function chaosServer(): ChaosServer {
   }
 
   return { faults, stats, request, recover, settle };
+}
+
+/** Figures of a randomized fault run. */
+export interface ChaosFigures {
+  runs: number;
+  requests: number;
+  faultsInjected: number;
+  tokensIssued: number;
+  statuses: Record<number, number>;
+}
+
+const faultArb = fc.record({
+  token: fc.constantFrom(...TOKEN_FAULTS),
+  client: fc.constantFrom(...CLIENT_FAULTS),
+  attempts: fc.constantFrom(...ATTEMPT_FAULTS),
+  random: fc.constantFrom(...RANDOM_FAULTS),
+  digest: fc.constantFrom(...DIGEST_FAULTS),
+  compare: fc.constantFrom(...COMPARE_FAULTS),
+});
+// Mostly healthy, so tokens are issued between faults.
+const stepArb = fc.record({
+  faults: fc.oneof({ weight: 3, arbitrary: fc.constant(HEALTHY) }, { weight: 2, arbitrary: faultArb }),
+  burst: fc.array(fc.record({ peer: fc.integer({ min: 0, max: 5 }), right: fc.boolean() }), { minLength: 1, maxLength: 8 }),
+});
+
+/**
+ * Random faults over concurrent traffic: each run is a fresh server, a few steps of (faults,
+ * a burst of parallel requests), then recovery and the store check. Throws on the first
+ * broken invariant (fast-check shrinks it to a minimal case).
+ */
+export async function chaosRuns(numRuns: number, seed: number): Promise<ChaosFigures> {
+  const figures: ChaosFigures = { runs: numRuns, requests: 0, faultsInjected: 0, tokensIssued: 0, statuses: {} };
+  await fc.assert(
+    fc.asyncProperty(fc.array(stepArb, { minLength: 1, maxLength: 6 }), async (steps) => {
+      const server = chaosServer();
+      for (const { faults, burst } of steps) {
+        Object.assign(server.faults, faults);
+        await Promise.all(burst.map(({ peer, right }) => server.request(`p${peer}`, right)));
+      }
+      await server.recover();
+      await server.settle();
+      figures.requests += server.stats.requests;
+      figures.faultsInjected += server.stats.faultsInjected;
+      figures.tokensIssued += server.stats.tokensIssued;
+      for (const [k, v] of Object.entries(server.stats.statuses)) figures.statuses[Number(k)] = (figures.statuses[Number(k)] ?? 0) + v;
+    }),
+    { numRuns, seed },
+  );
+  return figures;
 }
