@@ -258,6 +258,26 @@ describe("when the attempt store fails", () => {
     });
   }
 
+  test("a store that reads but cannot count: that failure is a 5xx, then only known callers are served for 30 s", async () => {
+    const inner = new MemoryAttemptStore();
+    let broken = false;
+    const store: AttemptStore = {
+      get: (keys) => inner.get(keys),
+      increment: (keys, w) => (broken && !keys[0]!.startsWith("bf:k") ? Promise.reject(new Error("write failed")) : inner.increment(keys, w)),
+    };
+    const { as, clock } = server({ bruteForce: { store } });
+    await assertToken(await as("10.0.0.1", BASIC_CLIENT.client_id, SECRET)); // known caller
+    broken = true;
+    await assertOAuthError(await as("6.6.6.6", BASIC_CLIENT.client_id, "guess"), 500, "server_error");
+    const held = await as("6.6.6.6", BASIC_CLIENT.client_id, SECRET);
+    assert.equal(held.headers.get("retry-after"), "30");
+    await assertOAuthError(held, 503, "temporarily_unavailable");
+    await assertToken(await as("10.0.0.1", BASIC_CLIENT.client_id, SECRET));
+    broken = false;
+    clock.advance(30_000);
+    await assertToken(await as("6.6.6.6", BASIC_CLIENT.client_id, SECRET));
+  });
+
   test("a full store: the failure that cannot be counted is a 503, then only known callers are served until room returns", async () => {
     const clock = fakeClock();
     const attempts = new MemoryAttemptStore({ maxEntries: 12, clock: clock.now });

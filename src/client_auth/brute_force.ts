@@ -27,6 +27,11 @@
  * counter can be kept: `maxAttemptsPerClient` failures then close the client to everyone
  * until the window ends.
  *
+ * When the store fails, the guard fails closed: if counters cannot be read, no secret is
+ * verified (503, or 500 for an error); if a failure cannot be counted, that attempt is
+ * answered 503 (full store) or 500, and for the store's Retry-After (full) or 30 seconds
+ * (other errors) only callers known for their client are served.
+ *
  * Attempts being verified count against the limits while in flight, so a burst of parallel
  * guesses cannot outrun the counters in this process (across instances, a shared store
  * counts each failure, but a burst can overshoot by the number of instances times the
@@ -132,6 +137,9 @@ function cannotCount(retryAfter: number): OAuthError {
   });
 }
 
+/** How long only known callers are served after a failure could not be counted. */
+const UNCOUNTED_BACKOFF_SECONDS = 30;
+
 interface Limit {
   readonly key: string;
   readonly max: number;
@@ -175,7 +183,7 @@ export function createBruteForceGuard(
 
   /** Attempts being verified, per key, and a promise that settles when one of them ends. */
   const inFlight = new Map<string, { n: number; ended: Promise<void>; wake: () => void }>();
-  /** Until when (seconds) the store refused new counters; only known callers are served. */
+  /** Until when (seconds) failures could not be counted; only known callers are served. */
   let fullUntil = 0;
 
   function enter(keys: readonly string[]): void {
@@ -256,12 +264,13 @@ export function createBruteForceGuard(
           try {
             await increment(counted, window);
           } catch (e) {
-            if (!(e instanceof StoreFullError)) throw e;
             // Failures can no longer be counted: serve only callers known for their client
-            // until the store has room again, rather than let guesses go uncounted.
-            const retryAfter = e.retryAfter ?? window;
+            // until the store has room again (or, when it failed otherwise, for a short
+            // while), rather than let guesses go uncounted.
+            const full = e instanceof StoreFullError;
+            const retryAfter = full ? e.retryAfter ?? window : UNCOUNTED_BACKOFF_SECONDS;
             fullUntil = Math.max(fullUntil, clock() / 1000 + retryAfter);
-            throw cannotCount(retryAfter);
+            throw full ? cannotCount(retryAfter) : e;
           }
         },
         async succeeded() {
