@@ -165,7 +165,7 @@ describe("an attacker cannot lock out others", () => {
     await assertOAuthError(await as("6.6.9.9", BASIC_CLIENT.client_id, SECRET), 429, "temporarily_unavailable");
     await assertOAuthError(await as("10.0.0.99", BASIC_CLIENT.client_id, SECRET), 429, "temporarily_unavailable");
     for (let i = 0; i < 5; i++) await assertToken(await as("10.0.0.1", BASIC_CLIENT.client_id, SECRET));
-    await assertToken(await as("6.6.9.9", OTHER.client_id, SECRET), );
+    await assertToken(await as("6.6.9.9", OTHER.client_id, SECRET));
   });
 
   test("an address spraying many client ids is closed at 100 failures, except for the clients it is known for", async () => {
@@ -184,12 +184,26 @@ describe("an attacker cannot lock out others", () => {
     assert.equal((await as("10.0.0.1", BASIC_CLIENT.client_id, SECRET)).status, 429);
   });
 
-  test("a caller stays known for knownCallerSeconds after its last mark", async () => {
-    const { as, clock } = server({ bruteForce: { knownCallerSeconds: 3600, windowSeconds: 7200 } });
+  test("a caller that keeps authenticating stays known through a long attack", async () => {
+    const { as, clock } = server({ bruteForce: { knownCallerSeconds: 3600, windowSeconds: 86_400 } });
     await assertToken(await as("10.0.0.1", BASIC_CLIENT.client_id, SECRET));
     for (let i = 0; i < 100; i++) await as(`6.6.6.${i}`, BASIC_CLIENT.client_id, "guess");
+    for (let hour = 0; hour < 30; hour++) {
+      clock.advance(50 * 60_000);
+      // The attack goes on: its guesses are refused, or counted again once a window ends.
+      for (let i = 0; i < 100; i++) await as(`6.6.${hour}.${i}`, BASIC_CLIENT.client_id, "guess");
+      await assertToken(await as("10.0.0.1", BASIC_CLIENT.client_id, SECRET));
+      assert.equal((await as("10.0.0.77", BASIC_CLIENT.client_id, SECRET)).status, 429, "a new caller waits");
+    }
+  });
+
+  test("a caller that stops authenticating is no longer known after two periods of knownCallerSeconds", async () => {
+    const { as, clock } = server({ bruteForce: { knownCallerSeconds: 3600, windowSeconds: 86_400 } });
     await assertToken(await as("10.0.0.1", BASIC_CLIENT.client_id, SECRET));
+    for (let i = 0; i < 100; i++) await as(`6.6.6.${i}`, BASIC_CLIENT.client_id, "guess");
     clock.advance(3_600_000);
+    await assertToken(await as("10.0.0.1", BASIC_CLIENT.client_id, SECRET), ); // still known (last period's mark)
+    clock.advance(7_200_000);
     assert.equal((await as("10.0.0.1", BASIC_CLIENT.client_id, SECRET)).status, 429, "no longer known, ceiling still on");
   });
 

@@ -9,8 +9,9 @@
  *   failure) ends. This limit applies to everyone.
  * - the client_id: at `maxAttemptsPerClient` failures (default 100) from all callers
  *   together, the client is closed to callers that are not *known* for it. A known caller
- *   is one that authenticated successfully as that client within `knownCallerSeconds`
- *   (default one day). So a distributed guess at client A's secret stops after 100
+ *   is one that authenticated successfully as that client within the current or the previous
+ *   period of `knownCallerSeconds` (default one day), so one that keeps authenticating stays
+ *   known for good. So a distributed guess at client A's secret stops after 100
  *   attempts, and A's own callers keep getting tokens: an attacker can lock A out only
  *   from the attacker's own address (and from addresses new to A while the attack lasts).
  * - the caller: at `maxAttemptsPerCaller` failures (default 100) over all client ids, the
@@ -74,7 +75,11 @@ export interface BruteForceOptions {
   maxAttemptsPerCaller?: number;
   /** Length of a counter's window, from its first failure, in seconds. Default 900 (15 minutes). */
   windowSeconds?: number;
-  /** How long a caller stays known for a client after authenticating as it, in seconds. Default 86,400. */
+  /**
+   * How long a caller stays known for a client after authenticating as it, in seconds: at
+   * least this long, at most twice (marks are kept per period of this length). A caller that
+   * authenticates at least once a period stays known. Default 86,400.
+   */
   knownCallerSeconds?: number;
 }
 
@@ -216,8 +221,13 @@ export function createBruteForceGuard(
     const clientKey = key("c", part(client_id));
     const callerKey = caller === undefined ? undefined : key("a", part(caller));
     const pairKey = caller === undefined ? undefined : key("p", part(caller) + part(client_id));
-    const knownKey = caller === undefined ? undefined : key("k", part(caller) + part(client_id));
-    const keys = caller === undefined ? [clientKey] : [pairKey!, clientKey, callerKey!, knownKey!];
+    // Known marks are kept per period of knownCallerSeconds, each living two periods: a mark
+    // from this period or the last one makes the caller known, and a caller that succeeds at
+    // least once a period stays known without a gap, even while an attack goes on.
+    const period = Math.floor(clock() / 1000 / knownFor);
+    const knownKey = caller === undefined ? undefined : key("k", `${period}:${part(caller)}${part(client_id)}`);
+    const lastKnownKey = caller === undefined ? undefined : key("k", `${period - 1}:${part(caller)}${part(client_id)}`);
+    const keys = caller === undefined ? [clientKey] : [pairKey!, clientKey, callerKey!, knownKey!, lastKnownKey!];
 
     for (;;) {
       const counts = await get(keys);
@@ -235,9 +245,12 @@ export function createBruteForceGuard(
         }
         return resetAt > now ? { count, resetAt } : undefined;
       };
-      const mark = counts[3] as AttemptCount | undefined;
-      const known = knownKey !== undefined && typeof mark?.count === "number" && mark.count > 0 &&
-        typeof mark.resetAt === "number" && mark.resetAt > now;
+      const marked = (c: unknown): boolean => {
+        const m = c as AttemptCount | undefined | null;
+        return typeof m?.count === "number" && m.count > 0 && typeof m.resetAt === "number" && m.resetAt > now;
+      };
+      const markedNow = knownKey !== undefined && marked(counts[3]);
+      const known = markedNow || (lastKnownKey !== undefined && marked(counts[4]));
       if (!known && now < fullUntil) throw cannotCount(fullUntil - now);
       const limits: Limit[] = pairKey === undefined
         ? [{ key: clientKey, max: maxClient, count: live(counts[0]) }]
@@ -274,10 +287,10 @@ export function createBruteForceGuard(
           }
         },
         async succeeded() {
-          if (known || knownKey === undefined) return;
+          if (markedNow || knownKey === undefined) return;
           // Best effort: a caller not marked known only loses the exemption from the
           // client and caller ceilings while an attack is under way.
-          await increment([knownKey], knownFor).catch(() => {});
+          await increment([knownKey], 2 * knownFor).catch(() => {});
         },
         end() {
           if (ended) return;
