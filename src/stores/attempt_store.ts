@@ -33,8 +33,9 @@ export interface AttemptCount {
  * store fails: the token endpoint then refuses to verify secrets (503) rather than let
  * guesses go uncounted.
  *
- * @example A store over PostgreSQL (table `attempts(key text primary key, count int, reset_at timestamptz)`)
+ * @example A store over PostgreSQL
  * ```ts
+ * // create table attempts (key text primary key, count int not null, reset_at timestamptz not null);
  * import type { AttemptCount, AttemptStore } from "./attempt_store.ts";
  *
  * declare const sql: (q: TemplateStringsArray, ...v: unknown[]) => Promise<Record<string, any>[]>;
