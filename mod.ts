@@ -71,12 +71,14 @@ export {
   type SecretHashAlgorithm,
 } from "./src/clients/secrets.ts";
 export { decodeBasicCredentials, encodeBasicCredentials, type BasicCredentials } from "./src/client_auth/basic.ts";
+export type { BruteForceOptions } from "./src/client_auth/brute_force.ts";
 export { type CryptoProvider, type DigestAlgorithm, timingSafeEqual, webCrypto } from "./src/crypto/provider.ts";
 export { StoreFullError, type TokenRecord, type TokenStore } from "./src/stores/token_store.ts";
 export { MemoryTokenStore, type MemoryTokenStoreOptions } from "./src/stores/memory_token_store.ts";
 export type { MemoryStoreOptions } from "./src/stores/expiring_map.ts";
 export { MemoryReplayStore, type ReplayStore } from "./src/stores/replay_store.ts";
 export { MemoryRevocationStore, type RevocationStore } from "./src/stores/revocation_store.ts";
+export { type AttemptCount, type AttemptStore, MemoryAttemptStore } from "./src/stores/attempt_store.ts";
 export { tokenKey } from "./src/tokens/opaque.ts";
 export type { AccessTokenFormat } from "./src/tokens/access_token.ts";
 export type { JwsAlgorithm } from "./src/jose/algorithms.ts";

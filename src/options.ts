@@ -5,14 +5,17 @@
  */
 
 import type { ClientAuthContext } from "./client_auth/authenticate.ts";
+import { type BruteForceOptions, createBruteForceGuard } from "./client_auth/brute_force.ts";
 import { type ClientStore, clientStoreFromArray } from "./clients/client_store.ts";
 import { type Client, type ClientRegistration, prepareClient } from "./clients/registration.ts";
+import { checkedCryptoProvider } from "./crypto/checked_provider.ts";
 import { type CryptoProvider, webCrypto } from "./crypto/provider.ts";
 import { ConfigurationError } from "./errors.ts";
 import { KeySet } from "./crypto/key_set.ts";
 import type { EventHook } from "./events.ts";
 import type { FormLimits } from "./http/form.ts";
 import { isResourceIndicator, type ResourcePolicy } from "./resource_indicators.ts";
+import { deadlineTokenStore, withDeadline } from "./stores/deadline.ts";
 import { MemoryTokenStore } from "./stores/memory_token_store.ts";
 import type { TokenStore } from "./stores/token_store.ts";
 import type { AccessTokenFormat, IssueContext } from "./tokens/access_token.ts";
@@ -91,6 +94,27 @@ export interface TokenEndpointOptions {
    * whatever it throws is ignored.
    */
   onEvent?: EventHook;
+  /**
+   * Brute-force protection of client secrets (RFC 6749 s2.3.1), on by default: 10 failures
+   * per (client_id, caller) in 15 minutes, then `429` with `Retry-After` until the window
+   * ends. See {@link BruteForceOptions}; `false` turns it off.
+   */
+  bruteForce?: BruteForceOptions | false;
+  /**
+   * Who is calling, as the host knows it: usually the peer address of the connection (or
+   * the client address your proxy vouches for). Failed authentications are counted per
+   * (client_id, caller), so an attacker cannot lock a client out from other addresses.
+   * Return `undefined` when unknown. Examples: srvx `(r) => r.ip`; Bun
+   * `(r) => server.requestIP(r)?.address`; Deno `info.remoteAddr.hostname` kept in a
+   * `WeakMap<Request, string>` by the handler. Never read it from a header a client can set.
+   */
+  callerKey?: (request: Request) => string | undefined;
+  /**
+   * Longest wait for any call into a pluggable backend (client store, token store, attempt
+   * store, and asynchronous calls of a custom crypto provider), in milliseconds; default
+   * 5,000. Past it the request is answered `503 temporarily_unavailable`.
+   */
+  storeTimeoutMs?: number;
 }
 
 /** The prepared form of the options that every endpoint reads. */
@@ -118,6 +142,9 @@ const KNOWN_OPTIONS: ReadonlySet<string> = new Set([
   "allowedResources",
   "defaultResource",
   "onEvent",
+  "bruteForce",
+  "callerKey",
+  "storeTimeoutMs",
 ]);
 
 const LOOPBACK = /^(localhost|127(\.\d{1,3}){3}|\[::1\])$/;
@@ -198,9 +225,26 @@ export function resolveOptions(options: TokenEndpointOptions, extraKeys?: Readon
     if (!KNOWN_OPTIONS.has(key) && !extraKeys?.has(key)) throw new ConfigurationError(`unknown option '${key}'`);
   }
   const issuer = checkIssuer(options.issuer);
-  const crypto = options.crypto ?? webCrypto;
+  const timeoutMs = positiveInteger("storeTimeoutMs", options.storeTimeoutMs, 5_000, 600_000);
+  // A user's provider is checked on every call (see checked_provider.ts); the built-in one
+  // needs no checking.
+  const crypto = options.crypto === undefined || options.crypto === webCrypto
+    ? webCrypto
+    : checkedCryptoProvider(options.crypto, timeoutMs);
   const clock = options.clock ?? Date.now;
   if (typeof clock !== "function") throw new ConfigurationError("clock must be a function returning milliseconds");
+  const tokenStore = options.tokenStore;
+  if (
+    tokenStore !== undefined &&
+    (typeof tokenStore !== "object" || tokenStore === null || typeof tokenStore.save !== "function" ||
+      typeof tokenStore.find !== "function" || typeof tokenStore.revoke !== "function")
+  ) {
+    throw new ConfigurationError("tokenStore must be a TokenStore (save, find and revoke)");
+  }
+  const callerKey = options.callerKey;
+  if (callerKey !== undefined && typeof callerKey !== "function") {
+    throw new ConfigurationError("callerKey must be a function (request) => string | undefined");
+  }
   const clients = options.clients;
   let store: ClientStore;
   if (Array.isArray(clients)) store = clientStoreFromArray(clients);
@@ -214,7 +258,7 @@ export function resolveOptions(options: TokenEndpointOptions, extraKeys?: Readon
   if (onEvent !== undefined && typeof onEvent !== "function") throw new ConfigurationError("onEvent must be a function");
 
   const findClient = async (client_id: string): Promise<Client | undefined> => {
-    const registration = await store.getClient(client_id);
+    const registration = await withDeadline("client store", timeoutMs, () => store.getClient(client_id));
     // A store that answers for another id is a store bug; never authenticate as someone else.
     if (registration === undefined || registration === null || registration.client_id !== client_id) return undefined;
     return prepareClient(registration, crypto);
@@ -232,7 +276,14 @@ export function resolveOptions(options: TokenEndpointOptions, extraKeys?: Readon
     // would still fail for want of a client. Not random: options are often resolved at a
     // module's top level, where Cloudflare Workers forbid generating random values.
     unknownClientSecrets: [{ scheme: "sha256", digest: new Uint8Array(32) }],
-    tokenStore: options.tokenStore ?? new MemoryTokenStore({ clock }),
+    bruteForce: createBruteForceGuard(options.bruteForce, clock, timeoutMs),
+    callerKey,
+    // The built-in store answers at once; any other gets the deadline.
+    tokenStore: tokenStore === undefined
+      ? new MemoryTokenStore({ clock })
+      : tokenStore.constructor === MemoryTokenStore
+      ? tokenStore
+      : deadlineTokenStore(tokenStore, timeoutMs),
     accessTokenLifetime: positiveInteger("accessTokenLifetime", options.accessTokenLifetime, 600, 86_400),
     requireHttps: options.requireHttps ?? true,
     form: {

@@ -101,6 +101,23 @@ describe("readForm", () => {
     assert.ok(pulled <= 1);
   });
 
+  test("a body stream of strings or other non-byte chunks -> 400 invalid_request, not a 500 (found by fuzzing)", async () => {
+    for (const chunks of [["grant_type=", "client_credentials"], ["a=b"], [new Uint8Array([97]), "b"], [1, 2], [{}]]) {
+      const req = new Request("https://as.example/token", {
+        method: "POST",
+        headers: { "content-type": "application/x-www-form-urlencoded" },
+        body: new ReadableStream({
+          start(c) {
+            for (const x of chunks) c.enqueue(x as never);
+            c.close();
+          },
+        }),
+        duplex: "half",
+      } as RequestInit);
+      await assert.rejects(readForm(req, LIMITS), (e) => e instanceof OAuthError && e.status === 400, JSON.stringify(chunks));
+    }
+  });
+
   test("no body is an empty form", async () => {
     const req = new Request("https://as.example/token", {
       method: "POST",

@@ -39,6 +39,16 @@ describe("MemoryTokenStore", () => {
     assert.equal(store.size, 1000);
   });
 
+  test("after a spike, a little new traffic clears every expired record (memory follows the live set)", async () => {
+    const clock = fakeClock();
+    const now = Math.floor(clock.now() / 1000);
+    const store = new MemoryTokenStore({ clock: clock.now });
+    for (let i = 0; i < 10_000; i++) await store.save(`a${i}`, record(now + 60));
+    clock.advance(61_000);
+    for (let i = 0; i < 200; i++) await store.save(`b${i}`, record(now + 600));
+    assert.equal(store.size, 200);
+  });
+
   test("full of live records -> StoreFullError; nothing live is evicted; space returns after expiry", async () => {
     const clock = fakeClock();
     const now = Math.floor(clock.now() / 1000);

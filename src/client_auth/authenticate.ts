@@ -19,6 +19,7 @@ import { emit, type EndpointName, type EventContext } from "../events.ts";
 import { parseAuthorizationHeader } from "../http/authorization.ts";
 import type { FormParameters } from "../http/form.ts";
 import { decodeBasicCredentials } from "./basic.ts";
+import type { BruteForceGuard } from "./brute_force.ts";
 
 /** What client authentication needs from the server's configuration. */
 export interface ClientAuthContext extends EventContext {
@@ -31,6 +32,10 @@ export interface ClientAuthContext extends EventContext {
   readonly basicChallenge: string;
   /** Hashes no secret matches, checked when the client is unknown so the work is the same. */
   readonly unknownClientSecrets: readonly SecretHash[];
+  /** Counts failed authentications and refuses attempts past the limits; absent when off. */
+  readonly bruteForce?: BruteForceGuard;
+  /** The host's key for who is calling (e.g. the peer address); see the `callerKey` option. */
+  readonly callerKey?: (request: Request) => string | undefined;
 }
 
 /** The outcome of a successful client authentication. */
@@ -50,23 +55,39 @@ function authenticationFailed(viaHeader: boolean, challenge: string): OAuthError
     : new OAuthError("invalid_client", "client authentication failed");
 }
 
+function callerOf(request: Request, ctx: ClientAuthContext): string | undefined {
+  if (ctx.callerKey === undefined) return undefined;
+  const caller = ctx.callerKey(request);
+  return typeof caller === "string" && caller !== "" ? caller : undefined;
+}
+
 async function checkSecret(
+  request: Request,
   client_id: string,
   secret: string,
   method: TokenEndpointAuthMethod,
   viaHeader: boolean,
   ctx: ClientAuthContext,
 ): Promise<AuthenticatedClient> {
-  const client = await ctx.findClient(client_id);
-  const hashes = client !== undefined && client.secrets.length > 0 ? client.secrets : ctx.unknownClientSecrets;
-  const secretMatches = await verifySecret(secret, hashes, ctx.crypto);
-  if (
-    !secretMatches || client === undefined || client.token_endpoint_auth_method !== method ||
-    (client.client_secret_expires_at !== 0 && client.client_secret_expires_at <= ctx.clock() / 1000)
-  ) {
-    throw authenticationFailed(viaHeader, ctx.basicChallenge);
+  // RFC 6749 s2.3.1: brute-force protection. Decided before the client is looked up or the
+  // secret hashed, so a refused attempt costs nothing and says nothing about the client.
+  const attempt = ctx.bruteForce === undefined ? undefined : await ctx.bruteForce.begin(client_id, callerOf(request, ctx));
+  try {
+    const client = await ctx.findClient(client_id);
+    const hashes = client !== undefined && client.secrets.length > 0 ? client.secrets : ctx.unknownClientSecrets;
+    const secretMatches = await verifySecret(secret, hashes, ctx.crypto);
+    if (
+      !secretMatches || client === undefined || client.token_endpoint_auth_method !== method ||
+      (client.client_secret_expires_at !== 0 && client.client_secret_expires_at <= ctx.clock() / 1000)
+    ) {
+      await attempt?.failed();
+      throw authenticationFailed(viaHeader, ctx.basicChallenge);
+    }
+    await attempt?.succeeded();
+    return { client, method };
+  } finally {
+    attempt?.end();
   }
-  return { client, method };
 }
 
 /** What a failed attempt presented, for the `client_authentication_failed` event. */
@@ -85,6 +106,8 @@ interface Attempt {
  * - `client_secret_post`: `client_id` and `client_secret` in the body (never the query).
  * - More than one method in one request: 400 `invalid_request` (RFC 6749 s2.3).
  * - No credentials: 400 `invalid_client`.
+ * - Too many failed attempts (see `brute_force.ts`): 429 with `Retry-After`, before any
+ *   secret is checked.
  *
  * Every `invalid_client` also emits a `client_authentication_failed` event for `endpoint`,
  * naming the client id and method presented (never the secret).
@@ -130,13 +153,13 @@ function authenticate(
       throw new OAuthError("invalid_request", "client_id in the body differs from the Authorization header");
     }
     attempt.client_id = basic.client_id;
-    return checkSecret(basic.client_id, basic.client_secret, "client_secret_basic", true, ctx);
+    return checkSecret(request, basic.client_id, basic.client_secret, "client_secret_basic", true, ctx);
   }
   if (bodySecret !== undefined) {
     attempt.method = "client_secret_post";
     if (bodyId === undefined) throw authenticationFailed(false, ctx.basicChallenge);
     attempt.client_id = bodyId;
-    return checkSecret(bodyId, bodySecret, "client_secret_post", false, ctx);
+    return checkSecret(request, bodyId, bodySecret, "client_secret_post", false, ctx);
   }
   if (bodyId !== undefined) attempt.client_id = bodyId;
   // No credentials, or an assertion while no assertion method is configured: a client that

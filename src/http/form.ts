@@ -146,6 +146,8 @@ async function readBody(request: Request, limits: FormLimits): Promise<Uint8Arra
     for (;;) {
       const { done, value } = await Promise.race([reader.read(), deadline]);
       if (done) break;
+      // A host can build a Request over a stream of strings (or anything); only bytes are a body.
+      if (!(value instanceof Uint8Array)) throw new OAuthError("invalid_request", "the request body could not be read");
       total += value.byteLength;
       if (total > limits.maxBytes) throw tooLarge(limits.maxBytes);
       chunks.push(value);

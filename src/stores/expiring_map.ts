@@ -11,6 +11,13 @@
 
 import { StoreFullError } from "./token_store.ts";
 
+/**
+ * Expired entries dropped per `set` at most. Two would keep pace with steady traffic but
+ * leave a spike's expired entries in memory until as much traffic again had passed; 64
+ * bounds the work of one call (a few microseconds) and clears a spike quickly.
+ */
+const DROP_PER_SET = 64;
+
 /** Options of the in-memory stores. */
 export interface MemoryStoreOptions {
   /** The most entries held at once; default 1,000,000. */
@@ -21,8 +28,9 @@ export interface MemoryStoreOptions {
 
 /**
  * Entries expire at `expiresAt(value)` (seconds since the epoch). Expired entries are dropped
- * a few at a time from the oldest end as new ones arrive (entries mostly expire in insertion
- * order, so this is constant work per `set`), on lookup, and by a full sweep when the map is
+ * from the oldest end as new ones arrive, up to 64 per `set` (entries mostly expire in
+ * insertion order, so this is constant amortized work, bounded per call; after a spike of
+ * N entries, about N/64 new ones clear the expired rest), on lookup, and by a full sweep when the map is
  * full; after a sweep that freed nothing, no other sweep runs until the earliest entry is due.
  */
 export class ExpiringMap<V> {
@@ -90,7 +98,7 @@ export class ExpiringMap<V> {
   #dropOldest(now: number): void {
     let n = 0;
     for (const [key, value] of this.#entries) {
-      if (this.#expiresAt(value) > now || n++ === 2) break;
+      if (this.#expiresAt(value) > now || n++ === DROP_PER_SET) break;
       this.#entries.delete(key);
     }
   }

@@ -91,7 +91,8 @@ async function issueJwt(grant: AccessTokenGrant, ctx: IssueContext): Promise<Iss
 /**
  * Issues an access token in the client's format, else the server's. An opaque token is
  * recorded under the hash of its value and returned only once the store has confirmed the
- * write, so a failed store never yields a token that would not work. `expires_in` is
+ * write, so a failed store never yields a token that would not work; and a failed write is
+ * revoked, so it leaves no record of a token nobody holds. `expires_in` is
  * `exp - iat` of the token either way.
  */
 export function issueAccessToken(grant: AccessTokenGrant, ctx: IssueContext): Promise<IssuedAccessToken> {
@@ -114,6 +115,16 @@ async function issueOpaque(grant: AccessTokenGrant, ctx: IssueContext): Promise<
   try {
     await ctx.tokenStore.save(key, record);
   } catch (e) {
+    // The token will not be handed out, so no record of it may stay behind: a store can fail
+    // after writing (a lost reply). A save that timed out is undone when it completes
+    // (stores/deadline.ts); any other failure is undone here, best effort.
+    if (!(e instanceof OAuthError)) {
+      try {
+        await ctx.tokenStore.revoke(key);
+      } catch {
+        // The store is failing; nothing more can be done for this record.
+      }
+    }
     if (e instanceof StoreFullError) {
       const headers = e.retryAfter === undefined ? undefined : { "retry-after": String(e.retryAfter) };
       throw new OAuthError("temporarily_unavailable", "the server cannot record more tokens now", { headers, cause: e });

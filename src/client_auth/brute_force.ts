@@ -1,0 +1,305 @@
+/**
+ * Brute-force protection for client secrets (RFC 6749 s2.3.1: the server MUST protect the
+ * token endpoint against brute force; s10.10; SPEC CA-5, S-4).
+ *
+ * Failed client authentications are counted in an {@link AttemptStore} under three keys:
+ *
+ * - the pair (client_id, caller): at `maxAttempts` failures (default 10) that caller may not
+ *   try that client again until the counter's window (default 15 minutes from the first
+ *   failure) ends. This limit applies to everyone.
+ * - the client_id: at `maxAttemptsPerClient` failures (default 100) from all callers
+ *   together, the client is closed to callers that are not *known* for it. A known caller
+ *   is one that authenticated successfully as that client within the current or the previous
+ *   period of `knownCallerSeconds` (default one day), so one that keeps authenticating stays
+ *   known for good. So a distributed guess at client A's secret stops after 100
+ *   attempts, and A's own callers keep getting tokens: an attacker can lock A out only
+ *   from the attacker's own address (and from addresses new to A while the attack lasts).
+ * - the caller: at `maxAttemptsPerCaller` failures (default 100) over all client ids, the
+ *   caller is closed except for the clients it is known for. This bounds what one address
+ *   can spray (and the counters it can create); client B at that address is not affected.
+ *
+ * A locked request is answered `429 temporarily_unavailable` with `Retry-After` before the
+ * client is looked up or the secret verified, and the answer does not depend on whether the
+ * client exists (unknown client ids are counted exactly like known ones). Counters never
+ * slide: each decays at the end of its window. Success does not reset them (a reset would
+ * give an attacker sharing the caller's address fresh guesses).
+ *
+ * Without a caller key (no `callerKey` option, or it returned nothing) only the client_id
+ * counter can be kept: `maxAttemptsPerClient` failures then close the client to everyone
+ * until the window ends.
+ *
+ * When the store fails, the guard fails closed: if counters cannot be read, no secret is
+ * verified (503, or 500 for an error); if a failure cannot be counted, that attempt is
+ * answered 503 (full store) or 500, and for the store's Retry-After (full) or 30 seconds
+ * (other errors) only callers known for their client are served.
+ *
+ * Attempts being verified count against the limits while in flight, so a burst of parallel
+ * guesses cannot outrun the counters in this process (across instances, a shared store
+ * counts each failure, but a burst can overshoot by the number of instances times the
+ * remaining allowance).
+ *
+ * @module
+ */
+
+import { encodeBase64Url } from "../encoding/base64.ts";
+import { ConfigurationError, OAuthError } from "../errors.ts";
+import { sha256 } from "../crypto/sha256.ts";
+import { type AttemptCount, type AttemptStore, MemoryAttemptStore } from "../stores/attempt_store.ts";
+import { withDeadline } from "../stores/deadline.ts";
+import { StoreFullError } from "../stores/token_store.ts";
+
+/**
+ * Settings of the brute-force guard (the `bruteForce` option). Every field has a default;
+ * `bruteForce: false` turns the guard off (only do that when something in front of the
+ * server already limits failed client authentications).
+ *
+ * @example Stricter limits, counted in a store shared by every instance
+ * ```ts
+ * import type { AttemptStore, BruteForceOptions } from "../../mod.ts";
+ * declare const sharedAttempts: AttemptStore;
+ * const bruteForce: BruteForceOptions = {
+ *   store: sharedAttempts,
+ *   maxAttempts: 5,
+ *   windowSeconds: 3600,
+ * };
+ * ```
+ */
+export interface BruteForceOptions {
+  /** Where the counters live. Default: a {@link MemoryAttemptStore} for these options. */
+  store?: AttemptStore;
+  /** Failures allowed per (client_id, caller) in a window; the next attempt is refused. Default 10. */
+  maxAttempts?: number;
+  /** Failures allowed per client_id from callers not known for it, in a window. Default 100. */
+  maxAttemptsPerClient?: number;
+  /** Failures allowed per caller over all client ids (its known clients exempt), in a window. Default 100. */
+  maxAttemptsPerCaller?: number;
+  /** Length of a counter's window, from its first failure, in seconds. Default 900 (15 minutes). */
+  windowSeconds?: number;
+  /**
+   * How long a caller stays known for a client after authenticating as it, in seconds: at
+   * least this long, at most twice (marks are kept per period of this length). A caller that
+   * authenticates at least once a period stays known. Default 86,400.
+   */
+  knownCallerSeconds?: number;
+}
+
+/** One attempt admitted by the guard; report its outcome, then `end` it. */
+export interface GuardedAttempt {
+  /** Counts a failed authentication. */
+  failed(): Promise<void>;
+  /** Records a success (marks the caller as known for the client). */
+  succeeded(): Promise<void>;
+  /** Ends the attempt; call once, whatever happened. */
+  end(): void;
+}
+
+/** The prepared guard the token endpoint consults before verifying a secret. */
+export interface BruteForceGuard {
+  /**
+   * Admits an attempt by `caller` (undefined when the host gave none) at `client_id`, or
+   * throws the 429 (or 503 when the store cannot count) to answer instead. Never looks at
+   * the client or the secret.
+   */
+  begin(client_id: string, caller: string | undefined): Promise<GuardedAttempt>;
+}
+
+const KNOWN: ReadonlySet<string> = new Set([
+  "store",
+  "maxAttempts",
+  "maxAttemptsPerClient",
+  "maxAttemptsPerCaller",
+  "windowSeconds",
+  "knownCallerSeconds",
+]);
+
+function setting(name: string, value: unknown, fallback: number, max: number): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== "number" || !Number.isSafeInteger(value) || value < 1 || value > max) {
+    throw new ConfigurationError(`bruteForce.${name} must be an integer from 1 to ${max}`);
+  }
+  return value;
+}
+
+/** Keys are short and printable; a part is length-prefixed so no two inputs share a key. */
+const part = (s: string) => `${s.length}:${s}`;
+function key(kind: string, body: string): string {
+  return body.length <= 200 ? `bf:${kind}:${body}` : `bf:${kind}#${encodeBase64Url(sha256(new TextEncoder().encode(body)))}`;
+}
+
+function tooMany(resetAt: number, now: number): OAuthError {
+  // 429 rather than 401 invalid_client: the secret was not checked, so calling it invalid
+  // would be false, and clients treat invalid_client as final while this is temporary.
+  return new OAuthError("temporarily_unavailable", "too many failed client authentications; retry later", {
+    status: 429,
+    headers: { "retry-after": String(Math.max(1, Math.ceil(resetAt - now))) },
+  });
+}
+
+function cannotCount(retryAfter: number): OAuthError {
+  return new OAuthError("temporarily_unavailable", "the server cannot count failed attempts now; retry later", {
+    status: 503,
+    headers: { "retry-after": String(Math.max(1, Math.ceil(retryAfter))) },
+  });
+}
+
+/** How long only known callers are served after a failure could not be counted. */
+const UNCOUNTED_BACKOFF_SECONDS = 30;
+
+interface Limit {
+  readonly key: string;
+  readonly max: number;
+  readonly count: AttemptCount | undefined;
+}
+
+/**
+ * Validates the `bruteForce` option and prepares the guard, or returns `undefined` when it
+ * is `false`. Throws a {@link ConfigurationError} for an unknown setting or a bad number.
+ *
+ * @example
+ * ```ts
+ * import { createBruteForceGuard } from "./brute_force.ts";
+ * const guard = createBruteForceGuard({ maxAttempts: 5 }, Date.now, 5_000);
+ * ```
+ */
+export function createBruteForceGuard(
+  options: BruteForceOptions | false | undefined,
+  clock: () => number,
+  timeoutMs: number,
+): BruteForceGuard | undefined {
+  if (options === false) return undefined;
+  const o = options ?? {};
+  if (typeof o !== "object" || o === null) throw new ConfigurationError("bruteForce must be an object or false");
+  for (const name of Object.keys(o)) {
+    if (!KNOWN.has(name)) throw new ConfigurationError(`unknown bruteForce option '${name}'`);
+  }
+  const store = o.store ?? new MemoryAttemptStore({ clock });
+  if (typeof store?.get !== "function" || typeof store.increment !== "function") {
+    throw new ConfigurationError("bruteForce.store must be an AttemptStore (get and increment)");
+  }
+  const maxPair = setting("maxAttempts", o.maxAttempts, 10, 1_000_000);
+  const maxClient = setting("maxAttemptsPerClient", o.maxAttemptsPerClient, 100, 1_000_000);
+  const maxCaller = setting("maxAttemptsPerCaller", o.maxAttemptsPerCaller, 100, 1_000_000);
+  const window = setting("windowSeconds", o.windowSeconds, 900, 86_400 * 30);
+  const knownFor = setting("knownCallerSeconds", o.knownCallerSeconds, 86_400, 86_400 * 365);
+
+  const get = (keys: readonly string[]) => withDeadline("attempt store get", timeoutMs, () => store.get(keys));
+  const increment = (keys: readonly string[], seconds: number) =>
+    withDeadline("attempt store increment", timeoutMs, () => store.increment(keys, seconds));
+
+  /** Attempts being verified, per key, and a promise that settles when one of them ends. */
+  const inFlight = new Map<string, { n: number; ended: Promise<void>; wake: () => void }>();
+  /** Until when (seconds) failures could not be counted; only known callers are served. */
+  let fullUntil = 0;
+
+  function enter(keys: readonly string[]): void {
+    for (const k of keys) {
+      const slot = inFlight.get(k);
+      if (slot !== undefined) slot.n++;
+      else {
+        let wake!: () => void;
+        const ended = new Promise<void>((resolve) => (wake = resolve));
+        inFlight.set(k, { n: 1, ended, wake });
+      }
+    }
+  }
+
+  function leave(keys: readonly string[]): void {
+    for (const k of keys) {
+      const slot = inFlight.get(k);
+      if (slot === undefined) continue;
+      slot.wake();
+      if (--slot.n === 0) inFlight.delete(k);
+      else {
+        let wake!: () => void;
+        slot.ended = new Promise<void>((resolve) => (wake = resolve));
+        slot.wake = wake;
+      }
+    }
+  }
+
+  async function begin(client_id: string, caller: string | undefined): Promise<GuardedAttempt> {
+    const clientKey = key("c", part(client_id));
+    const callerKey = caller === undefined ? undefined : key("a", part(caller));
+    const pairKey = caller === undefined ? undefined : key("p", part(caller) + part(client_id));
+    // Known marks are kept per period of knownCallerSeconds, each living two periods: a mark
+    // from this period or the last one makes the caller known, and a caller that succeeds at
+    // least once a period stays known without a gap, even while an attack goes on.
+    const period = Math.floor(clock() / 1000 / knownFor);
+    const knownKey = caller === undefined ? undefined : key("k", `${period}:${part(caller)}${part(client_id)}`);
+    const lastKnownKey = caller === undefined ? undefined : key("k", `${period - 1}:${part(caller)}${part(client_id)}`);
+    const keys = caller === undefined ? [clientKey] : [pairKey!, clientKey, callerKey!, knownKey!, lastKnownKey!];
+
+    for (;;) {
+      const counts = await get(keys);
+      if (!Array.isArray(counts) || counts.length !== keys.length) {
+        throw new TypeError("the attempt store returned a malformed answer");
+      }
+      const now = clock() / 1000;
+      const live = (c: unknown): AttemptCount | undefined => {
+        // A malformed or stale counter from a user store is read as "at the limit, for a
+        // window": failing closed for that key is the safe reading.
+        if (c === undefined || c === null) return undefined;
+        const { count, resetAt } = c as AttemptCount;
+        if (typeof count !== "number" || typeof resetAt !== "number" || !(count >= 0) || !Number.isFinite(resetAt)) {
+          return { count: Infinity, resetAt: now + window };
+        }
+        return resetAt > now ? { count, resetAt } : undefined;
+      };
+      const marked = (c: unknown): boolean => {
+        const m = c as AttemptCount | undefined | null;
+        return typeof m?.count === "number" && m.count > 0 && typeof m.resetAt === "number" && m.resetAt > now;
+      };
+      const markedNow = knownKey !== undefined && marked(counts[3]);
+      const known = markedNow || (lastKnownKey !== undefined && marked(counts[4]));
+      if (!known && now < fullUntil) throw cannotCount(fullUntil - now);
+      const limits: Limit[] = pairKey === undefined
+        ? [{ key: clientKey, max: maxClient, count: live(counts[0]) }]
+        : [{ key: pairKey, max: maxPair, count: live(counts[0]) }];
+      if (!known && pairKey !== undefined) {
+        limits.push({ key: clientKey, max: maxClient, count: live(counts[1]) });
+        limits.push({ key: callerKey!, max: maxCaller, count: live(counts[2]) });
+      }
+      for (const l of limits) {
+        if (l.count !== undefined && l.count.count >= l.max) throw tooMany(l.count.resetAt, now);
+      }
+      // Parallel attempts still being verified use up the allowance too; wait for one to end.
+      const busy = limits.find((l) => (l.count?.count ?? 0) + (inFlight.get(l.key)?.n ?? 0) >= l.max);
+      if (busy !== undefined) {
+        await inFlight.get(busy.key)!.ended;
+        continue;
+      }
+      const held = limits.map((l) => l.key);
+      enter(held);
+      let ended = false;
+      return {
+        async failed() {
+          const counted = pairKey === undefined ? [clientKey] : [pairKey, clientKey, callerKey!];
+          try {
+            await increment(counted, window);
+          } catch (e) {
+            // Failures can no longer be counted: serve only callers known for their client
+            // until the store has room again (or, when it failed otherwise, for a short
+            // while), rather than let guesses go uncounted.
+            const full = e instanceof StoreFullError;
+            const retryAfter = full ? e.retryAfter ?? window : UNCOUNTED_BACKOFF_SECONDS;
+            fullUntil = Math.max(fullUntil, clock() / 1000 + retryAfter);
+            throw full ? cannotCount(retryAfter) : e;
+          }
+        },
+        async succeeded() {
+          if (markedNow || knownKey === undefined) return;
+          // Best effort: a caller not marked known only loses the exemption from the
+          // client and caller ceilings while an attack is under way.
+          await increment([knownKey], 2 * knownFor).catch(() => {});
+        },
+        end() {
+          if (ended) return;
+          ended = true;
+          leave(held);
+        },
+      };
+    }
+  }
+
+  return { begin };
+}

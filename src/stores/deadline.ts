@@ -1,0 +1,97 @@
+/**
+ * A deadline on calls into pluggable backends (client store, token store, attempt store, a
+ * custom crypto provider): a store that hangs must not hold a request, or its connection,
+ * forever. This is the one place the `storeTimeoutMs` option is applied.
+ *
+ * @module
+ */
+
+import { OAuthError } from "../errors.ts";
+import type { TokenStore } from "./token_store.ts";
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return (typeof value === "object" || typeof value === "function") && value !== null &&
+    typeof (value as { then?: unknown }).then === "function";
+}
+
+/**
+ * Calls `call` and settles with its result, or rejects with a 503 `temporarily_unavailable`
+ * {@link OAuthError} once `ms` milliseconds pass without an answer. A synchronous answer (or
+ * throw) is passed through without starting a timer. When a late answer arrives after the
+ * deadline, `onLate` receives it (to undo a write nobody will use).
+ *
+ * @example
+ * ```ts
+ * import { withDeadline } from "./deadline.ts";
+ * declare const db: { lookup(id: string): Promise<string | undefined> };
+ * const row = await withDeadline("client store", 5_000, () => db.lookup("billing"));
+ * ```
+ */
+export function withDeadline<T>(
+  what: string,
+  ms: number,
+  call: () => T | PromiseLike<T>,
+  onLate?: (value: T) => void,
+): Promise<T> {
+  let result: T | PromiseLike<T>;
+  try {
+    result = call();
+    if (!isThenable(result)) return Promise.resolve(result);
+  } catch (e) {
+    return Promise.reject(e);
+  }
+  const pending = result;
+  return new Promise<T>((resolve, reject) => {
+    let late = false;
+    const timer = setTimeout(() => {
+      late = true;
+      reject(
+        new OAuthError("temporarily_unavailable", "the server could not complete the request in time", {
+          status: 503,
+          cause: new Error(`${what} did not answer within ${ms} ms`),
+        }),
+      );
+    }, ms);
+    Promise.resolve(pending).then(
+      (value) => {
+        if (late) {
+          try {
+            onLate?.(value);
+          } catch {
+            // Clean-up is best effort; the caller has already had its answer.
+          }
+          return;
+        }
+        clearTimeout(timer);
+        resolve(value);
+      },
+      (error) => {
+        if (late) return;
+        clearTimeout(timer);
+        reject(error);
+      },
+    );
+  });
+}
+
+/**
+ * A token store whose calls end by the deadline. A `save` that completes after its deadline
+ * is revoked at once: its token was never handed out, so its record must not linger.
+ *
+ * @example
+ * ```ts
+ * import { deadlineTokenStore } from "./deadline.ts";
+ * import { MemoryTokenStore } from "./memory_token_store.ts";
+ * const tokens = deadlineTokenStore(new MemoryTokenStore(), 5_000);
+ * ```
+ */
+export function deadlineTokenStore(store: TokenStore, ms: number): TokenStore {
+  return {
+    save: (key, record) =>
+      withDeadline("token store save", ms, () => store.save(key, record), () => {
+        withDeadline("token store revoke", ms, () => store.revoke(key)).catch(() => {});
+      }),
+    find: (key) => withDeadline("token store find", ms, () => store.find(key)),
+    revoke: (key) => withDeadline("token store revoke", ms, () => store.revoke(key)),
+  };
+}

@@ -1,0 +1,143 @@
+// Fault injection: stores and a crypto provider that throw, reject, hang past the deadline,
+// answer late, lose their reply, or return malformed values. The endpoint answers a clean
+// JSON error, hands out no token that was not saved, leaves no record of a token it did not
+// hand out, never issues a token for a wrong secret, and recovers when the fault clears.
+// The long randomized run is `npm run faults` (tests/scripts/faults.ts).
+import { describe, test } from "node:test";
+import assert from "node:assert/strict";
+import {
+  ATTEMPT_FAULTS,
+  chaosRuns,
+  chaosServer,
+  CLIENT_FAULTS,
+  COMPARE_FAULTS,
+  DIGEST_FAULTS,
+  type Faults,
+  HEALTHY,
+  RANDOM_FAULTS,
+  TOKEN_FAULTS,
+} from "./support/chaos.ts";
+import { handleTokenRequest, MemoryTokenStore, type TokenStore } from "../mod.ts";
+import { BASIC_CLIENT, SECRET, tokenRequest } from "./helpers.ts";
+
+/** [component, fault, status with the right secret, status with a wrong secret] */
+const EXPECTED: Array<[keyof Faults, string, number, number]> = [
+  ["token", "throw", 500, 401],
+  ["token", "reject", 500, 401],
+  ["token", "hang", 503, 401],
+  ["token", "late", 503, 401],
+  ["token", "lostReply", 500, 401],
+  ["client", "throw", 500, 500],
+  ["client", "reject", 500, 500],
+  ["client", "hang", 503, 503],
+  ["client", "late", 503, 503],
+  ["client", "null", 401, 401],
+  ["client", "number", 401, 401],
+  ["client", "otherId", 401, 401],
+  ["client", "badShape", 500, 500],
+  ["client", "trap", 500, 500],
+  ["attempts", "throw", 500, 500],
+  ["attempts", "reject", 500, 500],
+  ["attempts", "hang", 503, 503],
+  ["attempts", "malformed", 429, 429],
+  ["attempts", "full", 200, 503],
+  ["random", "throw", 500, 401],
+  ["random", "short", 500, 401],
+  ["random", "notBytes", 500, 401],
+  ["digest", "throw", 500, 500],
+  ["digest", "reject", 500, 500],
+  ["digest", "hang", 503, 503],
+  ["digest", "wrongLength", 500, 500],
+  ["compare", "throw", 500, 500],
+  ["compare", "truthyString", 401, 401],
+  ["compare", "one", 401, 401],
+];
+
+describe("each fault alone", () => {
+  test("every fault in the table has an expected answer", () => {
+    const listed = new Set(EXPECTED.map(([c, f]) => `${c}:${f}`));
+    const all = [
+      ...TOKEN_FAULTS.map((f) => `token:${f}`),
+      ...CLIENT_FAULTS.map((f) => `client:${f}`),
+      ...ATTEMPT_FAULTS.map((f) => `attempts:${f}`),
+      ...RANDOM_FAULTS.map((f) => `random:${f}`),
+      ...DIGEST_FAULTS.map((f) => `digest:${f}`),
+      ...COMPARE_FAULTS.map((f) => `compare:${f}`),
+    ].filter((k) => !k.endsWith(":none"));
+    assert.deepEqual(all.filter((k) => !listed.has(k)), []);
+  });
+
+  for (const [component, fault, right, wrong] of EXPECTED) {
+    test(`${component} ${fault}: right secret -> ${right}, wrong secret -> ${wrong}, then recovery`, async () => {
+      const server = chaosServer();
+      await server.request("warm-up", true); // options resolved, client prepared
+      (server.faults as unknown as Record<string, string>)[component] = fault;
+      const peer = `${component}-${fault}`;
+      assert.equal((await server.request(peer, true)).status, right);
+      assert.equal((await server.request(`${peer}-w`, false)).status, wrong);
+      await server.recover();
+      await server.settle();
+    });
+  }
+});
+
+describe("random faults over concurrent traffic (seeded)", () => {
+  test("no token lost, none unsaved, none for a wrong secret, only clean JSON errors, and recovery", async () => {
+    const figures = await chaosRuns(40, 7);
+    assert.ok(figures.faultsInjected > 100, `${figures.faultsInjected} faults injected`);
+    assert.ok(figures.tokensIssued > 40, `${figures.tokensIssued} tokens`);
+  });
+});
+
+describe("bug fixes", () => {
+  test("a store whose save writes and then rejects leaves no record of the token it did not hand out", async () => {
+    const inner = new MemoryTokenStore();
+    const tokenStore: TokenStore = {
+      save: (k, r) => inner.save(k, r).then(() => Promise.reject(new Error("reply lost"))),
+      find: (k) => inner.find(k),
+      revoke: (k) => inner.revoke(k),
+    };
+    const options = { issuer: "https://as.example.com", clients: [BASIC_CLIENT], tokenStore };
+    const res = await handleTokenRequest(tokenRequest({ basic: [BASIC_CLIENT.client_id, SECRET] }), options);
+    assert.equal(res.status, 500);
+    assert.equal(inner.size, 0);
+  });
+
+  test("a crypto provider whose comparison answers a truthy non-boolean authenticates no one", async () => {
+    const { webCrypto } = await import("../mod.ts");
+    const options = {
+      issuer: "https://as.example.com",
+      clients: [BASIC_CLIENT],
+      crypto: { ...webCrypto, timingSafeEqual: () => "false" as unknown as boolean },
+    };
+    const res = await handleTokenRequest(tokenRequest({ basic: [BASIC_CLIENT.client_id, "wrong"] }), options);
+    assert.equal(res.status, 401);
+  });
+
+  test("a crypto provider returning too few random bytes does not weaken tokens: no token", async () => {
+    const { webCrypto } = await import("../mod.ts");
+    let short = false;
+    const options = {
+      issuer: "https://as.example.com",
+      clients: [BASIC_CLIENT],
+      crypto: { ...webCrypto, randomBytes: (n: number) => webCrypto.randomBytes(short ? 8 : n) },
+    };
+    await handleTokenRequest(tokenRequest({ basic: [BASIC_CLIENT.client_id, SECRET] }), options);
+    short = true;
+    const res = await handleTokenRequest(tokenRequest({ basic: [BASIC_CLIENT.client_id, SECRET] }), options);
+    assert.equal(res.status, 500);
+  });
+
+  test("a client store that never answers is cut off at storeTimeoutMs with 503", async () => {
+    const options = {
+      issuer: "https://as.example.com",
+      clients: { getClient: () => new Promise<undefined>(() => {}) },
+      storeTimeoutMs: 25,
+    };
+    const started = Date.now();
+    const res = await handleTokenRequest(tokenRequest({ basic: [BASIC_CLIENT.client_id, SECRET] }), options);
+    assert.equal(res.status, 503);
+    assert.equal((await res.json() as { error: string }).error, "temporarily_unavailable");
+    assert.ok(Date.now() - started < 2_000);
+  });
+});

@@ -1,0 +1,172 @@
+// `npm run timing`: a measurement, not a test. It shows that
+//  1. an unknown client_id and a wrong secret for a known client cost the same at the token
+//     endpoint (with and without the brute-force guard), next to an A/A control that shows
+//     the noise of the measurement itself;
+//  2. a wrong secret costs the same however many of its leading characters are right;
+//  3. the secret comparison (timingSafeEqual over 32-byte digests) costs the same however
+//     many leading bytes match.
+// Requests are interleaved in random order within each round; figures are medians over
+// rounds of per-round medians, with the interquartile range of the round medians as noise.
+// TIMING_ROUNDS (default 41) and TIMING_PER_ROUND (default 400) scale the run.
+import {
+  type ClientRegistration,
+  encodeBasicCredentials,
+  generateClientSecret,
+  handleTokenRequest,
+  hashClientSecret,
+  type TokenEndpointOptions,
+  timingSafeEqual,
+} from "../../mod.ts";
+
+const ROUNDS = Number(process.env.TIMING_ROUNDS ?? 41);
+const PER_ROUND = Number(process.env.TIMING_PER_ROUND ?? 400);
+const gc = (globalThis as { gc?: () => void }).gc;
+
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+};
+const quartiles = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return [s[Math.floor(s.length / 4)]!, s[Math.floor((3 * s.length) / 4)]!];
+};
+
+/** A deterministic shuffle (xorshift), so rounds interleave the cases differently. */
+function shuffle<T>(xs: T[], seed: number): T[] {
+  let x = seed | 1;
+  for (let i = xs.length - 1; i > 0; i--) {
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    const j = (x >>> 0) % (i + 1);
+    [xs[i], xs[j]] = [xs[j]!, xs[i]!];
+  }
+  return xs;
+}
+
+interface Case {
+  name: string;
+  request: () => Request;
+}
+
+/** Per-case medians (µs) over rounds, each round running every case PER_ROUND times, interleaved. */
+async function measure(cases: Case[], options: TokenEndpointOptions, rounds = ROUNDS, perRound = PER_ROUND): Promise<Map<string, number[]>> {
+  const perCase = new Map<string, number[]>(cases.map((c) => [c.name, []]));
+  for (let i = 0; i < 200; i++) for (const c of cases) await handleTokenRequest(c.request(), options); // warm-up
+  for (let r = 0; r < rounds; r++) {
+    gc?.();
+    const order = shuffle(cases.flatMap((c) => Array.from({ length: perRound }, () => c)), r + 1);
+    const requests = order.map((c) => c.request());
+    const samples = new Map<string, number[]>(cases.map((c) => [c.name, []]));
+    for (let i = 0; i < order.length; i++) {
+      const t0 = performance.now();
+      const res = await handleTokenRequest(requests[i]!, options);
+      const t1 = performance.now();
+      samples.get(order[i]!.name)!.push((t1 - t0) * 1000);
+      await res.arrayBuffer();
+    }
+    for (const [name, xs] of samples) perCase.get(name)!.push(median(xs));
+  }
+  return perCase;
+}
+
+function report(title: string, perCase: Map<string, number[]>, unit = "µs"): void {
+  console.log(`\n${title}`);
+  for (const [name, medians] of perCase) {
+    const [q1, q3] = quartiles(medians);
+    console.log(`  ${name.padEnd(44)} median ${median(medians).toFixed(2).padStart(8)} ${unit}   (round medians IQR ${q1!.toFixed(2)}-${q3!.toFixed(2)})`);
+  }
+}
+
+const secret = generateClientSecret();
+const clients: ClientRegistration[] = [
+  { client_id: "known", client_secret_hash: await hashClientSecret(secret), grant_types: ["client_credentials"], scope: "read" },
+];
+const basic = (id: string, s: string) => () =>
+  new Request("https://as.example.com/token", {
+    method: "POST",
+    headers: { "content-type": "application/x-www-form-urlencoded", authorization: `Basic ${encodeBasicCredentials(id, s)}` },
+    body: "grant_type=client_credentials",
+  });
+const wrong = secret.slice(0, -1) + (secret.endsWith("A") ? "B" : "A");
+
+console.log(`timing: ${ROUNDS} rounds x ${PER_ROUND} requests per case, interleaved (${gc ? "gc between rounds" : "no --expose-gc"}); Node ${process.versions.node}`);
+
+// 1. Unknown client vs wrong secret. "wrong secret (A/A control)" is the same request as
+//    "wrong secret" measured as a separate case: its gap to "wrong secret" is pure noise.
+for (const guard of [false, true] as const) {
+  const options: TokenEndpointOptions = {
+    issuer: "https://as.example.com",
+    clients,
+    // With the guard on, the limits are raised so the measurement never trips them: what is
+    // measured is the cost of consulting it, which is the same for every client_id.
+    bruteForce: guard ? { maxAttempts: 1e6, maxAttemptsPerClient: 1e6, maxAttemptsPerCaller: 1e6 } : false,
+  };
+  const perCase = await measure([
+    { name: "unknown client_id", request: basic("unknown", wrong) },
+    { name: "known client_id, wrong secret", request: basic("known", wrong) },
+    { name: "known client_id, wrong secret (A/A control)", request: basic("known", wrong) },
+  ], options);
+  report(`1. unknown client_id vs wrong secret, brute-force guard ${guard ? "on" : "off"} (per request)`, perCase);
+  const u = median(perCase.get("unknown client_id")!);
+  const w = median(perCase.get("known client_id, wrong secret")!);
+  const c = median(perCase.get("known client_id, wrong secret (A/A control)")!);
+  console.log(`  difference unknown - wrong: ${(u - w).toFixed(2)} µs; A/A noise: ${(c - w).toFixed(2)} µs`);
+}
+
+// 2. A wrong secret that shares k leading characters with the right one (hashed first, so the
+//    comparison sees unrelated digests whatever k is).
+{
+  const options: TokenEndpointOptions = { issuer: "https://as.example.com", clients, bruteForce: false };
+  const cases: Case[] = [0, 11, 22, 33, secret.length - 1].map((k) => {
+    const s = secret.slice(0, k) + [...secret.slice(k)].map((ch) => (ch === "x" ? "y" : "x")).join("");
+    return { name: `wrong secret, first ${String(k).padStart(2)} characters right`, request: basic("known", s) };
+  });
+  report("2. wrong secret by number of leading characters right (per request)", await measure(cases, options));
+}
+
+// 3. timingSafeEqual on 32-byte digests that share k leading bytes.
+{
+  const a = crypto.getRandomValues(new Uint8Array(32));
+  const ks = [0, 1, 8, 16, 24, 31, 32];
+  const others = ks.map((k) => {
+    const b = crypto.getRandomValues(new Uint8Array(32));
+    b.set(a.subarray(0, k));
+    if (k < 32 && b[k] === a[k]) b[k] = a[k]! ^ 1;
+    return b;
+  });
+  const batch = 20_000;
+  const perK = new Map<string, number[]>(ks.map((k) => [`${String(k).padStart(2)} leading bytes equal`, []]));
+  let sink = 0;
+  for (let r = 0; r < ROUNDS * 3; r++) {
+    for (const i of shuffle(ks.map((_, i) => i), r + 7)) {
+      const b = others[i]!;
+      const t0 = performance.now();
+      for (let n = 0; n < batch; n++) sink += timingSafeEqual(a, b) ? 1 : 0;
+      const t1 = performance.now();
+      perK.get(`${String(ks[i]).padStart(2)} leading bytes equal`)!.push(((t1 - t0) * 1e6) / batch);
+    }
+  }
+  // `sink` keeps the comparisons from being optimised away: the 32-equal case matches.
+  report(`3. timingSafeEqual(32 bytes) by leading bytes equal (per comparison; ${sink} matches counted)`, perK, "ns");
+}
+
+// 4. For the record: the one case that is not uniform. An unknown client_id is checked against
+//    a SHA-256 decoy, so against a client whose secret is stored as PBKDF2 (for human-chosen
+//    secrets) the unknown id answers faster. See SECURITY.md.
+{
+  const pbkdf2: ClientRegistration[] = [{
+    client_id: "human",
+    client_secret_hash: await hashClientSecret("correct horse battery", { algorithm: "pbkdf2-sha256", iterations: 100_000 }),
+    grant_types: ["client_credentials"],
+  }];
+  const options: TokenEndpointOptions = { issuer: "https://as.example.com", clients: pbkdf2, bruteForce: false };
+  report(
+    "4. for the record, a PBKDF2 (100,000 iterations) client: unknown client_id vs wrong secret (per request)",
+    await measure([
+      { name: "unknown client_id", request: basic("nobody", "guess") },
+      { name: "PBKDF2 client, wrong secret", request: basic("human", "guess") },
+    ], options, 7, 10),
+  );
+}
