@@ -37,6 +37,8 @@ async function perToken(count: number): Promise<{ tokens: number; bytesPerToken:
   return { tokens: count, bytesPerToken: (after - before) / count, storeSize: store.size };
 }
 
+const arg = process.argv.find((a) => a.startsWith("--tokens="));
+const counts = arg ? arg.slice(9).split(",").map(Number) : [100_000, 1_000_000];
 const rows = [];
-for (const n of [100_000, 1_000_000]) rows.push(await perToken(n));
+for (const n of counts) rows.push(await perToken(n));
 console.log(JSON.stringify({ kind: "memory", runtime, rows }));

@@ -51,7 +51,7 @@ export async function nodeOAuthAnswer(
 ): Promise<PlainAnswer> {
   const request = new OAuth2Server.Request({
     method: "POST",
-    headers,
+    headers: headers as Record<string, string>,
     query: {},
     body: Object.fromEntries(new URLSearchParams(body)),
   });
@@ -62,7 +62,7 @@ export async function nodeOAuthAnswer(
     // the response carries the error
   }
   return {
-    status: response.status,
+    status: response.status ?? 500,
     headers: { "content-type": "application/json", ...response.headers },
     body: JSON.stringify(response.body),
   };

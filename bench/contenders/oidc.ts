@@ -2,6 +2,7 @@
 // in-memory adapter, opaque access tokens (its default format for this grant), as its docs
 // describe. It is a Koa application: a node:http request listener.
 import type { IncomingMessage, ServerResponse } from "node:http";
+// @ts-ignore: oidc-provider ships no type declarations (its types live in @types/oidc-provider).
 import Provider from "oidc-provider";
 import { CLIENT_ID, CLIENT_SECRET, ORIGIN, SCOPE } from "../fixture.ts";
 

@@ -11,10 +11,10 @@ const bin = (name: string) => `${rootDir}node_modules/.bin/${name}`;
 export type Runtime = "node" | "deno" | "bun";
 
 /** The command that runs a TypeScript file of bench/ under a runtime. */
-export function command(runtime: Runtime, file: string, args: string[] = [], nodeFlags: string[] = []): [string, string[]] {
-  if (runtime === "node") return [process.execPath, [...nodeFlags, "--import", "tsx", `${benchDir}${file}`, ...args]];
-  if (runtime === "deno") return [bin("deno"), ["run", "-A", `${benchDir}${file}`, ...args]];
-  return [bin("bun"), [`${benchDir}${file}`, ...args]];
+export function command(runtime: Runtime, file: string, args: string[] = [], flags: string[] = []): [string, string[]] {
+  if (runtime === "node") return [process.execPath, [...flags, "--import", "tsx", `${benchDir}${file}`, ...args]];
+  if (runtime === "deno") return [bin("deno"), ["run", "-A", ...flags, `${benchDir}${file}`, ...args]];
+  return [bin("bun"), [...flags, `${benchDir}${file}`, ...args]];
 }
 
 export function version(runtime: Runtime): string {
@@ -24,8 +24,8 @@ export function version(runtime: Runtime): string {
 }
 
 /** Runs a script to completion and parses the last JSON line it printed. */
-export function runJson<T>(runtime: Runtime, file: string, args: string[] = [], nodeFlags: string[] = [], timeoutMs = 600_000): Promise<T> {
-  const [cmd, argv] = command(runtime, file, args, nodeFlags);
+export function runJson<T>(runtime: Runtime, file: string, args: string[] = [], flags: string[] = [], timeoutMs = 600_000): Promise<T> {
+  const [cmd, argv] = command(runtime, file, args, flags);
   return new Promise((resolve, reject) => {
     const child = spawn(cmd, argv, { cwd: benchDir, stdio: ["ignore", "pipe", "pipe"] });
     let out = "";
@@ -50,8 +50,8 @@ export interface Server {
 }
 
 /** Starts a server script and waits for its "LISTENING <port>" line. */
-export function startServer(runtime: Runtime, file: string, args: string[], nodeFlags: string[] = []): Promise<Server> {
-  const [cmd, argv] = command(runtime, file, args, nodeFlags);
+export function startServer(runtime: Runtime, file: string, args: string[], flags: string[] = []): Promise<Server> {
+  const [cmd, argv] = command(runtime, file, args, flags);
   return new Promise((resolve, reject) => {
     const child = spawn(cmd, argv, { cwd: benchDir, stdio: ["ignore", "pipe", "pipe"] });
     let out = "";

@@ -10,5 +10,8 @@ const args = Object.fromEntries(Bun.argv.slice(2).map((a) => a.replace(/^--/, ""
 const contender = contenders.find((c) => c.name === args.contender);
 if (!contender?.fetch) throw new Error(`no fetch contender ${args.contender}`);
 const handler = await contender.fetch();
+// Exit cleanly on SIGINT so that --cpu-prof writes its profile.
+(globalThis as unknown as { process: { on(s: string, f: () => void): void; exit(c: number): void } }).process.on("SIGINT", () =>
+  (globalThis as unknown as { process: { exit(c: number): void } }).process.exit(0));
 const server = Bun.serve({ hostname: "127.0.0.1", port: 0, fetch: handler });
 console.log(`LISTENING ${server.port}`);

@@ -8,6 +8,8 @@ const contender = contenders.find((c) => c.name === args.contender);
 if (!contender) throw new Error(`no contender ${args.contender}`);
 const adapter = args.adapter ?? "node:http";
 const hostname = "127.0.0.1";
+// Exit cleanly on SIGINT so that --cpu-prof writes its profile.
+process.on("SIGINT", () => process.exit(0));
 
 function announce(port: number): void {
   console.log(`LISTENING ${port}`);
