@@ -121,6 +121,31 @@ async function profileServer(r: Runtime, file: string, args: string[]): Promise<
   await new Promise((done) => setTimeout(done, 500));
   return { ...summarise(`${dir}/${readdirSync(dir)[0]}`), requestsPerSecond: result.requestsPerSecond };
 }
+async function profileDenoServer(): Promise<ProfileSummary & { requestsPerSecond: number }> {
+  const { profileOverInspector } = await import("./lib/inspector_profile.ts");
+  const server = await startServer("deno", "servers/deno.ts", [`--contender=${LIBRARY}`], ["--inspect=127.0.0.1:0"]);
+  const ws = await new Promise<string>((resolve, reject) => {
+    let err = "";
+    const t = setTimeout(() => reject(new Error(`no inspector URL: ${err}`)), 10_000);
+    const seen = (d: Buffer) => {
+      err += d;
+      const m = /(ws:\/\/[^\s]+)/.exec(err);
+      if (m) {
+        clearTimeout(t);
+        resolve(m[1]!);
+      }
+    };
+    seen(Buffer.from(server.stderr()));
+    server.child.stderr!.on("data", seen);
+  });
+  const file = `${mkdtempSync(`${profDir}/deno-`)}/server.cpuprofile`;
+  let rps = 0;
+  await profileOverInspector(ws, async () => {
+    rps = (await load(server.port, Math.max(1, Math.round(P.profileMs / 1000)))).requestsPerSecond;
+  }, file);
+  await server.stop();
+  return { ...summarise(file), requestsPerSecond: rps };
+}
 const nodeHttp = http.rows.filter((x) => x.runtime === "node" && x.contender === LIBRARY && x.requestsPerSecond);
 const bestAdapter = nodeHttp.sort((a, b) => b.requestsPerSecond! - a.requestsPerSecond!)[0]?.server ?? "hono";
 log("profiles");
@@ -130,6 +155,7 @@ const profiles = {
   bunLibrary: await profileLoop("bun", LIBRARY),
   nodeServer: await profileServer("node", "servers/node.ts", [`--contender=${LIBRARY}`, `--adapter=${bestAdapter}`]),
   bunServer: await profileServer("bun", "servers/bun.ts", [`--contender=${LIBRARY}`]),
+  denoServer: await profileDenoServer(),
 };
 
 // ---- RESULTS.md
@@ -303,6 +329,7 @@ profileTable("Floor in-process, Node", profiles.nodeFloor, `${profiles.nodeFloor
 profileTable("Library in-process, Bun", profiles.bunLibrary, `${profiles.bunLibrary.usPerOp.toFixed(1)} µs per request under the profiler.`);
 profileTable(`Library server on Node (${bestAdapter}) under load`, profiles.nodeServer, `${fmt(profiles.nodeServer.requestsPerSecond)} req/s under the profiler.`);
 profileTable("Library server on Bun.serve under load", profiles.bunServer, `${fmt(profiles.bunServer.requestsPerSecond)} req/s under the profiler.`);
+profileTable("Library server on Deno.serve under load (inspector)", profiles.denoServer, `${fmt(profiles.denoServer.requestsPerSecond)} req/s under the profiler.`);
 p();
 p(readFileSync(`${benchDir}ANALYSIS.md`, "utf8").trim());
 p();

@@ -46,6 +46,8 @@ export function runJson<T>(runtime: Runtime, file: string, args: string[] = [], 
 export interface Server {
   port: number;
   child: ChildProcess;
+  /** What the server printed on stderr until it listened. */
+  stderr(): string;
   stop(): Promise<void>;
 }
 
@@ -69,6 +71,7 @@ export function startServer(runtime: Runtime, file: string, args: string[], flag
         resolve({
           port: Number(m[1]),
           child,
+          stderr: () => err,
           stop: () =>
             new Promise((done) => {
               if (child.exitCode !== null) return done();
