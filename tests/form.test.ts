@@ -118,6 +118,32 @@ describe("readForm", () => {
     }
   });
 
+  test("a declared Content-Length within the cap: read in one call, still capped and timed", async () => {
+    const declared = (body: BodyInit, length: number) =>
+      new Request("https://as.example/token", {
+        method: "POST",
+        headers: { "content-type": "application/x-www-form-urlencoded", "content-length": String(length) },
+        body,
+        duplex: "half",
+      } as RequestInit);
+    const ok = declared("grant_type=client_credentials", 29);
+    if (ok.headers.get("content-length") === null) return; // a runtime that drops the header
+    assert.equal((await readForm(ok, LIMITS)).get("grant_type"), "client_credentials");
+    // A Request built by hand may carry more than it declares: counted once read.
+    await assert.rejects(readForm(declared("a=" + "b".repeat(200), 10), { ...LIMITS, maxBytes: 100 }), (e) =>
+      e instanceof OAuthError && e.status === 413);
+    // A declared body that never finishes arriving meets the deadline.
+    const stalled = new ReadableStream<Uint8Array>({
+      start(c) {
+        c.enqueue(new TextEncoder().encode("grant_type="));
+      },
+    });
+    const started = Date.now();
+    await assert.rejects(readForm(declared(stalled, 29), { ...LIMITS, timeoutMs: 100 }), (e) =>
+      e instanceof OAuthError && e.status === 408);
+    assert.ok(Date.now() - started < 2000);
+  });
+
   test("no body is an empty form", async () => {
     const req = new Request("https://as.example/token", {
       method: "POST",

@@ -2,8 +2,9 @@
  * Base64 and base64url (RFC 4648 s4, s5) without padding surprises.
  *
  * Written out rather than built on `btoa`/`atob`: `atob` skips whitespace and accepts
- * non-canonical input, while credentials must decode strictly; and a table encoder is the
- * fastest option for the short values (32-byte tokens, digests) on the hot path.
+ * non-canonical input, while credentials must decode strictly. Encoding uses the runtime's
+ * `Uint8Array.prototype.toBase64` where there is one (same output, several times faster) and
+ * a table encoder that yields a flat string elsewhere.
  *
  * @module
  */
@@ -19,21 +20,50 @@ function decodeTable(alphabet: string): Int8Array {
 const STD_DECODE = decodeTable(STD);
 const URL_DECODE = decodeTable(URL);
 
-function encode(bytes: Uint8Array, alphabet: string, pad: boolean): string {
-  let out = "";
+/** The ES2025 `Uint8Array.prototype.toBase64`, where the runtime has it (Deno, Bun; not Node 20). */
+type ToBase64 = (this: Uint8Array, options: { alphabet: "base64" | "base64url"; omitPadding: boolean }) => string;
+const nativeToBase64 = (Uint8Array.prototype as { toBase64?: ToBase64 }).toBase64;
+
+const STD_CODES = codes(STD);
+const URL_CODES = codes(URL);
+
+function codes(alphabet: string): Uint8Array {
+  const table = new Uint8Array(64);
+  for (let i = 0; i < 64; i++) table[i] = alphabet.charCodeAt(i);
+  return table;
+}
+
+/**
+ * Writes the characters as bytes and makes one string of them at the end: a flat string.
+ * Appending piece by piece would build a rope (one object per append), which costs more to
+ * hash and keeps several hundred bytes alive per 43-character token key in a store.
+ */
+function encode(bytes: Uint8Array, table: Uint8Array, pad: boolean): string {
   const n = bytes.length;
+  const out = new Uint8Array(pad ? Math.ceil(n / 3) * 4 : Math.ceil((n * 4) / 3));
+  let o = 0;
   let i = 0;
   for (; i + 2 < n; i += 3) {
     const v = (bytes[i]! << 16) | (bytes[i + 1]! << 8) | bytes[i + 2]!;
-    out += alphabet[v >> 18]! + alphabet[(v >> 12) & 63]! + alphabet[(v >> 6) & 63]! + alphabet[v & 63]!;
+    out[o++] = table[v >> 18]!;
+    out[o++] = table[(v >> 12) & 63]!;
+    out[o++] = table[(v >> 6) & 63]!;
+    out[o++] = table[v & 63]!;
   }
   if (i < n) {
     const v = (bytes[i]! << 16) | ((i + 1 < n ? bytes[i + 1]! : 0) << 8);
-    out += alphabet[v >> 18]! + alphabet[(v >> 12) & 63]!;
-    if (i + 1 < n) out += alphabet[(v >> 6) & 63]!;
-    if (pad) out += i + 1 < n ? "=" : "==";
+    out[o++] = table[v >> 18]!;
+    out[o++] = table[(v >> 12) & 63]!;
+    if (i + 1 < n) out[o++] = table[(v >> 6) & 63]!;
+    else if (pad) out[o++] = 61;
+    if (pad) out[o++] = 61;
   }
-  return out;
+  let text = "";
+  // fromCharCode.apply takes the bytes as arguments: a few thousand at a time.
+  for (let at = 0; at < o; at += 4096) {
+    text += String.fromCharCode.apply(null, out.subarray(at, Math.min(o, at + 4096)) as unknown as number[]);
+  }
+  return text;
 }
 
 function decode(input: string, table: Int8Array, padding: "forbidden" | "optional"): Uint8Array | undefined {
@@ -74,7 +104,9 @@ function decode(input: string, table: Int8Array, padding: "forbidden" | "optiona
  * ```
  */
 export function encodeBase64Url(bytes: Uint8Array): string {
-  return encode(bytes, URL, false);
+  return nativeToBase64 !== undefined
+    ? nativeToBase64.call(bytes, { alphabet: "base64url", omitPadding: true })
+    : encode(bytes, URL_CODES, false);
 }
 
 /**
@@ -87,7 +119,9 @@ export function decodeBase64Url(input: string): Uint8Array | undefined {
 
 /** Encodes bytes as padded standard base64 (RFC 4648 s4), as HTTP Basic uses. */
 export function encodeBase64(bytes: Uint8Array): string {
-  return encode(bytes, STD, true);
+  return nativeToBase64 !== undefined
+    ? nativeToBase64.call(bytes, { alphabet: "base64", omitPadding: false })
+    : encode(bytes, STD_CODES, true);
 }
 
 /**

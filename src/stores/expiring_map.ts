@@ -39,6 +39,8 @@ export class ExpiringMap<V> {
   readonly #maxEntries: number;
   readonly #clock: () => number;
   #nextSweep = 0;
+  /** When the oldest entry last looked at expires: until then `set` need not look again. */
+  #oldestExpires = -Infinity;
 
   constructor(expiresAt: (value: V) => number, options: MemoryStoreOptions = {}) {
     this.#expiresAt = expiresAt;
@@ -96,11 +98,20 @@ export class ExpiringMap<V> {
   }
 
   #dropOldest(now: number): void {
+    // Opportunistic only (lookups and the sweep enforce expiry): while the oldest entry seen
+    // is live, skip the iterator, which costs more than the rest of a `set`.
+    if (now < this.#oldestExpires) return;
     let n = 0;
     for (const [key, value] of this.#entries) {
-      if (this.#expiresAt(value) > now || n++ === DROP_PER_SET) break;
+      const exp = this.#expiresAt(value);
+      if (exp > now) {
+        this.#oldestExpires = exp;
+        return;
+      }
+      if (n++ === DROP_PER_SET) break;
       this.#entries.delete(key);
     }
+    this.#oldestExpires = -Infinity;
   }
 
   #sweep(now: number): void {

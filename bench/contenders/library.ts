@@ -1,0 +1,25 @@
+// This library (m2m-oauth) from the repository source: opaque tokens in its default
+// in-memory token store, the client registered with a SHA-256 secret hash.
+import { type ClientRegistration, handleTokenRequest, MemoryTokenStore, type TokenEndpointOptions } from "../../mod.ts";
+import { CLIENT_ID, CLIENT_SECRET_SHA256, ORIGIN } from "../fixture.ts";
+
+export const LIBRARY_CLIENT: ClientRegistration = {
+  client_id: CLIENT_ID,
+  client_secret_hash: CLIENT_SECRET_SHA256,
+  grant_types: ["client_credentials"],
+  scope: "read",
+};
+
+/** A token endpoint of the library as a fetch handler, with its own options and store. */
+export function libraryFetch(overrides: Partial<TokenEndpointOptions> = {}): {
+  fetch: (request: Request) => Promise<Response>;
+  options: TokenEndpointOptions;
+} {
+  const options: TokenEndpointOptions = {
+    issuer: ORIGIN,
+    clients: [LIBRARY_CLIENT],
+    tokenStore: new MemoryTokenStore(),
+    ...overrides,
+  };
+  return { options, fetch: (request) => handleTokenRequest(request, options) };
+}

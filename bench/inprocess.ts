@@ -1,0 +1,78 @@
+// In-process throughput of every contender on the runtime this runs on: operations per
+// second, sequential and with 64 in flight; rounds interleaved, medians, ratios to the floor.
+// Prints one JSON line (the runner collects it). Usage: inprocess.ts [--ms=400] [--rounds=5]
+import { type Contender, contenders, FLOOR, runtime, sender, verifiers } from "./contenders/index.ts";
+import { checkTokenAnswer } from "./fixture.ts";
+import { median, opsPerSecond } from "./lib/harness.ts";
+
+const args = Object.fromEntries(
+  (globalThis as { process?: { argv: string[] } }).process?.argv.slice(2).map((a) => a.replace(/^--/, "").split("=")) ?? [],
+) as Record<string, string>;
+const MS = Number(args.ms ?? 400);
+const ROUNDS = Number(args.rounds ?? 5);
+const ONLY = args.only;
+
+export interface InProcessRow {
+  name: string;
+  via: string;
+  pending?: string;
+  skipped?: string;
+  sequential?: number;
+  concurrent?: number;
+}
+
+const rows = new Map<string, InProcessRow & { seq: number[]; conc: number[] }>();
+const active: Contender[] = [];
+for (const c of contenders) {
+  if (ONLY && !c.name.includes(ONLY) && c.name !== FLOOR) continue;
+  const row = { name: c.name, via: c.via, seq: [] as number[], conc: [] as number[] } as InProcessRow & { seq: number[]; conc: number[] };
+  rows.set(c.name, row);
+  if (c.pending) row.pending = c.pending;
+  else {
+    try {
+      const send = await sender(c);
+      const a = await send();
+      const wrong = c.reference ? undefined : checkTokenAnswer(a.status, a.header, a.text);
+      if (wrong) throw new Error(wrong);
+      active.push(c);
+    } catch (e) {
+      row.skipped = `failed on ${runtime}: ${(e as Error).message.split("\n")[0]}`;
+    }
+  }
+}
+
+// Warm-up, then interleaved rounds; a fresh instance (fresh storage) per measurement.
+async function measure(c: Contender, ms: number, concurrency: number): Promise<number> {
+  const send = await sender(c);
+  return opsPerSecond(async () => {
+    const a = await send();
+    if (a.status !== 200) throw new Error(`${c.name}: status ${a.status}`);
+  }, ms, concurrency);
+}
+for (const c of active) await measure(c, MS, 1);
+for (let r = 0; r < ROUNDS; r++) {
+  const order = active.map((_, i) => active[(i + r) % active.length]!);
+  for (const c of order) {
+    rows.get(c.name)!.seq.push(await measure(c, MS, 1));
+    rows.get(c.name)!.conc.push(await measure(c, MS, 64));
+  }
+}
+
+const verify: Array<{ name: string; pending?: string; opsPerSecond?: number }> = [];
+for (const v of verifiers) {
+  if (ONLY) break;
+  if (v.pending) {
+    verify.push({ name: v.name, pending: v.pending });
+    continue;
+  }
+  const op = await v.create!();
+  await opsPerSecond(op, MS);
+  const samples: number[] = [];
+  for (let r = 0; r < ROUNDS; r++) samples.push(await opsPerSecond(op, MS));
+  verify.push({ name: v.name, opsPerSecond: median(samples) });
+}
+
+const out: InProcessRow[] = [...rows.values()].map(({ seq, conc, ...row }) =>
+  seq.length === 0 ? row : { ...row, sequential: median(seq), concurrent: median(conc) }
+);
+console.log(JSON.stringify({ kind: "inprocess", runtime, ms: MS, rounds: ROUNDS, rows: out, verify }));

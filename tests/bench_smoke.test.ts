@@ -1,0 +1,52 @@
+// The benchmark's quick mode: every contender of bench/ answers the benchmark's request with a
+// valid token and refuses a wrong secret, so the bench never rots. It checks answers, not
+// speed. On Node the HTTP servers of the bench are started once each too.
+import { describe, test } from "node:test";
+import assert from "node:assert/strict";
+import { contenders, runtime, sender } from "../bench/contenders/index.ts";
+import { checkRefusal, checkTokenAnswer, WRONG_AUTHORIZATION } from "../bench/fixture.ts";
+
+describe(`bench contenders answer correctly (${runtime})`, () => {
+  for (const c of contenders) {
+    if (c.pending) {
+      test(`${c.name}: pending (${c.pending})`, { skip: c.pending }, () => {});
+      continue;
+    }
+    test(`${c.name} (${c.via}): a token for the right request, invalid_client for a wrong secret`, async () => {
+      const send = await sender(c);
+      const ok = await send();
+      assert.equal(checkTokenAnswer(ok.status, ok.header, ok.text), undefined, `${c.name}: ${ok.text}`);
+      const refused = await send(WRONG_AUTHORIZATION);
+      assert.equal(checkRefusal(refused.status, refused.text), undefined, `${c.name}: ${refused.text}`);
+    });
+  }
+});
+
+describe("bench servers on Node answer over HTTP", { skip: runtime !== "node" && `the Node server script runs on Node only (this is ${runtime})` }, () => {
+  const servers: Array<[string, string]> = [
+    ["m2m-oauth, opaque", "hono"],
+    ["m2m-oauth, opaque", "srvx"],
+    ["m2m-oauth, opaque", "bridge"],
+    ["floor (node:http)", "node:http"],
+    ["@node-oauth/oauth2-server", "node:http"],
+    ["oidc-provider", "node:http"],
+  ];
+  for (const [contender, adapter] of servers) {
+    test(`${contender} on ${adapter}`, async () => {
+      const { startServer } = await import("../bench/lib/processes.ts");
+      const { AUTHORIZATION, BODY, CONTENT_TYPE, TOKEN_PATH } = await import("../bench/fixture.ts");
+      const server = await startServer("node", "servers/node.ts", [`--contender=${contender}`, `--adapter=${adapter}`]);
+      try {
+        const res = await fetch(`http://127.0.0.1:${server.port}${TOKEN_PATH}`, {
+          method: "POST",
+          headers: { "content-type": CONTENT_TYPE, authorization: AUTHORIZATION },
+          body: BODY,
+        });
+        const text = await res.text();
+        assert.equal(checkTokenAnswer(res.status, (n) => res.headers.get(n), text), undefined, text);
+      } finally {
+        await server.stop();
+      }
+    });
+  }
+});
