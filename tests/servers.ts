@@ -1,0 +1,188 @@
+// Real database servers for the store tests: redis-server and PostgreSQL from Debian's
+// packages, started on loopback on a free port in a temporary directory, and stopped after.
+// Runs the same under Node, Deno and Bun (node:child_process, node:net, node:fs).
+import { execFile, spawn } from "node:child_process";
+import { existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { createConnection, createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { delimiter, join } from "node:path";
+
+/** A server started for a test file. */
+export interface TestDatabase {
+  /** A connection URL: `redis://127.0.0.1:port` or `postgres://postgres@127.0.0.1:port/postgres`. */
+  url: string;
+  host: string;
+  port: number;
+  /** Stops the server and removes its directory. */
+  stop(): Promise<void>;
+}
+
+/** The first executable `name` on PATH or in `extraDirs`, or undefined. */
+export function findBinary(name: string, extraDirs: string[] = []): string | undefined {
+  const dirs = [...(process.env.PATH ?? "").split(delimiter), ...extraDirs].filter(Boolean);
+  return dirs.map((d) => join(d, name)).find((p) => existsSync(p));
+}
+
+/** Debian installs PostgreSQL's server programs off PATH, in /usr/lib/postgresql/<major>/bin. */
+function postgresBinDirs(): string[] {
+  const root = "/usr/lib/postgresql";
+  if (!existsSync(root)) return [];
+  return readdirSync(root).filter((v) => /^\d+$/.test(v)).sort((a, b) => Number(b) - Number(a))
+    .map((v) => `${root}/${v}/bin`);
+}
+
+export const redisBinary: string | undefined = findBinary("redis-server");
+export const postgresBinaries: { initdb: string; pg_ctl: string } | undefined = (() => {
+  const initdb = findBinary("initdb", postgresBinDirs());
+  const pg_ctl = findBinary("pg_ctl", postgresBinDirs());
+  return initdb && pg_ctl ? { initdb, pg_ctl } : undefined;
+})();
+
+/** Why the Redis tests are skipped, or false when redis-server is installed. */
+export const redisSkip: string | false = redisBinary ? false : skipReason("redis-server", "redis-server");
+/** Why the PostgreSQL tests are skipped, or false when initdb and pg_ctl are installed. */
+export const postgresSkip: string | false = postgresBinaries ? false : skipReason("initdb/pg_ctl", "postgresql");
+
+function skipReason(binary: string, pkg: string): string {
+  const reason = `${binary} not found on PATH (or /usr/lib/postgresql/*/bin): install it with ` +
+    `'apt-get install -y ${pkg}' to run these tests (.ci/run does)`;
+  // Deno and Bun do not print the reason of a skipped test; say it once on every runtime.
+  console.warn(`SKIPPED: ${reason}`);
+  return reason;
+}
+
+/** A port free on 127.0.0.1 right now. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      server.close(() => typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port")));
+    });
+  });
+}
+
+function run(command: string, args: string[]): Promise<string> {
+  return new Promise((resolve, reject) =>
+    execFile(
+      command,
+      args,
+      { timeout: 60_000 },
+      (e, stdout, stderr) =>
+        e ? reject(new Error(`${command} ${args.join(" ")}: ${e.message}\n${stdout}\n${stderr}`)) : resolve(stdout),
+    )
+  );
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Resolves once `host:port` answers a Redis PING. */
+async function redisReady(port: number, deadline: number): Promise<void> {
+  for (;;) {
+    const ok = await new Promise<boolean>((resolve) => {
+      const socket = createConnection({ host: "127.0.0.1", port }, () => socket.write("PING\r\n"));
+      socket.setTimeout(500, () => (socket.destroy(), resolve(false)));
+      socket.on("data", (d) => (socket.destroy(), resolve(String(d).startsWith("+PONG"))));
+      socket.on("error", () => resolve(false));
+    });
+    if (ok) return;
+    if (Date.now() > deadline) throw new Error(`redis-server did not answer on port ${port}`);
+    await sleep(25);
+  }
+}
+
+/** Starts redis-server on loopback with no persistence; one per test file. */
+export async function startRedis(): Promise<TestDatabase> {
+  if (!redisBinary) throw new Error("redis-server is not installed");
+  const dir = mkdtempSync(join(tmpdir(), "m2m-redis-"));
+  const port = await freePort();
+  const child = spawn(redisBinary, [
+    "--port",
+    String(port),
+    "--bind",
+    "127.0.0.1",
+    "--dir",
+    dir,
+    "--save",
+    "",
+    "--appendonly",
+    "no",
+    "--daemonize",
+    "no",
+    "--maxmemory-policy",
+    "noeviction",
+    "--logfile",
+    join(dir, "redis.log"),
+  ], { stdio: "ignore" });
+  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  const kill = () => void child.kill("SIGKILL");
+  process.once("exit", kill);
+  try {
+    await redisReady(port, Date.now() + 10_000);
+  } catch (e) {
+    kill();
+    throw e;
+  }
+  return {
+    url: `redis://127.0.0.1:${port}`,
+    host: "127.0.0.1",
+    port,
+    async stop() {
+      process.removeListener("exit", kill);
+      child.kill("SIGTERM");
+      await exited;
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** initdb refuses to run as root: run PostgreSQL's programs as its own (or another) user then. */
+async function asUser(): Promise<string | undefined> {
+  if (typeof process.getuid !== "function" || process.getuid() !== 0) return undefined;
+  for (const user of ["postgres", "nobody"]) {
+    try {
+      await run("id", ["-u", user]);
+      return user;
+    } catch { /* try the next */ }
+  }
+  throw new Error("running as root and no 'postgres' or 'nobody' user to run PostgreSQL as");
+}
+
+/**
+ * Creates a cluster with initdb in a temporary directory and starts it with pg_ctl on
+ * loopback (fsync off: the data is thrown away). Trust authentication, user `postgres`.
+ */
+export async function startPostgres(): Promise<TestDatabase> {
+  if (!postgresBinaries) throw new Error("PostgreSQL (initdb, pg_ctl) is not installed");
+  const { initdb, pg_ctl } = postgresBinaries;
+  const dir = mkdtempSync(join(tmpdir(), "m2m-pg-"));
+  const data = join(dir, "data");
+  const user = await asUser();
+  if (user) await run("chown", [user, dir]);
+  const exec = (command: string, args: string[]) =>
+    user ? run("runuser", ["-u", user, "--", command, ...args]) : run(command, args);
+  await exec(initdb, ["-D", data, "-U", "postgres", "--auth=trust", "-E", "UTF8", "--no-sync", "--no-instructions"]);
+  const port = await freePort();
+  const serverOptions = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off ` +
+    `-c synchronous_commit=off -c full_page_writes=off -c max_connections=100`;
+  await exec(pg_ctl, ["-D", data, "-l", join(dir, "postgres.log"), "-w", "-t", "60", "-o", serverOptions, "start"]);
+  const stopNow = () => {
+    try {
+      // A last resort if the test process ends without `stop`.
+      const args = ["-D", data, "-m", "immediate", "stop"];
+      spawn(user ? "runuser" : pg_ctl, user ? ["-u", user, "--", pg_ctl, ...args] : args, { stdio: "ignore" });
+    } catch { /* nothing more to do */ }
+  };
+  process.once("exit", stopNow);
+  return {
+    url: `postgres://postgres@127.0.0.1:${port}/postgres`,
+    host: "127.0.0.1",
+    port,
+    async stop() {
+      process.removeListener("exit", stopNow);
+      await exec(pg_ctl, ["-D", data, "-m", "fast", "-w", "stop"]);
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
