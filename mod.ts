@@ -42,3 +42,10 @@ export type { MemoryStoreOptions } from "./src/stores/expiring_map.ts";
 export { MemoryReplayStore, type ReplayStore } from "./src/stores/replay_store.ts";
 export { MemoryRevocationStore, type RevocationStore } from "./src/stores/revocation_store.ts";
 export { tokenKey } from "./src/tokens/opaque.ts";
+
+// Stores on Redis, PostgreSQL and Deno KV, so several instances act as one server.
+export { type RedisLike, type RedisStoreOptions } from "./src/stores/redis/redis_like.ts";
+export { RedisTokenStore } from "./src/stores/redis/token_store.ts";
+export { RedisReplayStore } from "./src/stores/redis/replay_store.ts";
+export { RedisRevocationStore } from "./src/stores/redis/revocation_store.ts";
+export { RedisClientStore } from "./src/stores/redis/client_store.ts";
