@@ -49,3 +49,15 @@ export { RedisTokenStore } from "./src/stores/redis/token_store.ts";
 export { RedisReplayStore } from "./src/stores/redis/replay_store.ts";
 export { RedisRevocationStore } from "./src/stores/redis/revocation_store.ts";
 export { RedisClientStore } from "./src/stores/redis/client_store.ts";
+export { type PostgresLike, type PostgresRow } from "./src/stores/postgres/postgres_like.ts";
+export {
+  migratePostgres,
+  POSTGRES_MIGRATION,
+  postgresMigration,
+  type PostgresStoreOptions,
+  sweepPostgres,
+} from "./src/stores/postgres/schema.ts";
+export { PostgresTokenStore } from "./src/stores/postgres/token_store.ts";
+export { PostgresReplayStore } from "./src/stores/postgres/replay_store.ts";
+export { PostgresRevocationStore } from "./src/stores/postgres/revocation_store.ts";
+export { PostgresClientStore } from "./src/stores/postgres/client_store.ts";
