@@ -61,3 +61,16 @@ export { PostgresTokenStore } from "./src/stores/postgres/token_store.ts";
 export { PostgresReplayStore } from "./src/stores/postgres/replay_store.ts";
 export { PostgresRevocationStore } from "./src/stores/postgres/revocation_store.ts";
 export { PostgresClientStore } from "./src/stores/postgres/client_store.ts";
+export {
+  type DenoKvLike,
+  type DenoKvStoreOptions,
+  type KvAtomicLike,
+  type KvEntryLike,
+  type KvKey,
+  type KvKeyPart,
+  type KvSetOptions,
+} from "./src/stores/deno_kv/kv_like.ts";
+export { DenoKvTokenStore } from "./src/stores/deno_kv/token_store.ts";
+export { DenoKvReplayStore } from "./src/stores/deno_kv/replay_store.ts";
+export { DenoKvRevocationStore } from "./src/stores/deno_kv/revocation_store.ts";
+export { DenoKvClientStore } from "./src/stores/deno_kv/client_store.ts";
