@@ -22,7 +22,7 @@ import {
   PostgresTokenStore,
   sweepPostgres,
 } from "../mod.ts";
-import { postgresSkip, startPostgres, type TestDatabase } from "./servers.ts";
+import { serverSkip, startPostgres, type TestDatabase } from "./servers.ts";
 import { storeContract, type StoreSet } from "./store_contract.ts";
 
 interface Connection {
@@ -66,7 +66,7 @@ async function rows(db: PostgresLike, text: string, values?: (string | number)[]
   return Array.isArray(result) ? result : result.rows;
 }
 
-describe("PostgreSQL stores on a real PostgreSQL", { skip: postgresSkip }, () => {
+describe("PostgreSQL stores on a real PostgreSQL", { skip: serverSkip("postgres") }, () => {
   let server: TestDatabase | undefined;
   let connections: Connection[] = [];
   const main = () => connections[0]!.db;

@@ -18,7 +18,7 @@ import {
   RedisTokenStore,
   StoreFullError,
 } from "../mod.ts";
-import { redisSkip, startRedis, type TestDatabase } from "./servers.ts";
+import { serverSkip, startRedis, type TestDatabase } from "./servers.ts";
 import { storeContract, type StoreSet } from "./store_contract.ts";
 
 interface Connection {
@@ -63,7 +63,7 @@ function storeSet(c: Connection, options?: RedisStoreOptions): StoreSet {
   };
 }
 
-describe("Redis stores on a real redis-server", { skip: redisSkip }, () => {
+describe("Redis stores on a real redis-server", { skip: serverSkip("redis") }, () => {
   let server: TestDatabase | undefined;
   let connections: Connection[] = [];
   const main = () => connections[0]!.redis;

@@ -38,15 +38,16 @@ export const postgresBinaries: { initdb: string; pg_ctl: string } | undefined = 
   return initdb && pg_ctl ? { initdb, pg_ctl } : undefined;
 })();
 
-/** Why the Redis tests are skipped, or false when redis-server is installed. */
-export const redisSkip: string | false = redisBinary ? false : skipReason("redis-server", "redis-server");
-/** Why the PostgreSQL tests are skipped, or false when initdb and pg_ctl are installed. */
-export const postgresSkip: string | false = postgresBinaries ? false : skipReason("initdb/pg_ctl", "postgresql");
-
-function skipReason(binary: string, pkg: string): string {
-  const reason = `${binary} not found on PATH (or /usr/lib/postgresql/*/bin): install it with ` +
-    `'apt-get install -y ${pkg}' to run these tests (.ci/run does)`;
-  // Deno and Bun do not print the reason of a skipped test; say it once on every runtime.
+/**
+ * Why the tests of `engine` must be skipped (its server programs are not installed), or
+ * false. The reason is also printed: Deno and Bun do not show the reason of a skipped test.
+ */
+export function serverSkip(engine: "redis" | "postgres"): string | false {
+  if (engine === "redis" ? redisBinary : postgresBinaries) return false;
+  const reason = engine === "redis"
+    ? "redis-server not found on PATH: install it with 'apt-get install -y redis-server' to run these tests (.ci/run does)"
+    : "initdb/pg_ctl not found on PATH or in /usr/lib/postgresql/*/bin: install them with " +
+      "'apt-get install -y postgresql' to run these tests (.ci/run does)";
   console.warn(`SKIPPED: ${reason}`);
   return reason;
 }
