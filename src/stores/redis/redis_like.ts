@@ -11,8 +11,9 @@ import { StoreFullError } from "../token_store.ts";
 /**
  * A Redis connection, structurally: `sendCommand(["SET", key, value, "NX"])` resolves with the
  * raw reply (`"OK"`, a string, an integer, or `null`) and rejects on an error reply. The
- * stores use only single-key commands (SET, GET, DEL, EXISTS), so a cluster client that
- * routes by key works too. Redis 6.2 or later (for `SET ... EXAT`).
+ * stores send only single-key commands (SET, GET, DEL, EXISTS) with the key second, so a
+ * wrapper over a cluster client can route each by its key (not tested here). Redis 6.2 or
+ * later (for `SET ... EXAT`).
  *
  * Run Redis with `maxmemory-policy noeviction` (its default): an evicting policy would
  * silently forget live tokens and replay records, which the stores promise never to do.
