@@ -1,8 +1,8 @@
 // Real database servers for the store tests: redis-server and PostgreSQL from Debian's
 // packages, started on loopback on a free port in a temporary directory, and stopped after.
 // Runs the same under Node, Deno and Bun (node:child_process, node:net, node:fs).
-import { execFile, spawn } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { execFile, execFileSync, spawn } from "node:child_process";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { createConnection, createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { delimiter, join } from "node:path";
@@ -122,7 +122,9 @@ export async function startRedis(): Promise<TestDatabase> {
   try {
     await redisReady(port, Date.now() + 10_000);
   } catch (e) {
+    process.removeListener("exit", kill);
     kill();
+    rmSync(dir, { recursive: true, force: true });
     throw e;
   }
   return {
@@ -159,22 +161,35 @@ export async function startPostgres(): Promise<TestDatabase> {
   const { initdb, pg_ctl } = postgresBinaries;
   const dir = mkdtempSync(join(tmpdir(), "m2m-pg-"));
   const data = join(dir, "data");
-  const user = await asUser();
-  if (user) await run("chown", [user, dir]);
+  const log = join(dir, "postgres.log");
+  let user: string | undefined;
   const exec = (command: string, args: string[]) =>
     user ? run("runuser", ["-u", user, "--", command, ...args]) : run(command, args);
-  await exec(initdb, ["-D", data, "-U", "postgres", "--auth=trust", "-E", "UTF8", "--no-sync", "--no-instructions"]);
-  const port = await freePort();
-  const serverOptions = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off ` +
-    `-c synchronous_commit=off -c full_page_writes=off -c max_connections=100`;
-  await exec(pg_ctl, ["-D", data, "-l", join(dir, "postgres.log"), "-w", "-t", "60", "-o", serverOptions, "start"]);
   const stopNow = () => {
+    // Also the last resort when the test process ends without `stop`: synchronous, as at exit.
+    const args = ["-D", data, "-m", "immediate", "stop"];
     try {
-      // A last resort if the test process ends without `stop`.
-      const args = ["-D", data, "-m", "immediate", "stop"];
-      spawn(user ? "runuser" : pg_ctl, user ? ["-u", user, "--", pg_ctl, ...args] : args, { stdio: "ignore" });
-    } catch { /* nothing more to do */ }
+      execFileSync(user ? "runuser" : pg_ctl, user ? ["-u", user, "--", pg_ctl, ...args] : args, {
+        stdio: "ignore",
+        timeout: 10_000,
+      });
+    } catch { /* not running */ }
   };
+  let port = 0;
+  try {
+    user = await asUser();
+    if (user) await run("chown", [user, dir]);
+    await exec(initdb, ["-D", data, "-U", "postgres", "--auth=trust", "-E", "UTF8", "--no-sync", "--no-instructions"]);
+    port = await freePort();
+    const serverOptions = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off ` +
+      `-c synchronous_commit=off -c full_page_writes=off -c max_connections=100`;
+    await exec(pg_ctl, ["-D", data, "-l", log, "-w", "-t", "60", "-o", serverOptions, "start"]);
+  } catch (e) {
+    const tail = existsSync(log) ? readFileSync(log, "utf8").split("\n").slice(-20).join("\n") : "";
+    stopNow();
+    rmSync(dir, { recursive: true, force: true });
+    throw new Error(`PostgreSQL did not start: ${(e as Error).message}\n${tail}`);
+  }
   process.once("exit", stopNow);
   return {
     url: `postgres://postgres@127.0.0.1:${port}/postgres`,
