@@ -119,3 +119,35 @@ export type { ConformanceOptions, StoreFactory, StoreTestContext, TestRegistrar 
 export { testTokenStore } from "./src/stores/conformance/token_store.ts";
 export { testReplayStore } from "./src/stores/conformance/replay_store.ts";
 export { testRevocationStore } from "./src/stores/conformance/revocation_store.ts";
+
+// Stores on Redis, PostgreSQL and Deno KV, so several instances act as one server.
+export { type RedisLike, type RedisStoreOptions } from "./src/stores/redis/redis_like.ts";
+export { RedisTokenStore } from "./src/stores/redis/token_store.ts";
+export { RedisReplayStore } from "./src/stores/redis/replay_store.ts";
+export { RedisRevocationStore } from "./src/stores/redis/revocation_store.ts";
+export { RedisClientStore } from "./src/stores/redis/client_store.ts";
+export { type PostgresLike, type PostgresRow } from "./src/stores/postgres/postgres_like.ts";
+export {
+  migratePostgres,
+  POSTGRES_MIGRATION,
+  postgresMigration,
+  type PostgresStoreOptions,
+  sweepPostgres,
+} from "./src/stores/postgres/schema.ts";
+export { PostgresTokenStore } from "./src/stores/postgres/token_store.ts";
+export { PostgresReplayStore } from "./src/stores/postgres/replay_store.ts";
+export { PostgresRevocationStore } from "./src/stores/postgres/revocation_store.ts";
+export { PostgresClientStore } from "./src/stores/postgres/client_store.ts";
+export {
+  type DenoKvLike,
+  type DenoKvStoreOptions,
+  type KvAtomicLike,
+  type KvEntryLike,
+  type KvKey,
+  type KvKeyPart,
+  type KvSetOptions,
+} from "./src/stores/deno_kv/kv_like.ts";
+export { DenoKvTokenStore } from "./src/stores/deno_kv/token_store.ts";
+export { DenoKvReplayStore } from "./src/stores/deno_kv/replay_store.ts";
+export { DenoKvRevocationStore } from "./src/stores/deno_kv/revocation_store.ts";
+export { DenoKvClientStore } from "./src/stores/deno_kv/client_store.ts";

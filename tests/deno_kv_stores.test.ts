@@ -1,0 +1,90 @@
+// The Deno KV stores against Deno's own KV (a SQLite file in a temporary directory), under
+// Deno. Two handles opened on the same file act as two server instances, so the atomic
+// checks are exercised across connections, not only within one.
+import { after, before, describe, test } from "node:test";
+import assert from "node:assert/strict";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import {
+  ConfigurationError,
+  DenoKvClientStore,
+  type DenoKvLike,
+  DenoKvReplayStore,
+  DenoKvRevocationStore,
+  type DenoKvStoreOptions,
+  DenoKvTokenStore,
+} from "../mod.ts";
+import { storeContract, type StoreSet } from "./store_contract.ts";
+
+type Kv = DenoKvLike & { close(): void };
+// Typed here rather than through the Deno namespace, so tsc checks this file too.
+const deno = (globalThis as unknown as { Deno?: { openKv?: (path?: string) => Promise<Kv> } }).Deno;
+
+const skip = deno === undefined
+  ? "Deno KV runs under Deno only (npm run test:deno runs these tests)"
+  : typeof deno.openKv !== "function"
+  ? "Deno.openKv is missing: run deno test with --unstable-kv"
+  : false;
+if (skip && deno !== undefined) console.warn(`SKIPPED: ${skip}`);
+
+function storeSet(name: string, kv: DenoKvLike, options?: DenoKvStoreOptions): StoreSet {
+  return {
+    name,
+    tokens: new DenoKvTokenStore(kv, options),
+    replay: new DenoKvReplayStore(kv, options),
+    revocation: new DenoKvRevocationStore(kv, options),
+    clients: new DenoKvClientStore(kv, options),
+  };
+}
+
+describe("Deno KV stores on Deno KV", { skip }, () => {
+  let dir = "";
+  let handles: Kv[] = [];
+
+  before(async () => {
+    dir = mkdtempSync(join(tmpdir(), "m2m-kv-"));
+    const path = join(dir, "kv.sqlite3");
+    handles = [await deno!.openKv!(path), await deno!.openKv!(path)];
+  });
+  after(() => {
+    for (const kv of handles) kv.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  describe("the store contract, two handles on one KV file as two instances", () => {
+    storeContract(() => handles.map((kv, i) => storeSet(`kv handle ${i + 1}`, kv)));
+  });
+
+  test("an entry past its expiry that KV still holds is not returned, and its replay key can be re-taken", async () => {
+    const kv = handles[0]!;
+    const clock = { now: Date.now() };
+    const options = { prefix: ["clocked"], clock: () => clock.now };
+    const s = storeSet("clocked", kv, options);
+    const exp = Math.floor(clock.now / 1000) + 3600; // KV keeps these an hour
+    await s.tokens.save("k", { client_id: "c", scope: "", iat: exp - 3600, exp });
+    await s.revocation.revoke("j", exp);
+    assert.equal(await s.replay.remember("r", exp), true);
+    clock.now = exp * 1000; // the stores' clock reaches exp; KV's expiry has not run
+    assert.notEqual((await kv.get(["clocked", "token", "k"])).versionstamp, null, "KV still holds the entry");
+    assert.equal(await s.tokens.find("k"), undefined);
+    assert.equal(await s.revocation.isRevoked("j"), false);
+    assert.equal(await s.tokens.revoke("k"), false, "nothing live was revoked");
+    assert.equal(await s.replay.remember("r", exp + 60), true);
+    assert.equal(await s.replay.remember("r", exp + 60), false);
+  });
+
+  test("prefixes keep deployments apart in one KV", async () => {
+    const exp = Math.floor(Date.now() / 1000) + 60;
+    const a = new DenoKvReplayStore(handles[0]!, { prefix: ["a"] });
+    const b = new DenoKvReplayStore(handles[1]!, { prefix: ["b"] });
+    assert.equal(await a.remember("same-jti", exp), true);
+    assert.equal(await b.remember("same-jti", exp), true);
+    assert.equal(await a.remember("same-jti", exp), false);
+  });
+
+  test("something other than a KV database, or a bad prefix, is a ConfigurationError", () => {
+    assert.throws(() => new DenoKvTokenStore({} as DenoKvLike), /openKv/);
+    assert.throws(() => new DenoKvTokenStore(handles[0]!, { prefix: "x" as unknown as string[] }), ConfigurationError);
+  });
+});

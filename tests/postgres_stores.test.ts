@@ -1,0 +1,190 @@
+// The PostgreSQL stores against a real PostgreSQL (initdb + pg_ctl on loopback for this
+// file), through every client library the docs show: pg and postgres.js on every runtime,
+// Bun's built-in SQL under Bun. Each library is one simulated server instance with its own
+// connection pool.
+import { after, before, describe, test } from "node:test";
+import assert from "node:assert/strict";
+import pg from "pg";
+import postgres from "postgres";
+import {
+  ConfigurationError,
+  encodeBasicCredentials,
+  handleTokenRequest,
+  hashClientSecret,
+  migratePostgres,
+  POSTGRES_MIGRATION,
+  PostgresClientStore,
+  type PostgresLike,
+  postgresMigration,
+  PostgresReplayStore,
+  PostgresRevocationStore,
+  type PostgresStoreOptions,
+  PostgresTokenStore,
+  sweepPostgres,
+} from "../mod.ts";
+import { serverSkip, startPostgres, type TestDatabase } from "./servers.ts";
+import { storeContract, type StoreSet } from "./store_contract.ts";
+
+interface Connection {
+  name: string;
+  db: PostgresLike;
+  close(): Promise<unknown>;
+}
+
+/** One pool per client library, each used as the docs show. */
+function connectAll(url: string): Connection[] {
+  const pool = new pg.Pool({ connectionString: url, max: 4 });
+  const sql = postgres(url, { max: 4, onnotice: () => {} });
+  const connections: Connection[] = [
+    // pg satisfies PostgresLike as it is.
+    { name: "pg", db: pool, close: () => pool.end() },
+    // postgres.js: the one-line wrapper from the docs.
+    { name: "postgres.js", db: { query: (text, values) => sql.unsafe(text, values) }, close: () => sql.end() },
+  ];
+  return connections;
+}
+
+async function connectBun(url: string): Promise<Connection[]> {
+  if (!("Bun" in globalThis)) return [];
+  const { SQL } = await import("bun" as string);
+  const sql = new SQL(url, { max: 4 });
+  return [{ name: "Bun SQL", db: { query: (text, values) => sql.unsafe(text, values) }, close: () => sql.close() }];
+}
+
+function storeSet(c: Connection, options?: PostgresStoreOptions): StoreSet {
+  return {
+    name: c.name,
+    tokens: new PostgresTokenStore(c.db, options),
+    replay: new PostgresReplayStore(c.db, options),
+    revocation: new PostgresRevocationStore(c.db, options),
+    clients: new PostgresClientStore(c.db, options),
+  };
+}
+
+async function rows(db: PostgresLike, text: string, values?: (string | number)[]): Promise<Record<string, unknown>[]> {
+  const result = await db.query(text, values);
+  return Array.isArray(result) ? result : result.rows;
+}
+
+describe("PostgreSQL stores on a real PostgreSQL", { skip: serverSkip("postgres") }, () => {
+  let server: TestDatabase | undefined;
+  let connections: Connection[] = [];
+  const main = () => connections[0]!.db;
+
+  before(async () => {
+    server = await startPostgres();
+    connections = [...connectAll(server.url), ...await connectBun(server.url)];
+    await migratePostgres(main());
+  });
+  after(async () => {
+    await Promise.allSettled(connections.map((c) => c.close()));
+    await server?.stop();
+  });
+
+  test(`client libraries under test: pg, postgres.js${"Bun" in globalThis ? ", Bun SQL" : ""}`, () => {
+    assert.deepEqual(connections.map((c) => c.name), [
+      "pg",
+      "postgres.js",
+      ...("Bun" in globalThis ? ["Bun SQL"] : []),
+    ]);
+  });
+
+  describe("the store contract, one instance per client library", () => {
+    storeContract(() => connections.map((c) => storeSet(c)));
+  });
+
+  test("migratePostgres runs again, and from every instance at once, without error", async () => {
+    await Promise.all(
+      connections.flatMap((c) => [migratePostgres(c.db), migratePostgres(c.db, { tablePrefix: "concurrent_" })]),
+    );
+    const tables = await rows(
+      main(),
+      "SELECT tablename FROM pg_tables WHERE tablename LIKE 'concurrent\\_%' ORDER BY 1",
+    );
+    assert.deepEqual(tables.map((r) => r.tablename), [
+      "concurrent_clients",
+      "concurrent_replay",
+      "concurrent_revoked",
+      "concurrent_tokens",
+    ]);
+  });
+
+  test("the shipped migration SQL, run as a script, creates the four tables and their expiry indexes", async () => {
+    assert.match(POSTGRES_MIGRATION, /CREATE TABLE IF NOT EXISTS m2m_oauth_tokens \(/);
+    await rows(main(), postgresMigration({ tablePrefix: "script_" })); // pg sends a script without parameters as is
+    const indexes = await rows(main(), "SELECT indexname FROM pg_indexes WHERE tablename LIKE 'script\\_%' ORDER BY 1");
+    assert.deepEqual(indexes.map((r) => r.indexname), [
+      "script_clients_pkey",
+      "script_replay_expires_at",
+      "script_replay_pkey",
+      "script_revoked_expires_at",
+      "script_revoked_pkey",
+      "script_tokens_expires_at",
+      "script_tokens_pkey",
+    ]);
+  });
+
+  test("sweepPostgres deletes expired rows only, and reports how many", async () => {
+    const options = { tablePrefix: "sweep_" };
+    await migratePostgres(main(), options);
+    const s = storeSet(connections[0]!, options);
+    const now = Math.floor(Date.now() / 1000);
+    for (let i = 0; i < 3; i++) {
+      await s.tokens.save(`old-${i}`, { client_id: "c", scope: "", iat: now - 60, exp: now - 1 });
+    }
+    await s.tokens.save("live", { client_id: "c", scope: "", iat: now, exp: now + 60 });
+    await s.replay.remember("old", now - 1);
+    await s.replay.remember("live", now + 60);
+    await s.revocation.revoke("old", now - 1);
+    await s.revocation.revoke("live", now + 60);
+    assert.equal(await sweepPostgres(main(), options), 5);
+    assert.equal(await sweepPostgres(main(), options), 0);
+    const left = await rows(
+      main(),
+      "SELECT (SELECT count(*) FROM sweep_tokens) + (SELECT count(*) FROM sweep_replay) + (SELECT count(*) FROM sweep_revoked) AS n",
+    );
+    assert.equal(Number(left[0]!.n), 3);
+    assert.ok(await s.tokens.find("live"));
+  });
+
+  test("a token is stored under its hash: no row holds the token itself", async () => {
+    const options = { tablePrefix: "hash_only_" };
+    await migratePostgres(main(), options);
+    const clients = new PostgresClientStore(main(), options);
+    const tokenStore = new PostgresTokenStore(main(), options);
+    const secret = "q".repeat(43);
+    await clients.saveClient({
+      client_id: "svc",
+      client_secret_hash: await hashClientSecret(secret),
+      grant_types: ["client_credentials"],
+    });
+    const response = await handleTokenRequest(
+      new Request("https://as.example.com/token", {
+        method: "POST",
+        headers: {
+          "content-type": "application/x-www-form-urlencoded",
+          authorization: `Basic ${encodeBasicCredentials("svc", secret)}`,
+        },
+        body: "grant_type=client_credentials",
+      }),
+      { issuer: "https://as.example.com", clients, tokenStore },
+    );
+    const { access_token } = await response.json() as { access_token: string };
+    const all = await rows(main(), "SELECT key, record::text AS record FROM hash_only_tokens");
+    assert.equal(all.length, 1);
+    assert.ok(!JSON.stringify(all).includes(access_token));
+  });
+
+  test("save rejects when the write cannot happen (no such table): no token for a lost write", async () => {
+    const store = new PostgresTokenStore(main(), { tablePrefix: "never_migrated_" });
+    await assert.rejects(store.save("k", { client_id: "c", scope: "", iat: 0, exp: 2 ** 31 }), /never_migrated_tokens/);
+  });
+
+  test("an invalid table prefix or a client without query is a ConfigurationError", () => {
+    for (const tablePrefix of ["Bad", "x; DROP TABLE y; --", "1abc", "a".repeat(41), "public.x_"]) {
+      assert.throws(() => new PostgresTokenStore(main(), { tablePrefix }), ConfigurationError, tablePrefix);
+      assert.throws(() => postgresMigration({ tablePrefix }), ConfigurationError, tablePrefix);
+    }
+    assert.throws(() => new PostgresReplayStore({} as PostgresLike), /query/);
+  });
+});

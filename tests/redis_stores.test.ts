@@ -1,0 +1,186 @@
+// The Redis stores against a real redis-server (started on loopback for this file), through
+// every client library the docs show: node-redis and ioredis on every runtime, Bun's
+// built-in RedisClient under Bun. Each library is one simulated server instance.
+import { after, before, describe, test } from "node:test";
+import assert from "node:assert/strict";
+import { createClient } from "redis";
+import { Redis } from "ioredis";
+import {
+  ConfigurationError,
+  encodeBasicCredentials,
+  handleTokenRequest,
+  hashClientSecret,
+  RedisClientStore,
+  type RedisLike,
+  RedisReplayStore,
+  RedisRevocationStore,
+  type RedisStoreOptions,
+  RedisTokenStore,
+  StoreFullError,
+} from "../mod.ts";
+import { serverSkip, startRedis, type TestDatabase } from "./servers.ts";
+import { storeContract, type StoreSet } from "./store_contract.ts";
+
+interface Connection {
+  name: string;
+  redis: RedisLike;
+  close(): Promise<unknown>;
+}
+
+/** One connection per client library, each used as the docs show. */
+async function connectAll(url: string): Promise<Connection[]> {
+  const nodeRedis = await createClient({ url }).connect();
+  const ioredis = new Redis(url);
+  const connections: Connection[] = [
+    // node-redis satisfies RedisLike as it is.
+    { name: "node-redis", redis: nodeRedis, close: () => nodeRedis.close() },
+    // ioredis: the two-line wrapper from the docs.
+    {
+      name: "ioredis",
+      redis: { sendCommand: ([command, ...args]) => ioredis.call(command, args) },
+      close: () => ioredis.quit(),
+    },
+  ];
+  if ("Bun" in globalThis) {
+    const { RedisClient } = await import("bun" as string);
+    const client = new RedisClient(url);
+    connections.push({
+      name: "Bun RedisClient",
+      redis: { sendCommand: ([command, ...args]) => client.send(command, args) },
+      close: async () => client.close(),
+    });
+  }
+  return connections;
+}
+
+function storeSet(c: Connection, options?: RedisStoreOptions): StoreSet {
+  return {
+    name: c.name,
+    tokens: new RedisTokenStore(c.redis, options),
+    replay: new RedisReplayStore(c.redis, options),
+    revocation: new RedisRevocationStore(c.redis, options),
+    clients: new RedisClientStore(c.redis, options),
+  };
+}
+
+describe("Redis stores on a real redis-server", { skip: serverSkip("redis") }, () => {
+  let server: TestDatabase | undefined;
+  let connections: Connection[] = [];
+  const main = () => connections[0]!.redis;
+
+  before(async () => {
+    server = await startRedis();
+    connections = await connectAll(server.url);
+  });
+  after(async () => {
+    await Promise.allSettled(connections.map((c) => c.close()));
+    await server?.stop();
+  });
+
+  test(`client libraries under test: node-redis, ioredis${"Bun" in globalThis ? ", Bun RedisClient" : ""}`, () => {
+    assert.deepEqual(connections.map((c) => c.name), [
+      "node-redis",
+      "ioredis",
+      ...("Bun" in globalThis ? ["Bun RedisClient"] : []),
+    ]);
+  });
+
+  describe("the store contract, one instance per client library", () => {
+    storeContract(() => connections.map((c) => storeSet(c)));
+  });
+
+  test("expiry is Redis's own: every key is written with EXAT at the record's exp", async () => {
+    const exp = Math.floor(Date.now() / 1000) + 300;
+    await new RedisTokenStore(main()).save("ttl-token", { client_id: "c", scope: "", iat: exp - 300, exp });
+    await new RedisReplayStore(main()).remember("ttl-replay", exp - 0.5); // rounded up, never down
+    await new RedisRevocationStore(main()).revoke("ttl-jti", exp);
+    for (const key of ["m2m-oauth:token:ttl-token", "m2m-oauth:replay:ttl-replay", "m2m-oauth:revoked:ttl-jti"]) {
+      assert.equal(await main().sendCommand(["EXPIRETIME", key]), exp, key);
+    }
+  });
+
+  test("a token is stored under its hash: no Redis key or value holds the token itself", async () => {
+    const clients = new RedisClientStore(main(), { prefix: "hash-only:" });
+    const tokenStore = new RedisTokenStore(main(), { prefix: "hash-only:" });
+    const secret = "q".repeat(43);
+    await clients.saveClient({
+      client_id: "svc",
+      client_secret_hash: await hashClientSecret(secret),
+      grant_types: ["client_credentials"],
+    });
+    const response = await handleTokenRequest(
+      new Request("https://as.example.com/token", {
+        method: "POST",
+        headers: {
+          "content-type": "application/x-www-form-urlencoded",
+          authorization: `Basic ${encodeBasicCredentials("svc", secret)}`,
+        },
+        body: "grant_type=client_credentials",
+      }),
+      { issuer: "https://as.example.com", clients, tokenStore },
+    );
+    const { access_token } = await response.json() as { access_token: string };
+    const keys = await main().sendCommand(["KEYS", "hash-only:*"]) as string[];
+    assert.equal(keys.length, 2); // the client and the token record
+    for (const key of keys) {
+      assert.ok(!key.includes(access_token));
+      assert.ok(!String(await main().sendCommand(["GET", key])).includes(access_token));
+    }
+  });
+
+  test("prefixes keep deployments apart in one Redis", async () => {
+    const a = new RedisReplayStore(main(), { prefix: "a:" });
+    const b = new RedisReplayStore(main(), { prefix: "b:" });
+    const exp = Math.floor(Date.now() / 1000) + 60;
+    assert.equal(await a.remember("same-jti", exp), true);
+    assert.equal(await b.remember("same-jti", exp), true);
+    assert.equal(await a.remember("same-jti", exp), false);
+  });
+
+  test("Redis full (maxmemory under noeviction) -> StoreFullError, and the endpoint answers 503 without a token", async () => {
+    const exp = Math.floor(Date.now() / 1000) + 60;
+    const clients = new RedisClientStore(main(), { prefix: "full:" });
+    const secret = "f".repeat(43);
+    await clients.saveClient({
+      client_id: "svc",
+      client_secret_hash: await hashClientSecret(secret),
+      grant_types: ["client_credentials"],
+    });
+    await main().sendCommand(["CONFIG", "SET", "maxmemory", "1"]);
+    try {
+      await assert.rejects(
+        new RedisTokenStore(main()).save("k", { client_id: "c", scope: "", iat: 0, exp }),
+        StoreFullError,
+      );
+      await assert.rejects(new RedisReplayStore(main()).remember("k", exp), StoreFullError);
+      await assert.rejects(new RedisRevocationStore(main()).revoke("k", exp), StoreFullError);
+      const response = await handleTokenRequest(
+        new Request("https://as.example.com/token", {
+          method: "POST",
+          headers: {
+            "content-type": "application/x-www-form-urlencoded",
+            authorization: `Basic ${encodeBasicCredentials("svc", secret)}`,
+          },
+          body: "grant_type=client_credentials",
+        }),
+        { issuer: "https://as.example.com", clients, tokenStore: new RedisTokenStore(main()) },
+      );
+      assert.equal(response.status, 503);
+      assert.equal(((await response.json()) as { error: string }).error, "temporarily_unavailable");
+    } finally {
+      await main().sendCommand(["CONFIG", "SET", "maxmemory", "0"]);
+    }
+  });
+
+  test("a closed connection makes save reject: no token is handed out for a write that did not happen", async () => {
+    const client = await createClient({ url: server!.url }).connect();
+    const store = new RedisTokenStore(client);
+    client.destroy();
+    await assert.rejects(store.save("k", { client_id: "c", scope: "", iat: 0, exp: 2 ** 31 }));
+  });
+
+  test("a client without sendCommand, or a bad prefix, is a ConfigurationError naming the fix", () => {
+    assert.throws(() => new RedisTokenStore({} as RedisLike), /sendCommand/);
+    assert.throws(() => new RedisReplayStore(main(), { prefix: 1 as unknown as string }), ConfigurationError);
+  });
+});
