@@ -15,6 +15,7 @@ import { KeySet } from "./crypto/key_set.ts";
 import type { EventHook } from "./events.ts";
 import type { FormLimits } from "./http/form.ts";
 import { isResourceIndicator, type ResourcePolicy } from "./resource_indicators.ts";
+import { isScopeToken } from "./scope.ts";
 import { deadlineTokenStore, withDeadline } from "./stores/deadline.ts";
 import { MemoryTokenStore } from "./stores/memory_token_store.ts";
 import type { TokenStore } from "./stores/token_store.ts";
@@ -89,6 +90,18 @@ export interface TokenEndpointOptions {
    */
   defaultResource?: string;
   /**
+   * The scopes each resource server understands, by resource indicator. With it, a token
+   * requested without `resource` gets the audience its scope belongs to (RFC 9068 s3; scopes
+   * of two resources are `invalid_scope`), and a token's scope is narrowed to what its
+   * audience understands (RFC 8707 s2.2). Default: no map; scope and audience are independent.
+   *
+   * @example
+   * ```ts
+   * const resourceScopes = { "https://billing.example.com": ["invoices:read", "invoices:write"] };
+   * ```
+   */
+  resourceScopes?: Readonly<Record<string, readonly string[]>>;
+  /**
    * Called for every event (token issued or refused, client authentication failed,
    * introspection, revocation); payloads never hold a secret or a token. Never awaited;
    * whatever it throws is ignored.
@@ -141,6 +154,7 @@ const KNOWN_OPTIONS: ReadonlySet<string> = new Set([
   "signingKeys",
   "allowedResources",
   "defaultResource",
+  "resourceScopes",
   "onEvent",
   "bruteForce",
   "callerKey",
@@ -193,7 +207,21 @@ function checkResources(options: TokenEndpointOptions): ResourcePolicy {
   if (fallback !== undefined && (typeof fallback !== "string" || !isResourceIndicator(fallback))) {
     throw new ConfigurationError("defaultResource must be an absolute URI without fragment (RFC 8707 s2)");
   }
-  return { allowedResources: new Set(allowed), defaultResource: fallback };
+  const map = options.resourceScopes ?? {};
+  if (typeof map !== "object" || map === null || Array.isArray(map)) {
+    throw new ConfigurationError("resourceScopes must map resource indicators to scope lists");
+  }
+  const resourceScopes = new Map<string, ReadonlySet<string>>();
+  for (const [resource, scopes] of Object.entries(map)) {
+    if (!isResourceIndicator(resource)) {
+      throw new ConfigurationError(`resourceScopes: ${JSON.stringify(resource)} is not an absolute URI without fragment (RFC 8707 s2)`);
+    }
+    if (!Array.isArray(scopes) || scopes.length === 0 || !scopes.every((s) => typeof s === "string" && isScopeToken(s))) {
+      throw new ConfigurationError(`resourceScopes: the scopes of ${resource} must be a non-empty list of scope tokens`);
+    }
+    resourceScopes.set(resource, new Set(scopes));
+  }
+  return { allowedResources: new Set(allowed), defaultResource: fallback, resourceScopes };
 }
 
 function checkFormat(options: TokenEndpointOptions): { format: AccessTokenFormat; keys: KeySet | undefined } {

@@ -1,4 +1,4 @@
-// Resource indicators at the token endpoint (RFC 8707; SPEC RI-1..RI-7, J-6, J-7, B-6):
+// Resource indicators at the token endpoint (RFC 8707; SPEC RI-1..RI-8, J-6, J-7, B-6):
 // the resource parameter becomes the token's audience, within what the client may ask for.
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
@@ -108,6 +108,68 @@ describe("default audience (RI-6, J-7)", () => {
     const body = await assertToken(await request({ resource: OTHER_API }));
     const record = await store.find(await tokenKey(body.access_token as string, webCrypto));
     assert.equal(record?.aud, OTHER_API);
+  });
+});
+
+describe("audience from scope, and scope narrowed to the audience (resourceScopes; J-7, RI-8)", () => {
+  const resourceScopes = { [API]: ["read"], [OTHER_API]: ["write"] };
+  const client = { ...JWT_CLIENT, default_resource: undefined, default_scope: "read" };
+
+  test("no resource: the audience is the resource the scope belongs to (RFC 9068 s3)", async () => {
+    const { request } = await server({ resourceScopes }, [client]);
+    const body = await assertToken(await request({ scope: "write" }));
+    assert.equal(decodeJwt(body.access_token as string).claims.aud, OTHER_API);
+    assert.equal(body.scope, "write");
+    const defaulted = await assertToken(await request());
+    assert.equal(decodeJwt(defaulted.access_token as string).claims.aud, API);
+  });
+
+  test("no resource and scopes of two resources -> 400 invalid_scope (J-7), even with a default resource", async () => {
+    const { request } = await server({ resourceScopes }, [client]);
+    await assertOAuthError(await request({ scope: "read write" }), 400, "invalid_scope");
+    const withDefault = await server({ resourceScopes }, [{ ...client, default_resource: API }]);
+    await assertOAuthError(await withDefault.request({ scope: "read write" }), 400, "invalid_scope");
+  });
+
+  test("a resource named: the scope is narrowed to what it understands, and the response says so (RI-8, SC-4)", async () => {
+    const { request } = await server({ resourceScopes }, [client]);
+    const body = await assertToken(await request({ scope: "read write", resource: OTHER_API }));
+    assert.equal(body.scope, "write");
+    const { claims } = decodeJwt(body.access_token as string);
+    assert.equal(claims.scope, "write");
+    assert.equal(claims.aud, OTHER_API);
+  });
+
+  test("nothing of the requested scope is meant for the named resource -> 400 invalid_scope", async () => {
+    const { request } = await server({ resourceScopes }, [client]);
+    await assertOAuthError(await request({ scope: "read", resource: OTHER_API }), 400, "invalid_scope");
+  });
+
+  test("a scope that belongs to a resource the client may not ask for -> 400 invalid_target", async () => {
+    const { request } = await server({ resourceScopes }, [{ ...client, allowed_resources: [API] }]);
+    await assertOAuthError(await request({ scope: "write" }), 400, "invalid_target");
+  });
+
+  test("scopes no resource claims fall back to the default resource, unnarrowed when it is not in the map", async () => {
+    const third = "https://third.example.com";
+    const { request } = await server({ resourceScopes: { [third]: ["other"] } }, [{ ...client, default_resource: API }]);
+    const body = await assertToken(await request({ scope: "read write" }));
+    assert.equal(decodeJwt(body.access_token as string).claims.aud, API);
+    assert.equal(body.scope, "read write");
+  });
+
+  test("without resourceScopes, scope and audience stay independent", async () => {
+    const { request } = await server({}, [{ ...client, default_resource: API }]);
+    const body = await assertToken(await request({ scope: "read write", resource: OTHER_API }));
+    assert.equal(body.scope, "read write");
+  });
+
+  test("resourceScopes is checked at start-up", () => {
+    const base = { issuer: ISSUER, clients: [JWT_CLIENT] };
+    assert.throws(() => resolveOptions({ ...base, resourceScopes: { "/api": ["read"] } }), ConfigurationError);
+    assert.throws(() => resolveOptions({ ...base, resourceScopes: { [API]: [] } }), ConfigurationError);
+    assert.throws(() => resolveOptions({ ...base, resourceScopes: { [API]: ["a b"] } }), ConfigurationError);
+    assert.throws(() => resolveOptions({ ...base, resourceScopes: [] as never }), ConfigurationError);
   });
 });
 

@@ -9,7 +9,7 @@
 import type { Client } from "../clients/registration.ts";
 import { OAuthError } from "../errors.ts";
 import type { FormParameters } from "../http/form.ts";
-import { grantResources, type ResourcePolicy } from "../resource_indicators.ts";
+import { grantAudienceAndScope, type ResourcePolicy } from "../resource_indicators.ts";
 import { grantScope } from "../scope.ts";
 import type { AccessTokenGrant } from "../tokens/access_token.ts";
 
@@ -31,6 +31,7 @@ export function clientCredentialsGrant(form: FormParameters, client: Client, res
   if (!client.grant_types.has(CLIENT_CREDENTIALS)) {
     throw new OAuthError("unauthorized_client", "the client is not registered for client_credentials");
   }
-  const scope = grantScope(form.get("scope"), client.scope, client.default_scope);
-  return { client, scope, resource: grantResources(form.getAll("resource"), client, resources) };
+  const requested = grantScope(form.get("scope"), client.scope, client.default_scope);
+  const { resource, scope } = grantAudienceAndScope(form.getAll("resource"), requested, client, resources);
+  return { client, scope, resource };
 }
