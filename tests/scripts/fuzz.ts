@@ -9,6 +9,7 @@ const share: Record<string, number> = {
   "token endpoint: random and mutated requests": 1,
   "token endpoint: well-formed requests (token iff right secret and method)": 0.2,
   "brute-force guard: matches a model of its rules": 0.02,
+  "JWT readers: verifyAccessToken and introspection under mutated tokens": 0.1,
 };
 
 console.log(`fuzz: seed ${seed}, ${total.toLocaleString("en")} endpoint cases`);
