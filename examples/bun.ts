@@ -3,7 +3,10 @@ import { createDemo, type Demo } from "./demo.ts";
 
 declare const Bun: {
   env: Record<string, string | undefined>;
-  serve(options: { hostname: string; port: number; fetch(request: Request): Promise<Response> }): { port: number };
+  serve(options: { hostname: string; port: number; fetch(request: Request): Promise<Response> }): {
+    port: number;
+    requestIP(request: Request): { address: string } | null;
+  };
 };
 
 const port = Number(Bun.env.PORT ?? 8787);
@@ -14,5 +17,6 @@ const server = Bun.serve({
   port,
   fetch: (request) => demo ? demo.fetch(request) : Promise.resolve(new Response(null, { status: 503 })),
 });
-demo = await createDemo(`http://127.0.0.1:${server.port}`);
+// The peer address, for the brute-force guard's per-caller counts.
+demo = await createDemo(`http://127.0.0.1:${server.port}`, (request) => server.requestIP(request)?.address);
 console.log(demo.banner("Bun"));

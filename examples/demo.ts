@@ -16,8 +16,12 @@ export interface Demo {
   banner(runtime: string): string;
 }
 
-/** Builds the demo for a server reachable at `origin` (e.g. http://127.0.0.1:8787). */
-export async function createDemo(origin: string): Promise<Demo> {
+/**
+ * Builds the demo for a server reachable at `origin` (e.g. http://127.0.0.1:8787).
+ * `callerKey` tells the brute-force guard the peer address of each request, which only the
+ * runtime's server knows (see each runtime's example).
+ */
+export async function createDemo(origin: string, callerKey?: (request: Request) => string | undefined): Promise<Demo> {
   const client_id = "demo-client";
   const client_secret = generateClientSecret();
   const registration: ClientRegistration = {
@@ -28,7 +32,7 @@ export async function createDemo(origin: string): Promise<Demo> {
     default_scope: "read",
   };
   // Options are validated here, once: a mistake throws at start-up.
-  const server: AuthorizationServer = createAuthorizationServer({ issuer: origin, clients: [registration] });
+  const server: AuthorizationServer = createAuthorizationServer({ issuer: origin, clients: [registration], callerKey });
   const { token, introspection, revocation, metadata } = server.endpoints;
   const auth = `-u '${client_id}:${client_secret}'`;
   return {

@@ -1,6 +1,6 @@
 // The authorization server on Node through srvx, a maintained fetch adapter (`npm start`, or
 // `npx tsx examples/node.ts`; PORT sets the port, 0 picks a free one).
-import { serve } from "srvx";
+import { serve, type ServerRequest } from "srvx";
 import { createDemo, type Demo } from "./demo.ts";
 
 const port = Number(process.env.PORT ?? 8787);
@@ -15,5 +15,6 @@ const server = serve({
 await server.ready();
 const address = server.node?.server?.address();
 const actualPort = typeof address === "object" && address !== null ? address.port : port;
-demo = await createDemo(`http://127.0.0.1:${actualPort}`);
+// srvx puts the peer address on the request, for the brute-force guard's per-caller counts.
+demo = await createDemo(`http://127.0.0.1:${actualPort}`, (request) => (request as ServerRequest).ip);
 console.log(demo.banner("Node"));
