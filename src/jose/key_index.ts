@@ -5,8 +5,8 @@
  * @module
  */
 
-import type { JwsAlgorithm } from "../jose/algorithms.ts";
-import { algorithmsOfJwk, importJwk, type Jwk } from "../jose/jwk.ts";
+import type { JwsAlgorithm } from "./algorithms.ts";
+import { algorithmsOfJwk, importJwk, type Jwk } from "./jwk.ts";
 
 interface IndexEntry {
   readonly kid: string | undefined;
