@@ -152,7 +152,11 @@ export class RemoteJwks {
 
   async #fetch(): Promise<void> {
     this.#lastAttempt = this.#options.clock();
-    const signal = AbortSignal.timeout(this.#options.timeoutMs);
+    // A timer of our own rather than AbortSignal.timeout: Node does not let that one keep
+    // the process alive, and it is cleared as soon as the answer is in.
+    const controller = new AbortController();
+    const signal = controller.signal;
+    const timer = setTimeout(() => controller.abort(new Error("the JWK Set fetch timed out")), this.#options.timeoutMs);
     try {
       const response = await this.#options.fetch(this.#url, {
         headers: { accept: "application/json, application/jwk-set+json" },
@@ -173,6 +177,8 @@ export class RemoteJwks {
       // Keep using the keys already known (a failed refresh is no reason to refuse JWSs
       // they verify); the cooldown keeps a dead server from being asked on every request.
       this.#lastError = e;
+    } finally {
+      clearTimeout(timer);
     }
   }
 }
