@@ -6,9 +6,12 @@ import { MemoryReplayStore, type ServerEvent } from "../mod.ts";
 import {
   assertOAuthError,
   assertToken,
+  authServer,
   BASIC_CLIENT,
   fakeClock,
+  INTROSPECT_URL,
   ISSUER,
+  REVOKE_URL,
   SECRET,
   testServer,
   TOKEN_URL,
@@ -425,5 +428,63 @@ describe("brute force and events", () => {
       ["token", HS_CLIENT.client_id, "client_secret_jwt"],
     ]);
     assert.ok(!JSON.stringify(events).includes(jwt.split(".")[2]!));
+  });
+});
+
+describe("introspection and revocation authenticate callers with assertions too (RFC 7662 s2.1, RFC 7009 s2.1)", () => {
+  function whole(overrides: Parameters<typeof authServer>[0] = {}) {
+    const clock = fakeClock();
+    return { ...authServer({ clock: clock.now, ...overrides }, [PK_CLIENT, HS_CLIENT]), clock };
+  }
+
+  async function tokenFor(fetch: (r: Request) => Promise<Response>, nowMs: number): Promise<string> {
+    const json = await assertToken(await fetch(assertionRequest(await signAssertion(ES256_KEY, claims(PK, nowMs)))));
+    return json.access_token as string;
+  }
+
+  test("introspect with aud = the issuer, the introspection URL or the token endpoint URL", async () => {
+    const { fetch, clock } = whole();
+    const token = await tokenFor(fetch, clock.now());
+    for (const aud of [ISSUER, INTROSPECT_URL, TOKEN_URL]) {
+      const jwt = await signAssertion(ES256_KEY, claims(PK, clock.now(), { aud }));
+      const res = await fetch(assertionRequest(jwt, { token }, INTROSPECT_URL));
+      assert.equal(res.status, 200);
+      assert.equal(((await res.json()) as { active: boolean }).active, true);
+    }
+  });
+
+  test("an assertion addressed to the introspection endpoint is refused at the token endpoint and at revocation", async () => {
+    const { fetch, clock } = whole();
+    const token = await tokenFor(fetch, clock.now());
+    const toIntrospection = () => signAssertion(ES256_KEY, claims(PK, clock.now(), { aud: INTROSPECT_URL }));
+    await assertOAuthError(await fetch(assertionRequest(await toIntrospection())), 400, "invalid_client");
+    // Revocation answers as the token endpoint does: 400 when no Authorization header was used.
+    await assertOAuthError(await fetch(assertionRequest(await toIntrospection(), { token }, REVOKE_URL)), 400, "invalid_client");
+  });
+
+  test("a bad assertion at introspection -> 401 invalid_client with a challenge (RFC 7662 s2.3)", async () => {
+    const { fetch, clock } = whole();
+    const token = await tokenFor(fetch, clock.now());
+    const res = await fetch(assertionRequest(await signAssertion(IMPOSTOR_KEY, claims(PK, clock.now())), { token }, INTROSPECT_URL));
+    await assertOAuthError(res, 401, "invalid_client");
+  });
+
+  test("strictAudience applies at introspection too: only the issuer", async () => {
+    const { fetch, clock } = whole({ clientAssertion: { strictAudience: true } });
+    const token = await tokenFor(fetch, clock.now());
+    const ok = await fetch(assertionRequest(await signAssertion(ES256_KEY, claims(PK, clock.now())), { token }, INTROSPECT_URL));
+    assert.equal(ok.status, 200);
+    const res = await fetch(assertionRequest(await signAssertion(ES256_KEY, claims(PK, clock.now(), { aud: INTROSPECT_URL })), { token }, INTROSPECT_URL));
+    await assertOAuthError(res, 401, "invalid_client");
+  });
+
+  test("revoke with client_secret_jwt and private_key_jwt; an assertion is single-use across endpoints", async () => {
+    const { fetch, clock } = whole();
+    const token = await tokenFor(fetch, clock.now());
+    const jwt = await signAssertion(ES256_KEY, claims(PK, clock.now(), { aud: REVOKE_URL }));
+    assert.equal((await fetch(assertionRequest(jwt, { token }, REVOKE_URL))).status, 200);
+    await assertOAuthError(await fetch(assertionRequest(jwt, { token }, REVOKE_URL)), 400, "invalid_client");
+    const hs = await macAssertion(JWT_SECRET, claims(HS_CLIENT.client_id, clock.now()));
+    assert.equal((await fetch(assertionRequest(hs, { token: "unknown" }, REVOKE_URL))).status, 200);
   });
 });
