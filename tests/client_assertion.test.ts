@@ -50,6 +50,20 @@ describe("private_key_jwt and client_secret_jwt: valid assertions", () => {
     });
   }
 
+  test("alg Ed25519 (RFC 9864, as oauth4webapi sends it) verifies as EdDSA, also with a JWK that says alg Ed25519", async () => {
+    const clock = fakeClock();
+    const jwk = { ...EDDSA_KEY.publicJwk, alg: "Ed25519" };
+    const { fetch } = testServer({ clock: clock.now }, [{ ...PK_CLIENT, jwks: { keys: [jwk] } }]);
+    await assertToken(await fetch(assertionRequest(await signAssertion(EDDSA_KEY, claims(PK, clock.now()), { alg: "Ed25519" }))));
+    await assertToken(await fetch(assertionRequest(await signAssertion(EDDSA_KEY, claims(PK, clock.now())))));
+    // Ed25519 never selects another key type.
+    await assertOAuthError(
+      await fetch(assertionRequest(await signAssertion(ES256_KEY, claims(PK, clock.now()), { alg: "ES256", kid: EDDSA_KEY.kid }))),
+      400,
+      "invalid_client",
+    );
+  });
+
   test("client_secret_jwt: HS256 keyed with the client secret -> 200", async () => {
     const { fetch, clock } = server();
     await assertToken(await fetch(assertionRequest(await macAssertion(JWT_SECRET, claims(HS_CLIENT.client_id, clock.now())))));

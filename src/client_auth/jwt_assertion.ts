@@ -120,7 +120,9 @@ export function checkAssertionClaims(
 ): CheckedAssertion {
   const { header } = presented.jws;
   const claims = presented.claims;
-  const alg = header.alg;
+  // RFC 9864 s2.2: "Ed25519" is the fully-specified name of EdDSA over Ed25519, and what
+  // oauth4webapi sends; it verifies exactly as EdDSA with an Ed25519 key does.
+  const alg = header.alg === "Ed25519" ? "EdDSA" : header.alg;
   // RFC 7523 s3 item 9 and RFC 8725 s3.1: signed or MACed; `none` is not a supported alg.
   if (!isJwsAlgorithm(alg)) throw new AssertionRejected("the assertion's alg is not supported");
   if (!acceptableType(header.typ)) throw new AssertionRejected("the assertion's typ is not a JWT");
