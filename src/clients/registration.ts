@@ -45,7 +45,7 @@ export type TokenEndpointAuthMethod =
  * };
  * ```
  *
- * @example A client that authenticates with a signed assertion (`private_key_jwt`)
+ * @example A client that authenticates with a signed assertion, private_key_jwt
  * ```ts
  * import type { ClientRegistration } from "./registration.ts";
  * const reporting: ClientRegistration = {
