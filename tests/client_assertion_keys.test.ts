@@ -128,7 +128,12 @@ describe("jwks_uri: fetching the client's keys", () => {
     await assertOAuthError(await fetch(assertionRequest(await signAssertion(ES256_KEY, claims("unknown-client", clock.now())))), 400, "invalid_client");
     const wrongType = { grant_type: "client_credentials", client_assertion_type: `${JWT_BEARER}x`, client_assertion: good };
     await assertOAuthError(await fetch(tokenRequest({ body: wrongType })), 400, "invalid_client");
+    // The assertion in the URL query (RFC 6749 s2.3.1: never credentials in the URI).
+    await assertOAuthError(await fetch(assertionRequest(good, {}, `${ISSUER}/token?client_assertion=${good}`)), 400, "invalid_request");
     assert.equal(spy.calls, 0);
+    // The same assertion, well-formed and properly sent, is the first to fetch.
+    await assertToken(await fetch(assertionRequest(good)));
+    assert.equal(spy.calls, 1);
   });
 
   for (const [name, respond] of [
