@@ -102,6 +102,13 @@ export async function rawJws(header: Record<string, unknown>, payload: Record<st
   return `${input}.${b64u(mac)}`;
 }
 
+/** A JWS signed by hand with an RSASSA-PKCS1-v1_5 key (jose refuses keys under 2048 bits). */
+export async function rawJwsSigned(key: CryptoKey, header: Record<string, unknown>, payload: Record<string, unknown>): Promise<string> {
+  const input = `${b64u(JSON.stringify(header))}.${b64u(JSON.stringify(payload))}`;
+  const signature = new Uint8Array(await crypto.subtle.sign("RSASSA-PKCS1-v1_5", key, new TextEncoder().encode(input)));
+  return `${input}.${b64u(signature)}`;
+}
+
 /** A token request authenticated by `assertion` (and optionally a body client_id). */
 export function assertionRequest(assertion: string, extra: Record<string, string> = {}, url?: string): Request {
   return tokenRequest({

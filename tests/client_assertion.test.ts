@@ -30,6 +30,7 @@ import {
   PK_CLIENT,
   RS256_KEY,
   rawJws,
+  rawJwsSigned,
   signAssertion,
 } from "./assertion_helpers.ts";
 
@@ -394,6 +395,20 @@ describe("CJ-8: signature and algorithm", () => {
       const header = btoa(JSON.stringify({ alg, kid: ES256_KEY.kid })).replace(/=+$/, "").replace(/\+/g, "-").replace(/\//g, "_");
       await assertOAuthError(await fetch(assertionRequest(`${header}.${payload}.${signature}`)), 400, "invalid_client");
     }
+  });
+
+  test("an RSA key under 2048 bits in the registered jwks never verifies (RFC 7518 s3.3)", async () => {
+    const clock = fakeClock();
+    const pair = await crypto.subtle.generateKey(
+      { name: "RSASSA-PKCS1-v1_5", modulusLength: 1024, publicExponent: new Uint8Array([1, 0, 1]), hash: "SHA-256" },
+      true,
+      ["sign", "verify"],
+    ) as CryptoKeyPair;
+    const { kty, n, e } = await crypto.subtle.exportKey("jwk", pair.publicKey);
+    const weak = { alg: "RS256" as const, kid: "weak", privateKey: pair.privateKey, publicJwk: { kty: kty!, n, e, kid: "weak" } };
+    const { fetch } = testServer({ clock: clock.now }, [{ ...PK_CLIENT, jwks: { keys: [weak.publicJwk] } }]);
+    const jwt = await rawJwsSigned(weak.privateKey, { alg: "RS256", kid: "weak" }, claims(PK, clock.now()));
+    await assertOAuthError(await fetch(assertionRequest(jwt)), 400, "invalid_client");
   });
 
   test("a tampered payload -> invalid_client", async () => {
