@@ -72,6 +72,7 @@ export {
 } from "./src/clients/secrets.ts";
 export { decodeBasicCredentials, encodeBasicCredentials, type BasicCredentials } from "./src/client_auth/basic.ts";
 export type { BruteForceOptions } from "./src/client_auth/brute_force.ts";
+export type { ClientAssertionOptions } from "./src/client_auth/assertion_options.ts";
 export { type CryptoProvider, type DigestAlgorithm, timingSafeEqual, webCrypto } from "./src/crypto/provider.ts";
 export { StoreFullError, type TokenRecord, type TokenStore } from "./src/stores/token_store.ts";
 export { MemoryTokenStore, type MemoryTokenStoreOptions } from "./src/stores/memory_token_store.ts";

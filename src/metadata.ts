@@ -6,7 +6,8 @@
  * @module
  */
 
-import type { TokenEndpointAuthMethod } from "./clients/registration.ts";
+import { assertionAlgorithms, type TokenEndpointAuthMethod } from "./clients/registration.ts";
+import { ASYMMETRIC_ALGORITHMS, type JwsAlgorithm } from "./jose/algorithms.ts";
 import { CLIENT_CREDENTIALS } from "./grants/client_credentials.ts";
 import { jsonResponse } from "./http/response.ts";
 import type { ServerConfig } from "./server_options.ts";
@@ -36,10 +37,14 @@ export interface AuthorizationServerMetadata {
   readonly response_types_supported?: readonly string[];
   readonly grant_types_supported: readonly string[];
   readonly token_endpoint_auth_methods_supported?: readonly string[];
+  /** Present whenever `private_key_jwt` or `client_secret_jwt` is listed (RFC 8414 s2); never `none`. */
+  readonly token_endpoint_auth_signing_alg_values_supported?: readonly string[];
   readonly revocation_endpoint?: string;
   readonly revocation_endpoint_auth_methods_supported?: readonly string[];
+  readonly revocation_endpoint_auth_signing_alg_values_supported?: readonly string[];
   readonly introspection_endpoint?: string;
   readonly introspection_endpoint_auth_methods_supported?: readonly string[];
+  readonly introspection_endpoint_auth_signing_alg_values_supported?: readonly string[];
 }
 
 const WELL_KNOWN = "/.well-known/oauth-authorization-server";
@@ -63,19 +68,39 @@ export function metadataUrl(issuer: string): string {
 
 /**
  * The client authentication methods this server implements at the token, introspection and
- * revocation endpoints, in the order metadata lists them. (JWT client authentication adds
- * `private_key_jwt` here, and with it the `*_auth_signing_alg_values_supported` members that
- * RFC 8414 s2 then requires.)
+ * revocation endpoints, in the order metadata lists them.
  */
-const IMPLEMENTED_AUTH_METHODS: readonly TokenEndpointAuthMethod[] = ["client_secret_basic", "client_secret_post"];
+const IMPLEMENTED_AUTH_METHODS: readonly TokenEndpointAuthMethod[] = [
+  "client_secret_basic",
+  "client_secret_post",
+  "private_key_jwt",
+  "client_secret_jwt",
+];
 
-function authMethods(config: ServerConfig): readonly string[] | undefined {
+/** The methods, and the assertion algorithms they accept, that metadata advertises. */
+interface AuthMethods {
+  readonly methods: readonly string[] | undefined;
+  readonly signingAlgs: readonly JwsAlgorithm[] | undefined;
+}
+
+function authMethods(config: ServerConfig): AuthMethods {
   const registrations = config.registrations;
-  if (registrations === undefined) return IMPLEMENTED_AUTH_METHODS;
-  // A fixed list of clients: only the methods some client is registered for.
-  const used = new Set(registrations.map((r) => r.token_endpoint_auth_method ?? "client_secret_basic"));
+  // A client store may hold any client: every method, every algorithm.
+  if (registrations === undefined) return { methods: IMPLEMENTED_AUTH_METHODS, signingAlgs: [...ASYMMETRIC_ALGORITHMS, "HS256"] };
+  // A fixed list of clients: only the methods some client is registered for, and only the
+  // algorithms some client's assertions may use.
+  const used = new Set<string>();
+  const algs = new Set<JwsAlgorithm>();
+  for (const r of registrations) {
+    const method = r.token_endpoint_auth_method ?? "client_secret_basic";
+    used.add(method);
+    for (const alg of assertionAlgorithms(method, r.token_endpoint_auth_signing_alg)) algs.add(alg);
+  }
   const methods = IMPLEMENTED_AUTH_METHODS.filter((m) => used.has(m));
-  return methods.length === 0 ? undefined : methods;
+  // RFC 8414 s2: the alg list MUST be present when private_key_jwt or client_secret_jwt is
+  // listed, and is derived from the same clients, so it can never be missing or empty then.
+  const signingAlgs = [...ASYMMETRIC_ALGORITHMS, "HS256" as const].filter((a) => algs.has(a));
+  return { methods: methods.length === 0 ? undefined : methods, signingAlgs: signingAlgs.length === 0 ? undefined : signingAlgs };
 }
 
 function scopes(config: ServerConfig): readonly string[] | undefined {
@@ -93,7 +118,7 @@ function scopes(config: ServerConfig): readonly string[] | undefined {
  * (RFC 8414 s3.2).
  */
 export function buildMetadata(config: ServerConfig): AuthorizationServerMetadata {
-  const methods = authMethods(config);
+  const { methods, signingAlgs } = authMethods(config);
   const doc: Record<string, unknown> = {
     issuer: config.issuer,
     token_endpoint: config.endpoints.token,
@@ -103,14 +128,19 @@ export function buildMetadata(config: ServerConfig): AuthorizationServerMetadata
     response_types_supported: config.responseTypesSupported,
     grant_types_supported: [CLIENT_CREDENTIALS],
     token_endpoint_auth_methods_supported: methods,
+    token_endpoint_auth_signing_alg_values_supported: signingAlgs,
   };
+  // RFC 7009 s2.1 and RFC 7662 s2.1: these endpoints authenticate clients as the token
+  // endpoint does, so they list the same methods and algorithms (RFC 8414 s2).
   if (config.endpoints.revocation !== undefined) {
     doc.revocation_endpoint = config.endpoints.revocation;
     doc.revocation_endpoint_auth_methods_supported = methods;
+    doc.revocation_endpoint_auth_signing_alg_values_supported = signingAlgs;
   }
   if (config.endpoints.introspection !== undefined) {
     doc.introspection_endpoint = config.endpoints.introspection;
     doc.introspection_endpoint_auth_methods_supported = methods;
+    doc.introspection_endpoint_auth_signing_alg_values_supported = signingAlgs;
   }
   for (const [key, value] of Object.entries(doc)) {
     if (value === undefined) delete doc[key];

@@ -4,8 +4,10 @@
  * @module
  */
 
+import { type ClientAssertionOptions, resolveAssertionSettings } from "./client_auth/assertion_options.ts";
 import type { ClientAuthContext } from "./client_auth/authenticate.ts";
 import { type BruteForceOptions, createBruteForceGuard } from "./client_auth/brute_force.ts";
+import { ClientKeys } from "./client_auth/client_keys.ts";
 import { type ClientStore, clientStoreFromArray } from "./clients/client_store.ts";
 import { type Client, type ClientRegistration, prepareClient } from "./clients/registration.ts";
 import { checkedCryptoProvider } from "./crypto/checked_provider.ts";
@@ -14,10 +16,12 @@ import { ConfigurationError } from "./errors.ts";
 import { KeySet } from "./crypto/key_set.ts";
 import type { EventHook } from "./events.ts";
 import type { FormLimits } from "./http/form.ts";
+import { isLoopbackHost } from "./http/loopback.ts";
 import { isResourceIndicator, type ResourcePolicy } from "./resource_indicators.ts";
 import { isScopeToken } from "./scope.ts";
 import { deadlineTokenStore, withDeadline } from "./stores/deadline.ts";
 import { MemoryTokenStore } from "./stores/memory_token_store.ts";
+import { MemoryReplayStore, type ReplayStore } from "./stores/replay_store.ts";
 import type { TokenStore } from "./stores/token_store.ts";
 import type { AccessTokenFormat, IssueContext } from "./tokens/access_token.ts";
 
@@ -128,6 +132,23 @@ export interface TokenEndpointOptions {
    * 5,000. Past it the request is answered `503 temporarily_unavailable`.
    */
   storeTimeoutMs?: number;
+  /**
+   * How `private_key_jwt` and `client_secret_jwt` assertions are checked (RFC 7523): the
+   * audience rule (`strictAudience`), the longest lifetime, the clock tolerance and the
+   * limits on fetching a client's `jwks_uri`. See {@link ClientAssertionOptions}.
+   */
+  clientAssertion?: ClientAssertionOptions;
+  /**
+   * Where assertion `jti`s are remembered, so each assertion is accepted once (RFC 7523 s3;
+   * SPEC App. B-8). Default: a {@link MemoryReplayStore} for these options. Several
+   * instances must share one store, or an assertion could be used once per instance.
+   */
+  replayStore?: ReplayStore;
+  /**
+   * The fetch used to read clients' `jwks_uri`; default `globalThis.fetch`. Give one that
+   * refuses internal addresses if registrations come from untrusted parties.
+   */
+  fetch?: typeof globalThis.fetch;
 }
 
 /** The prepared form of the options that every endpoint reads. */
@@ -159,14 +180,12 @@ const KNOWN_OPTIONS: ReadonlySet<string> = new Set([
   "bruteForce",
   "callerKey",
   "storeTimeoutMs",
+  "clientAssertion",
+  "replayStore",
+  "fetch",
 ]);
 
-const LOOPBACK = /^(localhost|127(\.\d{1,3}){3}|\[::1\])$/;
-
-/** Whether `hostname` (as `URL.hostname` gives it) names the local machine. */
-export function isLoopbackHost(hostname: string): boolean {
-  return LOOPBACK.test(hostname);
-}
+export { isLoopbackHost };
 
 function positiveInteger(name: string, value: unknown, fallback: number, max: number): number {
   if (value === undefined) return fallback;
@@ -285,6 +304,14 @@ export function resolveOptions(options: TokenEndpointOptions, extraKeys?: Readon
   const onEvent = options.onEvent;
   if (onEvent !== undefined && typeof onEvent !== "function") throw new ConfigurationError("onEvent must be a function");
 
+  const replayStore = options.replayStore ?? new MemoryReplayStore({ clock });
+  if (typeof replayStore !== "object" || replayStore === null || typeof replayStore.remember !== "function") {
+    throw new ConfigurationError("replayStore must be a ReplayStore (remember)");
+  }
+  const fetch = options.fetch ?? globalThis.fetch;
+  if (typeof fetch !== "function") throw new ConfigurationError("fetch must be a function");
+  const clientAssertion = resolveAssertionSettings(options.clientAssertion);
+
   const findClient = async (client_id: string): Promise<Client | undefined> => {
     const registration = await withDeadline("client store", timeoutMs, () => store.getClient(client_id));
     // A store that answers for another id is a store bug; never authenticate as someone else.
@@ -306,6 +333,15 @@ export function resolveOptions(options: TokenEndpointOptions, extraKeys?: Readon
     unknownClientSecrets: [{ scheme: "sha256", digest: new Uint8Array(32) }],
     bruteForce: createBruteForceGuard(options.bruteForce, clock, timeoutMs),
     callerKey,
+    // Without the whole server, the token endpoint's URL is taken to be the server's
+    // default; createAuthorizationServer replaces these with the configured endpoints.
+    endpointUrls: { token: `${issuer.replace(/\/+$/, "")}/token` },
+    clientAssertion,
+    clientKeys: new ClientKeys({ fetch: (input, init) => fetch(input, init), clock, settings: clientAssertion }),
+    // The built-in store answers at once; any other gets the deadline.
+    replayStore: replayStore instanceof MemoryReplayStore
+      ? replayStore
+      : { remember: (key, expiresAt) => withDeadline("replay store", timeoutMs, () => replayStore.remember(key, expiresAt)) },
     // The built-in store answers at once; any other gets the deadline.
     tokenStore: tokenStore === undefined
       ? new MemoryTokenStore({ clock })

@@ -287,6 +287,11 @@ export function resolveServerOptions(options: ServerOptions): ServerConfig {
 
   const config: ServerConfig = {
     ...ctx,
+    endpointUrls: Object.freeze({
+      token: endpoints.token,
+      ...(endpoints.introspection === undefined ? {} : { introspection: endpoints.introspection }),
+      ...(endpoints.revocation === undefined ? {} : { revocation: endpoints.revocation }),
+    }),
     endpoints,
     jwksUrl,
     mountPath,

@@ -3,6 +3,7 @@ import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { type ClientStore, metadataUrl } from "../mod.ts";
 import { assertNoStore, assertOAuthError, authServer, BASIC_CLIENT, ISSUER, METADATA_URL, POST_CLIENT, RS_CLIENT } from "./helpers.ts";
+import { HS_CLIENT, PK_CLIENT } from "./assertion_helpers.ts";
 
 async function getDocument(fetch: (r: Request) => Promise<Response>, url: string, headers?: Record<string, string>) {
   const res = await fetch(new Request(url, { headers }));
@@ -107,11 +108,16 @@ describe("metadata: what it says, derived from the configuration (RFC 8414 s2)",
     assert.deepEqual(postOnly.revocation_endpoint_auth_methods_supported, ["client_secret_post"]);
     const store: ClientStore = { getClient: () => undefined };
     const fromStore = await getDocument(authServer({ clients: store }).fetch, METADATA_URL);
-    assert.deepEqual(fromStore.token_endpoint_auth_methods_supported, ["client_secret_basic", "client_secret_post"]);
+    assert.deepEqual(fromStore.token_endpoint_auth_methods_supported, [
+      "client_secret_basic",
+      "client_secret_post",
+      "private_key_jwt",
+      "client_secret_jwt",
+    ]);
     assert.ok(!("scopes_supported" in fromStore), "a client store's scopes are unknown");
   });
 
-  test("no JWT signing yet: no jwks_uri, and no *_auth_signing_alg_values_supported (M-10)", async () => {
+  test("no JWT signing and no assertion clients: no jwks_uri, and no *_auth_signing_alg_values_supported (M-10)", async () => {
     const doc = await getDocument(authServer().fetch, METADATA_URL);
     assert.ok(!("jwks_uri" in doc));
     for (const key of Object.keys(doc)) assert.ok(!key.endsWith("_signing_alg_values_supported"), key);
@@ -147,5 +153,50 @@ describe("metadata: what it says, derived from the configuration (RFC 8414 s2)",
     assert.equal(doc.token_endpoint, "https://as.example.com/oauth2/token?tenant=a");
     assert.equal(doc.introspection_endpoint, "https://as.example.com/oauth2/introspect");
     assert.equal(server.endpoints.token, doc.token_endpoint);
+  });
+});
+
+describe("metadata: JWT client authentication (RFC 8414 s2, SPEC M-10, M-11)", () => {
+  const ALG_MEMBERS = [
+    "token_endpoint_auth_signing_alg_values_supported",
+    "introspection_endpoint_auth_signing_alg_values_supported",
+    "revocation_endpoint_auth_signing_alg_values_supported",
+  ];
+
+  test("private_key_jwt and client_secret_jwt are listed, with the algorithms, at every endpoint", async () => {
+    const doc = await getDocument(authServer({}, [BASIC_CLIENT, PK_CLIENT, HS_CLIENT]).fetch, METADATA_URL);
+    const methods = ["client_secret_basic", "private_key_jwt", "client_secret_jwt"];
+    assert.deepEqual(doc.token_endpoint_auth_methods_supported, methods);
+    assert.deepEqual(doc.introspection_endpoint_auth_methods_supported, methods);
+    assert.deepEqual(doc.revocation_endpoint_auth_methods_supported, methods);
+    for (const member of ALG_MEMBERS) {
+      assert.deepEqual(doc[member], ["ES256", "ES384", "EdDSA", "RS256", "PS256", "HS256"], member);
+    }
+  });
+
+  test("the algorithms follow the clients: private_key_jwt only -> no HS256; a pinned alg -> that one", async () => {
+    const pkOnly = await getDocument(authServer({}, [PK_CLIENT]).fetch, METADATA_URL);
+    assert.deepEqual(pkOnly.token_endpoint_auth_methods_supported, ["private_key_jwt"]);
+    assert.deepEqual(pkOnly.token_endpoint_auth_signing_alg_values_supported, ["ES256", "ES384", "EdDSA", "RS256", "PS256"]);
+    const pinned = await getDocument(authServer({}, [{ ...PK_CLIENT, token_endpoint_auth_signing_alg: "EdDSA" }]).fetch, METADATA_URL);
+    assert.deepEqual(pinned.token_endpoint_auth_signing_alg_values_supported, ["EdDSA"]);
+    const hsOnly = await getDocument(authServer({}, [HS_CLIENT]).fetch, METADATA_URL);
+    assert.deepEqual(hsOnly.token_endpoint_auth_signing_alg_values_supported, ["HS256"]);
+  });
+
+  test("whenever a JWT method is listed, its alg member is present, non-empty and never none (client store too)", async () => {
+    const store: ClientStore = { getClient: () => undefined };
+    for (const fetch of [authServer({ clients: store }).fetch, authServer({}, [PK_CLIENT]).fetch, authServer({}, [HS_CLIENT]).fetch]) {
+      const doc = await getDocument(fetch, METADATA_URL);
+      for (const prefix of ["token", "introspection", "revocation"]) {
+        const methods = doc[`${prefix}_endpoint_auth_methods_supported`] as string[];
+        const algs = doc[`${prefix}_endpoint_auth_signing_alg_values_supported`] as string[] | undefined;
+        if (methods.includes("private_key_jwt") || methods.includes("client_secret_jwt")) {
+          assert.ok(Array.isArray(algs) && algs.length > 0, prefix);
+          assert.ok(!algs.includes("none"));
+        }
+        if (methods.includes("private_key_jwt")) assert.ok(algs!.includes("RS256"), "RFC 8414 s2: SHOULD support RS256");
+      }
+    }
   });
 });

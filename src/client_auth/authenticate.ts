@@ -1,12 +1,15 @@
 /**
  * Client authentication at the token endpoint (RFC 6749 s2.3): which method the request
  * uses, the one-method-per-request rule, and the check of the credentials against the
- * registration.
+ * registration: a secret (RFC 6749 s2.3.1) or a signed assertion (RFC 7523 s2.2).
  *
  * Every failure to authenticate is the same `invalid_client` answer (same status, body and
- * headers) whether the client is unknown, the secret wrong or expired, or the method not
- * the one registered; and the secret is hashed and compared in every one of those cases, so
- * timing does not tell them apart either.
+ * headers) whether the client is unknown, the secret wrong or expired, the assertion bad in
+ * any way, or the method not the one registered; and the secret is hashed and compared in
+ * every one of those cases, so timing does not tell them apart either. (An assertion names
+ * its client in the clear, and its signature is checked only for a known client, so the
+ * timing of assertion failures may tell whether a client id exists; client ids are not
+ * secrets, RFC 6749 s2.2.)
  *
  * @module
  */
@@ -14,12 +17,21 @@
 import type { Client, TokenEndpointAuthMethod } from "../clients/registration.ts";
 import { type SecretHash, verifySecret } from "../clients/secrets.ts";
 import type { CryptoProvider } from "../crypto/provider.ts";
+import { sha256 } from "../crypto/sha256.ts";
+import { encodeBase64Url } from "../encoding/base64.ts";
 import { OAuthError } from "../errors.ts";
 import { emit, type EndpointName, type EventContext } from "../events.ts";
 import { parseAuthorizationHeader } from "../http/authorization.ts";
 import type { FormParameters } from "../http/form.ts";
+import { verifySignature } from "../jose/jws.ts";
+import { KeysUnavailableError } from "../jose/remote_jwks.ts";
+import type { ReplayStore } from "../stores/replay_store.ts";
+import { StoreFullError } from "../stores/token_store.ts";
+import type { AssertionSettings } from "./assertion_options.ts";
 import { decodeBasicCredentials } from "./basic.ts";
 import type { BruteForceGuard } from "./brute_force.ts";
+import type { ClientKeys } from "./client_keys.ts";
+import { AssertionRejected, checkAssertionClaims, type CheckedAssertion, readAssertion } from "./jwt_assertion.ts";
 
 /** What client authentication needs from the server's configuration. */
 export interface ClientAuthContext extends EventContext {
@@ -36,6 +48,20 @@ export interface ClientAuthContext extends EventContext {
   readonly bruteForce?: BruteForceGuard;
   /** The host's key for who is calling (e.g. the peer address); see the `callerKey` option. */
   readonly callerKey?: (request: Request) => string | undefined;
+  /** The issuer identifier: always an accepted assertion `aud` (RFC 7523 s3). */
+  readonly issuer: string;
+  /**
+   * The public URLs of the endpoints that authenticate clients. Unless `strictAudience` is
+   * set, an assertion's `aud` may also be the token endpoint URL (RFC 7523 s3) or the URL
+   * of the endpoint called.
+   */
+  readonly endpointUrls: Readonly<Partial<Record<EndpointName, string>>>;
+  /** How assertions are checked (the `clientAssertion` option). */
+  readonly clientAssertion: AssertionSettings;
+  /** Where the keys that verify assertions come from. */
+  readonly clientKeys: ClientKeys;
+  /** Remembers assertion `jti`s so each assertion is accepted once (RFC 7523 s3 item 7). */
+  readonly replayStore: ReplayStore;
 }
 
 /** The outcome of a successful client authentication. */
@@ -44,15 +70,17 @@ export interface AuthenticatedClient {
   readonly method: TokenEndpointAuthMethod;
 }
 
-function authenticationFailed(viaHeader: boolean, challenge: string): OAuthError {
+function authenticationFailed(viaHeader: boolean, challenge: string, cause?: unknown): OAuthError {
   // RFC 6749 s5.2: after an Authorization header attempt, 401 with a challenge for the
-  // scheme the client used; otherwise 400 (SPEC B-4).
+  // scheme the client used; otherwise 400 (SPEC B-4). The reason stays in `cause` (for
+  // logs), never in the answer, so every failure looks the same.
   return viaHeader
     ? new OAuthError("invalid_client", "client authentication failed", {
       status: 401,
       headers: { "www-authenticate": challenge },
+      cause,
     })
-    : new OAuthError("invalid_client", "client authentication failed");
+    : new OAuthError("invalid_client", "client authentication failed", { cause });
 }
 
 function callerOf(request: Request, ctx: ClientAuthContext): string | undefined {
@@ -90,6 +118,95 @@ async function checkSecret(
   }
 }
 
+/** The replay record of an assertion: per client, so one client cannot burn another's jti. */
+function replayKey(assertion: CheckedAssertion): string {
+  const body = `${assertion.client_id.length}:${assertion.client_id}${assertion.jti}`;
+  return body.length <= 200 ? `ca:${body}` : `ca#${encodeBase64Url(sha256(new TextEncoder().encode(body)))}`;
+}
+
+/** The audiences an assertion may name at `endpoint`, besides the issuer. */
+function acceptedAudiences(ctx: ClientAuthContext, endpoint: EndpointName): ReadonlySet<string> {
+  const accepted = new Set([ctx.issuer]);
+  for (const url of [ctx.endpointUrls.token, ctx.endpointUrls[endpoint]]) if (url !== undefined) accepted.add(url);
+  return accepted;
+}
+
+/**
+ * `private_key_jwt` and `client_secret_jwt` (RFC 7523 s2.2, s3). In order: the assertion
+ * is read and its claims checked (no I/O), the brute-force guard admits the attempt, the
+ * client is looked up and must be registered for the method the assertion uses, the key is
+ * found (only now may a `jwks_uri` be fetched), the signature verified, and only then is the
+ * `jti` remembered: an attacker who cannot sign cannot use up a client's `jti`.
+ */
+async function checkAssertion(
+  request: Request,
+  form: FormParameters,
+  ctx: ClientAuthContext,
+  endpoint: EndpointName,
+  attempt: Attempt,
+): Promise<AuthenticatedClient> {
+  let presented;
+  try {
+    presented = readAssertion(form, attempt);
+  } catch (e) {
+    throw e instanceof AssertionRejected ? authenticationFailed(false, ctx.basicChallenge, e) : e;
+  }
+  const guarded = ctx.bruteForce === undefined ? undefined : await ctx.bruteForce.begin(presented.client_id, callerOf(request, ctx));
+  try {
+    let counted = true;
+    try {
+      const assertion = checkAssertionClaims(presented, ctx.clientAssertion, ctx.issuer, acceptedAudiences(ctx, endpoint), ctx.clock());
+      const client = await ctx.findClient(assertion.client_id);
+      if (client === undefined) throw new AssertionRejected("unknown client");
+      if (client.token_endpoint_auth_method !== assertion.method) throw new AssertionRejected("not the client's registered method");
+      // The algorithm is fixed by the registration, never by the header alone (RFC 8725 s2.1).
+      if (!client.assertion_algorithms.has(assertion.alg)) throw new AssertionRejected("alg not allowed for this client");
+      if (
+        assertion.method === "client_secret_jwt" && client.client_secret_expires_at !== 0 &&
+        client.client_secret_expires_at <= ctx.clock() / 1000
+      ) {
+        throw new AssertionRejected("the client secret has expired");
+      }
+      let key: CryptoKey | undefined;
+      try {
+        key = await ctx.clientKeys.find(client, assertion.kid, assertion.alg);
+      } catch (e) {
+        // The client's jwks_uri could not be read: the client's fault, not a guess, so it is
+        // answered invalid_client (RFC 7523 s3.2) without counting against the caller.
+        if (e instanceof KeysUnavailableError) counted = false;
+        throw e;
+      }
+      if (key === undefined) throw new AssertionRejected("no key of the client verifies the assertion");
+      if (!await verifySignature(assertion.alg, key, assertion.jws.signingInput, assertion.jws.signature)) {
+        throw new AssertionRejected("the assertion's signature is invalid");
+      }
+      // RFC 7523 s3 item 7: single use, remembered for as long as the assertion could pass.
+      let first: boolean;
+      try {
+        first = await ctx.replayStore.remember(replayKey(assertion), Math.ceil(assertion.exp + ctx.clientAssertion.clockTolerance));
+      } catch (e) {
+        counted = false;
+        if (e instanceof StoreFullError) {
+          const headers = e.retryAfter === undefined ? undefined : { "retry-after": String(e.retryAfter) };
+          throw new OAuthError("temporarily_unavailable", "the server cannot record more assertions now", { headers, cause: e });
+        }
+        throw e;
+      }
+      if (first !== true) throw new AssertionRejected("the assertion was already used");
+      await guarded?.succeeded();
+      return { client, method: assertion.method };
+    } catch (e) {
+      if (e instanceof AssertionRejected || e instanceof KeysUnavailableError) {
+        if (counted) await guarded?.failed();
+        throw authenticationFailed(false, ctx.basicChallenge, e);
+      }
+      throw e;
+    }
+  } finally {
+    guarded?.end();
+  }
+}
+
 /** What a failed attempt presented, for the `client_authentication_failed` event. */
 interface Attempt {
   client_id?: string;
@@ -104,6 +221,8 @@ interface Attempt {
  * - `client_secret_basic`: `Authorization: Basic`, decoded per RFC 6749 App. B. A body
  *   `client_id` may accompany it only if it names the same client.
  * - `client_secret_post`: `client_id` and `client_secret` in the body (never the query).
+ * - `private_key_jwt` and `client_secret_jwt`: `client_assertion_type` and
+ *   `client_assertion` in the body (RFC 7523 s2.2); see `jwt_assertion.ts`.
  * - More than one method in one request: 400 `invalid_request` (RFC 6749 s2.3).
  * - No credentials: 400 `invalid_client`.
  * - Too many failed attempts (see `brute_force.ts`): 429 with `Retry-After`, before any
@@ -120,7 +239,7 @@ export async function authenticateClient(
 ): Promise<AuthenticatedClient> {
   const attempt: Attempt = {};
   try {
-    return await authenticate(request, form, ctx, attempt);
+    return await authenticate(request, form, ctx, endpoint, attempt);
   } catch (e) {
     if (e instanceof OAuthError && e.error === "invalid_client") {
       emit(ctx, { type: "client_authentication_failed", endpoint, ...attempt });
@@ -133,6 +252,7 @@ function authenticate(
   request: Request,
   form: FormParameters,
   ctx: ClientAuthContext,
+  endpoint: EndpointName,
   attempt: Attempt,
 ): Promise<AuthenticatedClient> {
   const header = request.headers.get("authorization");
@@ -161,8 +281,9 @@ function authenticate(
     attempt.client_id = bodyId;
     return checkSecret(request, bodyId, bodySecret, "client_secret_post", false, ctx);
   }
+  if (assertion !== undefined) return checkAssertion(request, form, ctx, endpoint, attempt);
   if (bodyId !== undefined) attempt.client_id = bodyId;
-  // No credentials, or an assertion while no assertion method is configured: a client that
-  // does not authenticate cannot use the client credentials grant (RFC 6749 s4.4).
+  // No credentials: a client that does not authenticate cannot use the client credentials
+  // grant (RFC 6749 s4.4).
   throw authenticationFailed(false, ctx.basicChallenge);
 }

@@ -9,12 +9,23 @@ import { ConfigurationError } from "../errors.ts";
 import { isResourceIndicator } from "../resource_indicators.ts";
 import { isScopeToken } from "../scope.ts";
 import type { AccessTokenFormat } from "../tokens/access_token.ts";
+import { ASYMMETRIC_ALGORITHMS, type JwsAlgorithm } from "../jose/algorithms.ts";
+import { algorithmsOfJwk, isPrivateJwk, type Jwk, type JwkSet } from "../jose/jwk.ts";
+import { KeyIndex } from "../jose/key_index.ts";
+import { isLoopbackHost } from "../http/loopback.ts";
 import { parseSecretHash, type SecretHash } from "./secrets.ts";
 
-/** Client authentication methods at the token endpoint (RFC 7591 s2, RFC 8414 s2). */
+/**
+ * Client authentication methods at the token endpoint (RFC 7591 s2, RFC 8414 s2):
+ * `client_secret_basic` and `client_secret_post` (RFC 6749 s2.3.1), `private_key_jwt` and
+ * `client_secret_jwt` (signed assertions, RFC 7523 s2.2 with OpenID Connect Core s9's
+ * names), and `none` (a public client, which cannot use the client credentials grant).
+ */
 export type TokenEndpointAuthMethod =
   | "client_secret_basic"
   | "client_secret_post"
+  | "private_key_jwt"
+  | "client_secret_jwt"
   | "none";
 
 /**
@@ -33,15 +44,48 @@ export type TokenEndpointAuthMethod =
  *   default_scope: "invoices:read",
  * };
  * ```
+ *
+ * @example A client that authenticates with a signed assertion, private_key_jwt
+ * ```ts
+ * import type { ClientRegistration } from "./registration.ts";
+ * const reporting: ClientRegistration = {
+ *   client_id: "reporting",
+ *   token_endpoint_auth_method: "private_key_jwt",
+ *   jwks_uri: "https://reporting.example.com/.well-known/jwks.json", // or jwks: { keys: [...] }
+ *   grant_types: ["client_credentials"],
+ *   scope: "invoices:read",
+ * };
+ * ```
  */
 export interface ClientRegistration {
   /** The client identifier (RFC 6749 s2.2). */
   client_id: string;
   /**
-   * How the client authenticates at the token endpoint. RFC 7591 s2 default:
-   * `client_secret_basic`.
+   * How the client authenticates at the token endpoint (and at introspection and
+   * revocation). RFC 7591 s2 default: `client_secret_basic`. Only the registered method is
+   * accepted. `private_key_jwt` needs `jwks` or `jwks_uri`; `client_secret_jwt` needs the
+   * plaintext `client_secret`.
    */
   token_endpoint_auth_method?: TokenEndpointAuthMethod;
+  /**
+   * The client's public keys, as a JWK Set (RFC 7591 s2), for `private_key_jwt`: the keys
+   * its assertions are signed with. Public members only; each key's type and curve (or
+   * `alg`) fix the algorithm it verifies. Give `jwks` or `jwks_uri`, never both.
+   */
+  jwks?: JwkSet;
+  /**
+   * Where the client publishes its JWK Set (RFC 7591 s2), for `private_key_jwt`: an `https`
+   * URL (`http` only on loopback), fetched through the `fetch` option, cached for its
+   * `max-age` and refetched (at most once per cooldown) when an assertion names an unknown
+   * `kid`, so the client can rotate keys without a new registration.
+   */
+  jwks_uri?: string;
+  /**
+   * The one JWS algorithm the client signs its assertions with (OpenID Connect Dynamic
+   * Client Registration s2). Default: any the key allows: ES256, ES384, EdDSA, RS256 or
+   * PS256 for `private_key_jwt`; HS256 (the only one) for `client_secret_jwt`.
+   */
+  token_endpoint_auth_signing_alg?: JwsAlgorithm;
   /**
    * Grants the client may use. RFC 7591 s2 default: `["authorization_code"]`, so a client
    * must list `client_credentials` to get tokens from this server.
@@ -60,8 +104,15 @@ export interface ClientRegistration {
    */
   client_secret_hash?: string | readonly string[];
   /**
-   * The secret in plain text. **For demos and tests only**: the server hashes it once and
-   * never compares plaintext, but a plaintext secret in configuration is a secret at rest.
+   * The secret in plain text. With `client_secret_basic` or `client_secret_post` it is
+   * **for demos and tests only**: the server hashes it once and never compares plaintext,
+   * but a plaintext secret in configuration is a secret at rest; store `client_secret_hash`.
+   *
+   * With `client_secret_jwt` it is required: the server must compute the HMAC of each
+   * assertion with the secret itself (RFC 7523 s3, RFC 7518 s3.2), so it cannot be kept as a
+   * hash, and it must be at least 32 bytes. Whoever reads the registrations can then
+   * impersonate the client; prefer `private_key_jwt`, where the server holds only a public
+   * key.
    */
   client_secret?: string;
   /** When the secret(s) stop working, in seconds since the epoch; 0 or absent: never (RFC 7591 s3.2.1). */
@@ -110,6 +161,12 @@ export interface Client {
   readonly default_scope: string;
   /** Parsed secret hashes (empty for a client without a secret). */
   readonly secrets: readonly SecretHash[];
+  /** The registered `jwks`, indexed for verification (`private_key_jwt`). */
+  readonly jwks: KeyIndex | undefined;
+  /** The registered `jwks_uri` (`private_key_jwt`). */
+  readonly jwks_uri: string | undefined;
+  /** The algorithms the client's assertions may use (empty for methods without assertions). */
+  readonly assertion_algorithms: ReadonlySet<JwsAlgorithm>;
   /** 0: the secret does not expire. */
   readonly client_secret_expires_at: number;
   /** The token format registered for this client; `undefined`: the server's choice. */
@@ -125,8 +182,56 @@ export interface Client {
 const AUTH_METHODS: ReadonlySet<string> = new Set<TokenEndpointAuthMethod>([
   "client_secret_basic",
   "client_secret_post",
+  "private_key_jwt",
+  "client_secret_jwt",
   "none",
 ]);
+
+/**
+ * The algorithms an assertion of `method` may be signed with, narrowed to the registered
+ * `token_endpoint_auth_signing_alg`: asymmetric ones only for `private_key_jwt` (the server
+ * holds no secret), HS256 only for `client_secret_jwt` (RFC 7523 s3, RFC 8725 s3.1).
+ */
+export function assertionAlgorithms(
+  method: TokenEndpointAuthMethod,
+  signingAlg: JwsAlgorithm | undefined,
+): readonly JwsAlgorithm[] {
+  const all: readonly JwsAlgorithm[] = method === "private_key_jwt"
+    ? ASYMMETRIC_ALGORITHMS
+    : method === "client_secret_jwt"
+    ? ["HS256"]
+    : [];
+  return signingAlg === undefined ? all : all.filter((a) => a === signingAlg);
+}
+
+function checkJwks(id: string, value: unknown): void {
+  const set = value as { keys?: unknown } | null;
+  if (typeof set !== "object" || set === null || !Array.isArray(set.keys)) {
+    fail(id, "jwks must be a JWK Set ({ keys: [...] }, RFC 7517 s5)");
+  }
+  let usable = 0;
+  for (const key of set.keys as unknown[]) {
+    if (typeof key !== "object" || key === null || typeof (key as Jwk).kty !== "string") fail(id, "every key in jwks must be a JWK object");
+    // RFC 7591 s2: the client's public keys. A private member here means the client's
+    // private key (or a shared secret) was pasted into the server's configuration.
+    if (isPrivateJwk(key as Jwk)) fail(id, "jwks must hold public keys only (no d, p, q, dp, dq, qi, oth or k)");
+    if (algorithmsOfJwk(key as Jwk).some((a) => a !== "HS256")) usable++;
+  }
+  if (usable === 0) fail(id, "jwks has no key for ES256, ES384, EdDSA, RS256 or PS256");
+}
+
+function checkJwksUri(id: string, value: unknown): void {
+  let url: URL;
+  try {
+    url = new URL(value as string);
+  } catch {
+    fail(id, "jwks_uri must be a URL");
+  }
+  if (url.protocol !== "https:" && !(url.protocol === "http:" && isLoopbackHost(url.hostname))) {
+    fail(id, "jwks_uri must be an https URL (http is allowed for localhost only)");
+  }
+  if (url.hash !== "" || (value as string).includes("#")) fail(id, "jwks_uri must not have a fragment");
+}
 
 const SECRET_METHODS: ReadonlySet<string> = new Set(["client_secret_basic", "client_secret_post"]);
 
@@ -177,6 +282,29 @@ export function validateRegistration(registration: ClientRegistration): void {
   const hasSecret = (hashes !== undefined && (typeof hashes === "string" || (hashes as unknown[]).length > 0)) ||
     r.client_secret !== undefined;
   if (SECRET_METHODS.has(method) && !hasSecret) fail(id, `${method} needs client_secret_hash (or client_secret)`);
+  if (r.jwks !== undefined) checkJwks(id, r.jwks);
+  if (r.jwks_uri !== undefined) checkJwksUri(id, r.jwks_uri);
+  // RFC 7591 s2: jwks and jwks_uri MUST NOT both be present.
+  if (r.jwks !== undefined && r.jwks_uri !== undefined) fail(id, "give jwks or jwks_uri, not both (RFC 7591 s2)");
+  if (method === "private_key_jwt" && r.jwks === undefined && r.jwks_uri === undefined) {
+    fail(id, "private_key_jwt needs the client's public keys: jwks or jwks_uri");
+  }
+  if (method === "client_secret_jwt") {
+    // The HMAC key is the secret itself (RFC 7523 s3), so only a readable secret will do.
+    if (typeof r.client_secret !== "string") fail(id, "client_secret_jwt needs the plaintext client_secret (a hash cannot key an HMAC)");
+    if (hashes !== undefined) fail(id, "client_secret_jwt verifies with client_secret; client_secret_hash cannot be used");
+    // RFC 7518 s3.2: an HS256 key MUST be at least as long as the hash output.
+    if (new TextEncoder().encode(r.client_secret).length < 32) fail(id, "client_secret_jwt needs a client_secret of at least 32 bytes (RFC 7518 s3.2)");
+  }
+  const signingAlg = r.token_endpoint_auth_signing_alg;
+  if (signingAlg !== undefined) {
+    if (method !== "private_key_jwt" && method !== "client_secret_jwt") {
+      fail(id, "token_endpoint_auth_signing_alg applies to private_key_jwt and client_secret_jwt only");
+    }
+    if (!assertionAlgorithms(method, undefined).includes(signingAlg as JwsAlgorithm)) {
+      fail(id, `token_endpoint_auth_signing_alg ${JSON.stringify(signingAlg)} is not supported for ${method}`);
+    }
+  }
   const expires = r.client_secret_expires_at ?? 0;
   if (typeof expires !== "number" || !Number.isSafeInteger(expires) || expires < 0) {
     fail(id, "client_secret_expires_at must be a non-negative integer (seconds)");
@@ -237,14 +365,18 @@ export async function prepareClient(
     secrets.push({ scheme: "sha256", digest: d instanceof Uint8Array ? d : await d });
   }
   const scope = registration.scope ? registration.scope.split(" ") : [];
+  const method = registration.token_endpoint_auth_method ?? "client_secret_basic";
   const client: Client = {
     client_id: registration.client_id,
     registration,
-    token_endpoint_auth_method: registration.token_endpoint_auth_method ?? "client_secret_basic",
+    token_endpoint_auth_method: method,
     grant_types: new Set(registration.grant_types ?? ["authorization_code"]),
     scope: new Set(scope),
     default_scope: registration.default_scope ?? registration.scope ?? "",
     secrets,
+    jwks: registration.jwks === undefined ? undefined : new KeyIndex(registration.jwks.keys, false),
+    jwks_uri: registration.jwks_uri,
+    assertion_algorithms: new Set(assertionAlgorithms(method, registration.token_endpoint_auth_signing_alg)),
     client_secret_expires_at: registration.client_secret_expires_at ?? 0,
     access_token_format: registration.access_token_format,
     allowed_resources: registration.allowed_resources === undefined ? undefined : new Set(registration.allowed_resources),

@@ -120,7 +120,9 @@ export function algorithmsOfJwk(jwk: Jwk): JwsAlgorithm[] {
     ? ["HS256"]
     : [];
   if (jwk.alg === undefined) return candidates;
-  return isJwsAlgorithm(jwk.alg) && candidates.includes(jwk.alg) ? [jwk.alg] : [];
+  // RFC 9864 s2.2: "Ed25519" names EdDSA over Ed25519 without ambiguity.
+  const alg = jwk.alg === "Ed25519" ? "EdDSA" : jwk.alg;
+  return isJwsAlgorithm(alg) && candidates.includes(alg) ? [alg] : [];
 }
 
 /**
@@ -131,7 +133,7 @@ function material(jwk: Jwk, alg: JwsAlgorithm, withPrivate: boolean): JsonWebKey
   const spec = algorithmSpec(alg);
   if (jwk.kty !== spec.kty) throw new ConfigurationError(`a ${alg} key must have kty ${spec.kty}, not ${JSON.stringify(jwk.kty)}`);
   if (spec.crv !== undefined && jwk.crv !== spec.crv) throw new ConfigurationError(`a ${alg} key must be on curve ${spec.crv}`);
-  if (jwk.alg !== undefined && jwk.alg !== alg) {
+  if (jwk.alg !== undefined && jwk.alg !== alg && !(jwk.alg === "Ed25519" && alg === "EdDSA")) {
     throw new ConfigurationError(`the key is for ${JSON.stringify(jwk.alg)}, not ${alg}`);
   }
   if (jwk.use !== undefined && jwk.use !== "sig") throw new ConfigurationError(`the key's use is ${JSON.stringify(jwk.use)}, not sig`);

@@ -10,7 +10,7 @@ import { parseJsonObject } from "../jose/json.ts";
 import { parseCompact, verifySignature } from "../jose/jws.ts";
 import { type AccessTokenClaims, checkClaims } from "./claims.ts";
 import type { KeySource, ResourceServerContext } from "./options.ts";
-import { KeysUnavailableError } from "./remote_jwks.ts";
+import { KeysUnavailableError } from "../jose/remote_jwks.ts";
 
 function invalid(description: string): OAuthError {
   return new OAuthError("invalid_token", description);

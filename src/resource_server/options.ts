@@ -14,9 +14,9 @@ import { isLoopbackHost } from "../options.ts";
 import { isResourceIndicator } from "../resource_indicators.ts";
 import type { RevocationStore } from "../stores/revocation_store.ts";
 import type { TokenStore } from "../stores/token_store.ts";
-import { KeyIndex } from "./key_index.ts";
+import { KeyIndex } from "../jose/key_index.ts";
 import { protectedResourceMetadataUrl } from "./metadata_url.ts";
-import { RemoteJwks } from "./remote_jwks.ts";
+import { RemoteJwks } from "../jose/remote_jwks.ts";
 
 /**
  * What an introspection call (RFC 7662 s2.2) answers about a token. Only `active: true`

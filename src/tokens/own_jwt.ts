@@ -15,7 +15,7 @@ import type { CryptoProvider } from "../crypto/provider.ts";
 import { isJwsAlgorithm, type JwsAlgorithm } from "../jose/algorithms.ts";
 import { parseJsonObject } from "../jose/json.ts";
 import { parseCompact, verifySignature } from "../jose/jws.ts";
-import { KeyIndex } from "../resource_server/key_index.ts";
+import { KeyIndex } from "../jose/key_index.ts";
 import type { TokenRecord } from "../stores/token_store.ts";
 
 /** What reading a JWT back needs from the server's configuration. */

@@ -5,8 +5,8 @@
  * @module
  */
 
-import type { JwsAlgorithm } from "../jose/algorithms.ts";
-import { algorithmsOfJwk, importJwk, type Jwk } from "../jose/jwk.ts";
+import { type JwsAlgorithm, keyWeakness } from "./algorithms.ts";
+import { algorithmsOfJwk, importJwk, type Jwk } from "./jwk.ts";
 
 interface IndexEntry {
   readonly kid: string | undefined;
@@ -54,7 +54,8 @@ export class KeyIndex {
     const entry = matches[0]!;
     let key = entry.imported.get(alg);
     if (key === undefined) {
-      key = importJwk(entry.jwk, alg, "verify").catch(() => undefined);
+      // RFC 7518 s3.3, s3.5: an RSA key under 2048 bits is never used, whoever published it.
+      key = importJwk(entry.jwk, alg, "verify").then((k) => (keyWeakness(k) === undefined ? k : undefined), () => undefined);
       entry.imported.set(alg, key);
     }
     return key;
