@@ -20,6 +20,7 @@ import {
 import {
   assertionRequest,
   claims,
+  clientKey,
   EDDSA_KEY,
   ES256_KEY,
   HS_CLIENT,
@@ -515,5 +516,47 @@ describe("introspection and revocation authenticate callers with assertions too 
     await assertOAuthError(await fetch(assertionRequest(jwt, { token }, REVOKE_URL)), 400, "invalid_client");
     const hs = await macAssertion(JWT_SECRET, claims(HS_CLIENT.client_id, clock.now()));
     assert.equal((await fetch(assertionRequest(hs, { token: "unknown" }, REVOKE_URL))).status, 200);
+  });
+});
+
+describe("an unusable client costs a signature check too (no timing oracle for client ids)", () => {
+  /** Runs `fn` counting crypto.subtle.verify calls. */
+  async function countVerifies(fn: () => Promise<unknown>): Promise<number> {
+    const subtle = crypto.subtle as SubtleCrypto & { verify: SubtleCrypto["verify"] };
+    const original = subtle.verify;
+    let calls = 0;
+    subtle.verify = function (this: SubtleCrypto, ...args: Parameters<SubtleCrypto["verify"]>) {
+      calls++;
+      return original.apply(this, args);
+    } as SubtleCrypto["verify"];
+    try {
+      await fn();
+    } finally {
+      subtle.verify = original;
+    }
+    return calls;
+  }
+
+  for (const key of [ES256_KEY, EDDSA_KEY, RS256_KEY]) {
+    test(`${key.alg}: unknown client, a client of another method, and a bad signature each verify once`, async () => {
+      const { fetch, clock } = server();
+      const send = async (assertion: string) => await assertOAuthError(await fetch(assertionRequest(assertion)), 400, "invalid_client");
+      const unknown = await signAssertion(key, claims("nobody", clock.now()));
+      const otherMethod = await signAssertion(key, claims(BASIC_CLIENT.client_id, clock.now()));
+      // Another key under the same kid: a signature that does not verify.
+      const forged = await signAssertion(await clientKey(key.alg, key.kid), claims(PK, clock.now()));
+      assert.equal(await countVerifies(() => send(unknown)), 1, "unknown client");
+      assert.equal(await countVerifies(() => send(otherMethod)), 1, "client registered for another method");
+      assert.equal(await countVerifies(() => send(forged)), 1, "known client, bad signature");
+    });
+  }
+
+  test("client_secret_jwt: an unknown client's HS256 assertion is checked too", async () => {
+    const { fetch, clock } = server();
+    const unknown = await macAssertion(JWT_SECRET, claims("nobody", clock.now()));
+    const wrong = await macAssertion("x".repeat(48), claims(HS_CLIENT.client_id, clock.now()));
+    const n1 = await countVerifies(async () => assertOAuthError(await fetch(assertionRequest(unknown)), 400, "invalid_client"));
+    const n2 = await countVerifies(async () => assertOAuthError(await fetch(assertionRequest(wrong)), 400, "invalid_client"));
+    assert.equal(n1, n2);
   });
 });

@@ -6,10 +6,10 @@
  * Every failure to authenticate is the same `invalid_client` answer (same status, body and
  * headers) whether the client is unknown, the secret wrong or expired, the assertion bad in
  * any way, or the method not the one registered; and the secret is hashed and compared in
- * every one of those cases, so timing does not tell them apart either. (An assertion names
- * its client in the clear, and its signature is checked only for a known client, so the
- * timing of assertion failures may tell whether a client id exists; client ids are not
- * secrets, RFC 6749 s2.2.)
+ * every one of those cases, so timing does not tell them apart either. Likewise an
+ * assertion's signature is checked (against a decoy key) when its client is unknown, uses
+ * another method or another algorithm. (A client whose keys come from its `jwks_uri` may
+ * still take the time of a fetch; client ids are not secrets, RFC 6749 s2.2.)
  *
  * @module
  */
@@ -31,6 +31,7 @@ import type { AssertionSettings } from "./assertion_options.ts";
 import { decodeBasicCredentials } from "./basic.ts";
 import type { BruteForceGuard } from "./brute_force.ts";
 import type { ClientKeys } from "./client_keys.ts";
+import { decoyVerify } from "./decoy_keys.ts";
 import { AssertionRejected, checkAssertionClaims, type CheckedAssertion, readAssertion } from "./jwt_assertion.ts";
 
 /** What client authentication needs from the server's configuration. */
@@ -157,10 +158,19 @@ async function checkAssertion(
     try {
       const assertion = checkAssertionClaims(presented, ctx.clientAssertion, ctx.issuer, acceptedAudiences(ctx, endpoint), ctx.clock());
       const client = await ctx.findClient(assertion.client_id);
-      if (client === undefined) throw new AssertionRejected("unknown client");
-      if (client.token_endpoint_auth_method !== assertion.method) throw new AssertionRejected("not the client's registered method");
-      // The algorithm is fixed by the registration, never by the header alone (RFC 8725 s2.1).
-      if (!client.assertion_algorithms.has(assertion.alg)) throw new AssertionRejected("alg not allowed for this client");
+      const refusal = client === undefined
+        ? "unknown client"
+        : client.token_endpoint_auth_method !== assertion.method
+        ? "not the client's registered method"
+        // The algorithm is fixed by the registration, never by the header alone (RFC 8725 s2.1).
+        : !client.assertion_algorithms.has(assertion.alg)
+        ? "alg not allowed for this client"
+        : undefined;
+      if (refusal !== undefined || client === undefined) {
+        // A signature check all the same, so that this failure takes as long as a bad signature.
+        await decoyVerify(assertion.alg, assertion.jws.signingInput, assertion.jws.signature);
+        throw new AssertionRejected(refusal ?? "unknown client");
+      }
       if (
         assertion.method === "client_secret_jwt" && client.client_secret_expires_at !== 0 &&
         client.client_secret_expires_at <= ctx.clock() / 1000

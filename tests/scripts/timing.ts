@@ -4,7 +4,10 @@
 //     the noise of the measurement itself;
 //  2. a wrong secret costs the same however many of its leading characters are right;
 //  3. the secret comparison (timingSafeEqual over 32-byte digests) costs the same however
-//     many leading bytes match.
+//     many leading bytes match;
+//  4. (for the record) where it is not uniform: PBKDF2-hashed secrets;
+//  5. a private_key_jwt assertion from an unknown client costs what a bad signature of a
+//     known client costs (the unknown client's is checked against a decoy key).
 // Requests are interleaved in random order within each round; figures are medians over
 // rounds of per-round medians, with the interquartile range of the round medians as noise.
 // TIMING_ROUNDS (default 41) and TIMING_PER_ROUND (default 400) scale the run.
@@ -12,6 +15,7 @@ import {
   type ClientRegistration,
   encodeBasicCredentials,
   generateClientSecret,
+  generateSigningKey,
   handleTokenRequest,
   hashClientSecret,
   type TokenEndpointOptions,
@@ -169,4 +173,44 @@ for (const guard of [false, true] as const) {
       { name: "PBKDF2 client, wrong secret", request: basic("human", "guess") },
     ], options, 7, 10),
   );
+}
+
+// 5. private_key_jwt: an assertion naming an unknown client vs one of a known client with a
+//    signature that does not verify. Both are ES256; neither reaches the replay store.
+{
+  const registered = await generateSigningKey("ES256", { kid: "k1" });
+  const impostor = await generateSigningKey("ES256", { kid: "k1" });
+  const b64 = (o: unknown) => btoa(JSON.stringify(o)).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+  const now = Math.floor(Date.now() / 1000);
+  const assertion = async (client_id: string, signer: typeof registered.signer) => {
+    const input = `${b64({ alg: "ES256", kid: "k1" })}.${b64({ iss: client_id, sub: client_id, aud: "https://as.example.com", iat: now, exp: now + 290, jti: crypto.randomUUID() })}`;
+    const signature = await signer.sign(new TextEncoder().encode(input));
+    return `${input}.${btoa(String.fromCharCode(...signature)).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "")}`;
+  };
+  const post = (jwt: string) => () =>
+    new Request("https://as.example.com/token", {
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+      body: `grant_type=client_credentials&client_assertion_type=urn%3Aietf%3Aparams%3Aoauth%3Aclient-assertion-type%3Ajwt-bearer&client_assertion=${jwt}`,
+    });
+  const options: TokenEndpointOptions = {
+    issuer: "https://as.example.com",
+    clients: [{
+      client_id: "signer",
+      token_endpoint_auth_method: "private_key_jwt",
+      jwks: { keys: [registered.publicJwk!] },
+      grant_types: ["client_credentials"],
+    }],
+    bruteForce: false,
+  };
+  const perCase = await measure([
+    { name: "unknown client_id", request: post(await assertion("nobody", registered.signer)) },
+    { name: "known client_id, bad signature", request: post(await assertion("signer", impostor.signer)) },
+    { name: "known client_id, bad signature (A/A control)", request: post(await assertion("signer", impostor.signer)) },
+  ], options, 21, 200);
+  report("5. private_key_jwt (ES256): unknown client_id vs bad signature (per request)", perCase);
+  const u = median(perCase.get("unknown client_id")!);
+  const w = median(perCase.get("known client_id, bad signature")!);
+  const c = median(perCase.get("known client_id, bad signature (A/A control)")!);
+  console.log(`  difference unknown - bad signature: ${(u - w).toFixed(2)} µs; A/A noise: ${(c - w).toFixed(2)} µs`);
 }
