@@ -12,6 +12,7 @@ const RUNS: Record<string, number> = {
   "token endpoint: well-formed requests (token iff right secret and method)": 300,
   "brute-force guard: matches a model of its rules": 60,
   "JWT readers: verifyAccessToken and introspection under mutated tokens": 300,
+  "client assertions: mutated private_key_jwt assertions at the token endpoint": 300,
 };
 
 describe("fuzz (seeded)", () => {

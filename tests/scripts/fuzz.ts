@@ -10,6 +10,7 @@ const share: Record<string, number> = {
   "token endpoint: well-formed requests (token iff right secret and method)": 0.2,
   "brute-force guard: matches a model of its rules": 0.02,
   "JWT readers: verifyAccessToken and introspection under mutated tokens": 0.1,
+  "client assertions: mutated private_key_jwt assertions at the token endpoint": 0.1,
 };
 
 console.log(`fuzz: seed ${seed}, ${total.toLocaleString("en")} endpoint cases`);

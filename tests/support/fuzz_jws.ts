@@ -219,4 +219,90 @@ const tokenReaders: FuzzProperty = {
   },
 };
 
-export const JWS_PROPERTIES: readonly FuzzProperty[] = [jsonParser, compactParser, tokenReaders];
+const JWT_BEARER = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
+
+/** The token endpoint under mutated private_key_jwt assertions: a token only for an intact, unused one. */
+const clientAssertions: FuzzProperty = {
+  name: "client assertions: mutated private_key_jwt assertions at the token endpoint",
+  async run(numRuns, seed) {
+    const issuer = "https://as.example.com";
+    const key = await generateSigningKey("ES256", { kid: "k" });
+    const server = createAuthorizationServer({
+      issuer,
+      clients: [{ client_id: "pk", token_endpoint_auth_method: "private_key_jwt", jwks: { keys: [key.publicJwk!] }, grant_types: ["client_credentials"] }],
+      bruteForce: false,
+    });
+    const b64 = (o: unknown) => encodeBase64Url(enc.encode(JSON.stringify(o)));
+    let n = 0;
+    const sign = async (header: Record<string, unknown>, claims: Record<string, unknown>) => {
+      const input = `${b64(header)}.${b64(claims)}`;
+      return `${input}.${encodeBase64Url(await key.signer.sign(enc.encode(input)))}`;
+    };
+    const claimChanges = fc.dictionary(
+      fc.constantFrom("iss", "sub", "aud", "exp", "iat", "nbf", "jti", "__proto__"),
+      fc.oneof(fc.jsonValue({ maxDepth: 1 }), fc.constantFrom("pk", issuer, `${issuer}/token`, [issuer, "https://evil.example"], 2 ** 31, -1)),
+      { maxKeys: 2 },
+    );
+    const headerChanges = fc.dictionary(
+      fc.constantFrom("alg", "kid", "typ", "crit", "jwk"),
+      fc.oneof(fc.jsonValue({ maxDepth: 1 }), fc.constantFrom("none", "HS256", "ES384", "Ed25519", "k", "JWT")),
+      { maxKeys: 2 },
+    );
+    const form = fc.record({
+      claims: fc.option(claimChanges, { freq: 2 }),
+      header: fc.option(headerChanges, { freq: 3 }),
+      cut: fc.option(fc.nat(), { freq: 4 }),
+      resend: fc.boolean(),
+      extra: fc.constantFrom("", "&client_id=pk", "&client_id=other", "&client_secret=x", "&client_assertion_type=urn%3Ax"),
+      basic: fc.option(fc.constant(true), { freq: 10 }).map((b) => b === true),
+    });
+    const statuses: Record<string, number> = {};
+    await fc.assert(
+      fc.asyncProperty(form, async (f) => {
+        const now = Math.floor(Date.now() / 1000);
+        const valid = { claims: { iss: "pk", sub: "pk", aud: issuer, iat: now, exp: now + 60, jti: `j${++n}` }, header: { alg: "ES256", kid: "k" } };
+        const claims: Record<string, unknown> = { ...valid.claims, ...f.claims };
+        const header: Record<string, unknown> = { ...valid.header, ...f.header };
+        let jwt = await sign(header, claims);
+        // Intact: the changes, if any, set what was there already.
+        const intact = JSON.stringify(claims) === JSON.stringify(valid.claims) && JSON.stringify(header) === JSON.stringify(valid.header);
+        if (f.cut !== null) jwt = jwt.slice(0, f.cut % jwt.length);
+        const body = `grant_type=client_credentials&client_assertion_type=${encodeURIComponent(JWT_BEARER)}&client_assertion=${jwt}${f.extra}`;
+        const send = () =>
+          server.fetch(
+            new Request(`${issuer}/token`, {
+              method: "POST",
+              headers: { "content-type": "application/x-www-form-urlencoded", ...(f.basic ? { authorization: `Basic ${btoa("pk:x")}` } : {}) },
+              body,
+            }),
+          );
+        const res = await send();
+        assert.ok(res.status < 500, `${res.status}: ${await res.clone().text()}`);
+        count(statuses, res.status);
+        if (res.status === 200) {
+          // A token only for an assertion that is whole, alone, and says what RFC 7523 s3 needs.
+          assert.ok(f.cut === null && !f.basic && (f.extra === "" || f.extra === "&client_id=pk"), `a token for a damaged request: ${JSON.stringify(f)}`);
+          const audOk = (a: unknown) => a === issuer || a === `${issuer}/token`;
+          assert.ok(claims.iss === "pk" && claims.sub === "pk", `iss/sub: ${JSON.stringify(f)}`);
+          assert.ok(audOk(claims.aud) || (Array.isArray(claims.aud) && claims.aud.length > 0 && claims.aud.every(audOk)), `aud: ${JSON.stringify(f)}`);
+          assert.ok(typeof claims.exp === "number" && claims.exp > now - 30 && claims.exp <= now + 330, `exp: ${JSON.stringify(f)}`);
+          assert.ok(typeof claims.jti === "string" && claims.jti !== "", `jti: ${JSON.stringify(f)}`);
+          assert.ok((header.alg === "ES256") && (header.kid === "k" || header.kid === undefined) && header.crit === undefined, `header: ${JSON.stringify(f)}`);
+          if (intact) count(statuses, "intact accepted");
+        } else if (intact && f.cut === null && !f.basic && f.extra === "") {
+          assert.fail(`an intact assertion was refused (${res.status}): ${await res.clone().text()}`);
+        }
+        await res.body?.cancel();
+        if (f.resend) {
+          const again = await send();
+          assert.notEqual(again.status, 200, "a replayed assertion got a token");
+          await again.body?.cancel();
+        }
+      }),
+      { numRuns, seed },
+    );
+    return { cases: numRuns, statuses };
+  },
+};
+
+export const JWS_PROPERTIES: readonly FuzzProperty[] = [jsonParser, compactParser, tokenReaders, clientAssertions];
