@@ -40,6 +40,8 @@ export interface AuthorizationServerMetadata {
   readonly revocation_endpoint_auth_methods_supported?: readonly string[];
   readonly introspection_endpoint?: string;
   readonly introspection_endpoint_auth_methods_supported?: readonly string[];
+  /** The DPoP proof algorithms accepted (RFC 9449 s5.1); absent when DPoP is off. */
+  readonly dpop_signing_alg_values_supported?: readonly string[];
 }
 
 const WELL_KNOWN = "/.well-known/oauth-authorization-server";
@@ -103,6 +105,8 @@ export function buildMetadata(config: ServerConfig): AuthorizationServerMetadata
     response_types_supported: config.responseTypesSupported,
     grant_types_supported: [CLIENT_CREDENTIALS],
     token_endpoint_auth_methods_supported: methods,
+    // RFC 9449 s5.1: the algorithms the token endpoint accepts in DPoP proofs.
+    dpop_signing_alg_values_supported: config.dpop === undefined ? undefined : [...config.dpop.algorithms],
   };
   if (config.endpoints.revocation !== undefined) {
     doc.revocation_endpoint = config.endpoints.revocation;

@@ -14,9 +14,12 @@ import { ConfigurationError } from "./errors.ts";
 import { KeySet } from "./crypto/key_set.ts";
 import type { EventHook } from "./events.ts";
 import type { FormLimits } from "./http/form.ts";
+import { normalizeHtu } from "./dpop/htu.ts";
+import { type DpopContext, type DpopOptions, resolveDpopOptions } from "./dpop/options.ts";
 import { isResourceIndicator, type ResourcePolicy } from "./resource_indicators.ts";
 import { deadlineTokenStore, withDeadline } from "./stores/deadline.ts";
 import { MemoryTokenStore } from "./stores/memory_token_store.ts";
+import { MemoryReplayStore, type ReplayStore } from "./stores/replay_store.ts";
 import type { TokenStore } from "./stores/token_store.ts";
 import type { AccessTokenFormat, IssueContext } from "./tokens/access_token.ts";
 
@@ -115,6 +118,25 @@ export interface TokenEndpointOptions {
    * 5,000. Past it the request is answered `503 temporarily_unavailable`.
    */
   storeTimeoutMs?: number;
+  /**
+   * The public URL of the token endpoint: an absolute URL, or a path on the issuer's origin;
+   * default `<issuer>/token`. DPoP proofs must name it in `htu` (RFC 9449 s4.3); it is never
+   * derived from `Host` or `X-Forwarded-*` headers (RFC 9700 s4.13). With
+   * `createAuthorizationServer`, set `endpoints.token` instead.
+   */
+  tokenEndpoint?: string;
+  /**
+   * Remembers single-use values (DPoP proof `jti`s, RFC 9449 s11.1) until they expire;
+   * default a {@link MemoryReplayStore}. Several instances must share one, with an atomic
+   * `remember`.
+   */
+  replayStore?: ReplayStore;
+  /**
+   * DPoP (RFC 9449): proofs accepted with the token request bind the token to the client's
+   * key (`token_type: "DPoP"`, `cnf.jkt`). On by default with the defaults of
+   * {@link DpopOptions}; `false` ignores `DPoP` headers and issues Bearer tokens only.
+   */
+  dpop?: DpopOptions | false;
 }
 
 /** The prepared form of the options that every endpoint reads. */
@@ -124,6 +146,13 @@ export interface ServerContext extends ClientAuthContext, IssueContext {
   readonly requireHttps: boolean;
   readonly form: FormLimits;
   readonly resources: ResourcePolicy;
+  /** The public URL of the token endpoint. */
+  readonly tokenEndpoint: string;
+  /** The token endpoint URL as a DPoP `htu` compares (normalised, RFC 9449 s4.3). */
+  readonly tokenEndpointHtu: string;
+  readonly replayStore: ReplayStore;
+  /** DPoP settings; `undefined` when DPoP is off. */
+  readonly dpop: DpopContext | undefined;
 }
 
 const KNOWN_OPTIONS: ReadonlySet<string> = new Set([
@@ -145,6 +174,9 @@ const KNOWN_OPTIONS: ReadonlySet<string> = new Set([
   "bruteForce",
   "callerKey",
   "storeTimeoutMs",
+  "tokenEndpoint",
+  "replayStore",
+  "dpop",
 ]);
 
 const LOOPBACK = /^(localhost|127(\.\d{1,3}){3}|\[::1\])$/;
@@ -178,6 +210,51 @@ function checkIssuer(issuer: unknown): string {
     throw new ConfigurationError("issuer must not have a query or fragment (RFC 8414 s2)");
   }
   return issuer;
+}
+
+/**
+ * Checks a configured public endpoint URL: an absolute URL or a path (starting with `/`) on
+ * the issuer's origin; `https` (`http` only for loopback hosts); never a fragment (RFC 6749
+ * s3.1, s3.2, SPEC TE-4), while a query is kept. Returns the absolute URL.
+ */
+export function publicEndpointUrl(name: string, value: unknown, issuer: string): string {
+  if (typeof value !== "string" || value === "") {
+    throw new ConfigurationError(`${name} must be a URL or a path starting with '/'`);
+  }
+  if (value.includes("#")) throw new ConfigurationError(`${name} must not have a fragment`);
+  let url: URL;
+  try {
+    if (value.startsWith("//")) throw new TypeError("scheme-relative");
+    url = value.startsWith("/") ? new URL(value, new URL(issuer).origin) : new URL(value);
+  } catch {
+    throw new ConfigurationError(`${name} ${JSON.stringify(value)} is not a URL or a path starting with '/'`);
+  }
+  if (url.protocol !== "https:" && !(url.protocol === "http:" && isLoopbackHost(url.hostname))) {
+    throw new ConfigurationError(`${name} must be an https URL (http is allowed for localhost only)`);
+  }
+  return url.href;
+}
+
+/**
+ * The token endpoint's public URL: `tokenEndpoint`, or the server's `endpoints.token` (the
+ * options of `createAuthorizationServer` are these options plus its own), or `<issuer>/token`.
+ */
+function tokenEndpointOf(options: TokenEndpointOptions, issuer: string): string {
+  const server = (options as { endpoints?: { token?: unknown } }).endpoints;
+  const fromServer = typeof server === "object" && server !== null ? server.token : undefined;
+  if (options.tokenEndpoint !== undefined && fromServer !== undefined) {
+    throw new ConfigurationError("give tokenEndpoint or endpoints.token, not both");
+  }
+  if (fromServer !== undefined) return publicEndpointUrl("endpoints.token", fromServer, issuer);
+  return publicEndpointUrl("tokenEndpoint", options.tokenEndpoint ?? `${issuer.replace(/\/+$/, "")}/token`, issuer);
+}
+
+function checkReplayStore(store: unknown, clock: () => number): ReplayStore {
+  if (store === undefined) return new MemoryReplayStore({ clock });
+  if (typeof (store as Partial<ReplayStore> | null)?.remember !== "function") {
+    throw new ConfigurationError("replayStore must be a ReplayStore (remember)");
+  }
+  return store as ReplayStore;
 }
 
 function quoted(value: string): string {
@@ -257,6 +334,21 @@ export function resolveOptions(options: TokenEndpointOptions, extraKeys?: Readon
   const onEvent = options.onEvent;
   if (onEvent !== undefined && typeof onEvent !== "function") throw new ConfigurationError("onEvent must be a function");
 
+  const tokenEndpoint = tokenEndpointOf(options, issuer);
+  const tokenEndpointHtu = normalizeHtu(tokenEndpoint);
+  if (tokenEndpointHtu === undefined) throw new ConfigurationError("the token endpoint URL must not carry user information");
+  const replayStore = checkReplayStore(options.replayStore, clock);
+  const env = {
+    // A user's store gets the same deadline as every other pluggable backend.
+    replayStore: replayStore instanceof MemoryReplayStore ? replayStore : {
+      remember: (key: string, expiresAt: number) => withDeadline("replay store", timeoutMs, () => replayStore.remember(key, expiresAt)),
+    },
+    crypto,
+    clock,
+    label: tokenEndpoint,
+  };
+  const dpop = options.dpop === false ? undefined : resolveDpopOptions(options.dpop ?? {}, env);
+
   const findClient = async (client_id: string): Promise<Client | undefined> => {
     const registration = await withDeadline("client store", timeoutMs, () => store.getClient(client_id));
     // A store that answers for another id is a store bug; never authenticate as someone else.
@@ -294,6 +386,10 @@ export function resolveOptions(options: TokenEndpointOptions, extraKeys?: Readon
     accessTokenFormat: format,
     signingKeys: keys,
     resources,
+    tokenEndpoint,
+    tokenEndpointHtu,
+    replayStore: env.replayStore,
+    dpop,
   };
   contexts.set(options, context);
   return context;
