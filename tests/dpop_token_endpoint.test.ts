@@ -141,7 +141,15 @@ describe("the proof checks (RFC 9449 s4.3; SPEC D-1..D-7)", () => {
   test("an alg outside the configured allow-list -> invalid_dpop_proof (D-3)", async () => {
     const { clock, fetch } = setup({ dpop: { algorithms: ["ES256"] } });
     await refused(await fetch(dpopTokenRequest(await proof(await dpopKey("EdDSA"), clock.now()))));
+    await refused(await fetch(dpopTokenRequest(await proof(await dpopKey("EdDSA"), clock.now(), { header: { alg: "Ed25519" } }))));
     await assertToken(await fetch(dpopTokenRequest(await proof(await dpopKey("ES256"), clock.now()))));
+  });
+
+  test("Ed25519 (RFC 9864's name for EdDSA over Ed25519) is accepted wherever EdDSA is, and only with an Ed25519 key", async () => {
+    const { clock, fetch } = setup({ dpop: { algorithms: ["EdDSA"] } });
+    await assertToken(await fetch(dpopTokenRequest(await proof(await dpopKey("EdDSA"), clock.now(), { header: { alg: "Ed25519" } }))));
+    const ed = await dpopKey("EdDSA");
+    await refused(await fetch(dpopTokenRequest(await proof(ed, clock.now(), { header: { alg: "Ed25519", jwk: (await dpopKey("ES256")).jwk } }))));
   });
 
   test("a jwk holding the private key (d) -> invalid_dpop_proof (D-4)", async () => {

@@ -52,7 +52,9 @@ async function sha256(ctx: DpopContext, text: string): Promise<string> {
 
 /** s4.3 items 5-7: an allowed asymmetric `alg`, a public `jwk` of the matching type, a signature it verifies. */
 async function verifiedKey(header: Record<string, unknown>, signingInput: Uint8Array, signature: Uint8Array, ctx: DpopContext): Promise<Jwk> {
-  const alg = header.alg;
+  // RFC 9864 s2.2 names EdDSA over Ed25519 "Ed25519" (fully specified), and clients such as
+  // oauth4webapi send that name: it is accepted wherever EdDSA is.
+  const alg = header.alg === "Ed25519" ? "EdDSA" : header.alg;
   // The allow-list never holds a MAC algorithm or none (s4.3 item 5; the options refuse them).
   if (!isJwsAlgorithm(alg) || !ctx.algorithms.has(alg)) throw invalid(`the proof's alg is not one of ${ctx.algs}`);
   const jwk = header.jwk;
