@@ -19,7 +19,8 @@ export interface DpopKey {
 const keys = new Map<string, Promise<DpopKey>>();
 
 async function makeKey(alg: string): Promise<DpopKey> {
-  const { privateKey, publicKey } = await jose.generateKeyPair(alg, { extractable: true });
+  // Cast: under Deno, jose's types name node:crypto's CryptoKey rather than the global one.
+  const { privateKey, publicKey } = await jose.generateKeyPair(alg, { extractable: true }) as unknown as CryptoKeyPair;
   const jwk = await jose.exportJWK(publicKey);
   return { alg, privateKey, publicKey, jwk, jkt: await jose.calculateJwkThumbprint(jwk, "sha256") };
 }

@@ -51,6 +51,11 @@ async function getToken(fetch: typeof globalThis.fetch, DPoP: oauth.DPoPHandle) 
   return oauth.processClientCredentialsResponse(as, client, response);
 }
 
+/** Options of a protected resource request through `fetch` (its fetch type is narrower than globalThis.fetch). */
+function resourceOptions(fetch: typeof globalThis.fetch, DPoP?: oauth.DPoPHandle): oauth.ProtectedResourceRequestOptions {
+  return { ...(DPoP === undefined ? {} : { DPoP }), [oauth.customFetch]: fetch as unknown as oauth.ProtectedResourceRequestOptions[typeof oauth.customFetch] };
+}
+
 /** Retries once when the server asks for a nonce, as oauth4webapi's docs show. */
 async function withNonceRetry<T>(call: () => Promise<T>): Promise<T> {
   try {
@@ -74,10 +79,7 @@ describe("oauth4webapi DPoP against the server and verifyAccessToken", () => {
           const claims = jose.decodeJwt(tokens.access_token) as { cnf?: { jkt?: string } };
           assert.equal(claims.cnf?.jkt, await DPoP.calculateThumbprint());
         }
-        const response = await oauth.protectedResourceRequest(tokens.access_token, "GET", new URL(`${API}/invoices?page=1`), new Headers(), null, {
-          DPoP,
-          [oauth.customFetch]: fetch,
-        });
+        const response = await oauth.protectedResourceRequest(tokens.access_token, "GET", new URL(`${API}/invoices?page=1`), new Headers(), null, resourceOptions(fetch, DPoP));
         assert.equal(response.status, 200);
         assert.deepEqual(await response.json(), { client: "svc", scheme: "dpop" });
       });
@@ -107,10 +109,7 @@ describe("oauth4webapi DPoP against the server and verifyAccessToken", () => {
     const tokens = await getToken(fetch, DPoP); // the handle kept the nonce from the refusal
     assert.equal(tokens.token_type, "dpop");
     const call = () =>
-      oauth.protectedResourceRequest(tokens.access_token, "GET", new URL(`${API}/invoices`), new Headers(), null, {
-        DPoP,
-        [oauth.customFetch]: fetch,
-      });
+      oauth.protectedResourceRequest(tokens.access_token, "GET", new URL(`${API}/invoices`), new Headers(), null, resourceOptions(fetch, DPoP));
     const response = await withNonceRetry(call);
     assert.equal(response.status, 200);
     assert.equal(apiCalls(), 2, "the first call was refused with use_dpop_nonce, the retry accepted");
@@ -121,7 +120,7 @@ describe("oauth4webapi DPoP against the server and verifyAccessToken", () => {
     const DPoP = oauth.DPoP(client, await jose.generateKeyPair("ES256", { extractable: true }) as CryptoKeyPair);
     const tokens = await getToken(fetch, DPoP);
     await assert.rejects(
-      oauth.protectedResourceRequest(tokens.access_token, "GET", new URL(`${API}/invoices`), new Headers(), null, { [oauth.customFetch]: fetch }),
+      oauth.protectedResourceRequest(tokens.access_token, "GET", new URL(`${API}/invoices`), new Headers(), null, resourceOptions(fetch)),
       (e: unknown) => {
         assert.ok(e instanceof oauth.WWWAuthenticateChallengeError);
         assert.equal(e.cause.find((c) => c.scheme === "bearer")?.parameters.error, "invalid_token");
