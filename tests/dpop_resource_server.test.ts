@@ -7,6 +7,7 @@ import {
   type AccessTokenVerification,
   ConfigurationError,
   type IntrospectionResponse,
+  MemoryReplayStore,
   MemoryTokenStore,
   protectedResourceMetadata,
   type ResourceServerOptions,
@@ -14,6 +15,7 @@ import {
   verifyAccessToken,
   webCrypto,
 } from "../mod.ts";
+import { resolveResourceServerOptions } from "../src/resource_server/options.ts";
 import { fakeClock, SECRET } from "./helpers.ts";
 import { API, ISSUER, JWT_CLIENT, jwtServer, testKey } from "./rs_helpers.ts";
 import { ath, type DpopKey, dpopKey, dpopTokenRequest, proof, type ProofInit } from "./dpop_helpers.ts";
@@ -165,7 +167,7 @@ describe("bound tokens with the DPoP scheme (RFC 9449 s7.1; SPEC D-15)", () => {
 
   test("dpop.origin: for a resource that is not an https URL it is required, and htu names it", async () => {
     const clock = fakeClock();
-    assert.throws(() => protectedResourceMetadata({ resource: "urn:example:api", tokenStore: new MemoryTokenStore(), dpop: true }), ConfigurationError);
+    assert.throws(() => resolveResourceServerOptions({ resource: "urn:example:api", tokenStore: new MemoryTokenStore(), dpop: true }), /dpop.origin/);
     const store = new MemoryTokenStore({ clock: clock.now });
     const key = await dpopKey();
     const now = Math.floor(clock.now() / 1000);
@@ -186,6 +188,26 @@ describe("bound tokens with the DPoP scheme (RFC 9449 s7.1; SPEC D-15)", () => {
     const fresh = await apiCall(t, key, clock.now());
     const results = await Promise.all(Array.from({ length: 20 }, () => verifyAccessToken(new Request(fresh.url, { headers: fresh.headers }), options)));
     assert.equal(results.filter((r) => r.ok).length, 1);
+  });
+
+  test("instances sharing a replayStore refuse a proof another instance accepted", async () => {
+    const { clock, options, token } = await setup();
+    const replayStore = new MemoryReplayStore({ clock: clock.now });
+    const one: ResourceServerOptions = { ...options, replayStore };
+    const two: ResourceServerOptions = { ...options, replayStore };
+    const key = await dpopKey();
+    const request = await apiCall(await token(key), key, clock.now());
+    assert.ok((await verifyAccessToken(new Request(request.url, { headers: request.headers }), one)).ok);
+    await refusedAs(await verifyAccessToken(new Request(request.url, { headers: request.headers }), two), "invalid_dpop_proof");
+  });
+
+  test("dpop.origin must be an origin: a path or another scheme fails at start-up", () => {
+    for (const origin of [`${API}/v1`, "ftp://api.example.com", "not a url"]) {
+      assert.throws(() => resolveResourceServerOptions({ resource: API, tokenStore: new MemoryTokenStore(), dpop: { origin } }), /dpop.origin/, origin);
+    }
+    for (const dpop of [{ algorithms: ["HS256"] }, { nonce: { secret: "short" } }, { origni: API }]) {
+      assert.throws(() => resolveResourceServerOptions({ resource: API, tokenStore: new MemoryTokenStore(), dpop } as ResourceServerOptions), ConfigurationError);
+    }
   });
 
   test("insufficient scope with DPoP -> 403 with the DPoP challenge naming the scope", async () => {

@@ -270,6 +270,12 @@ describe("the proof checks (RFC 9449 s4.3; SPEC D-1..D-7)", () => {
     assert.equal(seen[0]![1], Math.floor(clock.now() / 1000) + 61);
   });
 
+  test("a replay store that does not answer within storeTimeoutMs -> 503, no token", async () => {
+    const hanging: ReplayStore = { remember: () => new Promise(() => {}) };
+    const { clock, fetch } = setup({ replayStore: hanging, storeTimeoutMs: 50 });
+    await assertOAuthError(await fetch(dpopTokenRequest(await proof(await dpopKey(), clock.now()))), 503, "temporarily_unavailable");
+  });
+
   test("a replay store that is full -> 503, never an accepted replay", async () => {
     const { clock, fetch } = setup({ replayStore: new MemoryReplayStore({ maxEntries: 1, clock: fakeClock().now }) });
     await assertToken(await fetch(dpopTokenRequest(await proof(await dpopKey(), clock.now()))));
@@ -336,6 +342,16 @@ describe("server nonces (RFC 9449 s8; SPEC D-8, D-13)", () => {
     await assertToken(await b.fetch(dpopTokenRequest(await proof(key, clock.now(), { nonce }))));
     await refused(await other.fetch(dpopTokenRequest(await proof(key, clock.now(), { nonce }))), "use_dpop_nonce");
     await refused(await a.fetch(dpopTokenRequest(await proof(key, clock.now(), { nonce: "made-up" }))), "use_dpop_nonce");
+  });
+
+  test("two token endpoints sharing a secret still have their own nonces (the label is the endpoint URL)", async () => {
+    const clock = fakeClock();
+    const a = testServer({ clock: clock.now, dpop: { nonce: { secret: NONCE_SECRET } } });
+    const b = testServer({ clock: clock.now, tokenEndpoint: "/other/token", dpop: { nonce: { secret: NONCE_SECRET } } });
+    const key = await dpopKey();
+    const nonce = (await a.fetch(dpopTokenRequest(await proof(key, clock.now())))).headers.get("dpop-nonce")!;
+    const url = `${ISSUER}/other/token`;
+    await refused(await b.fetch(dpopTokenRequest(await proof(key, clock.now(), { nonce, htu: url }), { url })), "use_dpop_nonce");
   });
 
   test("a short nonce secret fails at start-up", () => {
