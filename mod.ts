@@ -104,10 +104,13 @@ export {
   verifyAccessToken,
 } from "./src/resource_server/verify_access_token.ts";
 export type { AccessTokenClaims } from "./src/resource_server/claims.ts";
-export type { TokenLocation } from "./src/resource_server/bearer_token.ts";
+export type { TokenLocation, TokenScheme } from "./src/resource_server/bearer_token.ts";
+export type { DpopOptions } from "./src/dpop/options.ts";
+export type { DpopNonceOptions } from "./src/dpop/nonce.ts";
 export type {
   IntrospectionResponse,
   ProtectedResourceMetadataOptions,
+  ResourceServerDpopOptions,
   ResourceServerOptions,
 } from "./src/resource_server/options.ts";
 export {

@@ -45,6 +45,8 @@ export interface AuthorizationServerMetadata {
   readonly introspection_endpoint?: string;
   readonly introspection_endpoint_auth_methods_supported?: readonly string[];
   readonly introspection_endpoint_auth_signing_alg_values_supported?: readonly string[];
+  /** The DPoP proof algorithms accepted (RFC 9449 s5.1); absent when DPoP is off. */
+  readonly dpop_signing_alg_values_supported?: readonly string[];
 }
 
 const WELL_KNOWN = "/.well-known/oauth-authorization-server";
@@ -129,6 +131,8 @@ export function buildMetadata(config: ServerConfig): AuthorizationServerMetadata
     grant_types_supported: [CLIENT_CREDENTIALS],
     token_endpoint_auth_methods_supported: methods,
     token_endpoint_auth_signing_alg_values_supported: signingAlgs,
+    // RFC 9449 s5.1: the algorithms the token endpoint accepts in DPoP proofs.
+    dpop_signing_alg_values_supported: config.dpop === undefined ? undefined : [...config.dpop.algorithms],
   };
   // RFC 7009 s2.1 and RFC 7662 s2.1: these endpoints authenticate clients as the token
   // endpoint does, so they list the same methods and algorithms (RFC 8414 s2).

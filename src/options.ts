@@ -17,6 +17,8 @@ import { KeySet } from "./crypto/key_set.ts";
 import type { EventHook } from "./events.ts";
 import type { FormLimits } from "./http/form.ts";
 import { isLoopbackHost } from "./http/loopback.ts";
+import { normalizeHtu } from "./dpop/htu.ts";
+import { type DpopContext, type DpopOptions, resolveDpopOptions } from "./dpop/options.ts";
 import { isResourceIndicator, type ResourcePolicy } from "./resource_indicators.ts";
 import { isScopeToken } from "./scope.ts";
 import { deadlineTokenStore, withDeadline } from "./stores/deadline.ts";
@@ -139,9 +141,10 @@ export interface TokenEndpointOptions {
    */
   clientAssertion?: ClientAssertionOptions;
   /**
-   * Where assertion `jti`s are remembered, so each assertion is accepted once (RFC 7523 s3;
-   * SPEC App. B-8). Default: a {@link MemoryReplayStore} for these options. Several
-   * instances must share one store, or an assertion could be used once per instance.
+   * Remembers single-use values until they expire: assertion `jti`s (RFC 7523 s3; SPEC App.
+   * B-8) and DPoP proof `jti`s (RFC 9449 s11.1). Default: a {@link MemoryReplayStore} for
+   * these options. Several instances must share one store with an atomic `remember`, or a
+   * value could be used once per instance.
    */
   replayStore?: ReplayStore;
   /**
@@ -149,6 +152,20 @@ export interface TokenEndpointOptions {
    * refuses internal addresses if registrations come from untrusted parties.
    */
   fetch?: typeof globalThis.fetch;
+  /**
+   * The public URL of the token endpoint: an absolute URL, or a path on the issuer's origin;
+   * default `<issuer>/token`. DPoP proofs must name it in `htu` (RFC 9449 s4.3) and client
+   * assertions may name it in `aud` (RFC 7523 s3); it is never derived from `Host` or
+   * `X-Forwarded-*` headers (RFC 9700 s4.13). With `createAuthorizationServer`, set
+   * `endpoints.token` instead.
+   */
+  tokenEndpoint?: string;
+  /**
+   * DPoP (RFC 9449): proofs accepted with the token request bind the token to the client's
+   * key (`token_type: "DPoP"`, `cnf.jkt`). On by default with the defaults of
+   * {@link DpopOptions}; `false` ignores `DPoP` headers and issues Bearer tokens only.
+   */
+  dpop?: DpopOptions | false;
 }
 
 /** The prepared form of the options that every endpoint reads. */
@@ -158,6 +175,13 @@ export interface ServerContext extends ClientAuthContext, IssueContext {
   readonly requireHttps: boolean;
   readonly form: FormLimits;
   readonly resources: ResourcePolicy;
+  /** The public URL of the token endpoint. */
+  readonly tokenEndpoint: string;
+  /** The token endpoint URL as a DPoP `htu` compares (normalised, RFC 9449 s4.3). */
+  readonly tokenEndpointHtu: string;
+  readonly replayStore: ReplayStore;
+  /** DPoP settings; `undefined` when DPoP is off. */
+  readonly dpop: DpopContext | undefined;
 }
 
 const KNOWN_OPTIONS: ReadonlySet<string> = new Set([
@@ -183,6 +207,8 @@ const KNOWN_OPTIONS: ReadonlySet<string> = new Set([
   "clientAssertion",
   "replayStore",
   "fetch",
+  "tokenEndpoint",
+  "dpop",
 ]);
 
 export { isLoopbackHost };
@@ -211,6 +237,51 @@ function checkIssuer(issuer: unknown): string {
     throw new ConfigurationError("issuer must not have a query or fragment (RFC 8414 s2)");
   }
   return issuer;
+}
+
+/**
+ * Checks a configured public endpoint URL: an absolute URL or a path (starting with `/`) on
+ * the issuer's origin; `https` (`http` only for loopback hosts); never a fragment (RFC 6749
+ * s3.1, s3.2, SPEC TE-4), while a query is kept. Returns the absolute URL.
+ */
+export function publicEndpointUrl(name: string, value: unknown, issuer: string): string {
+  if (typeof value !== "string" || value === "") {
+    throw new ConfigurationError(`${name} must be a URL or a path starting with '/'`);
+  }
+  if (value.includes("#")) throw new ConfigurationError(`${name} must not have a fragment`);
+  let url: URL;
+  try {
+    if (value.startsWith("//")) throw new TypeError("scheme-relative");
+    url = value.startsWith("/") ? new URL(value, new URL(issuer).origin) : new URL(value);
+  } catch {
+    throw new ConfigurationError(`${name} ${JSON.stringify(value)} is not a URL or a path starting with '/'`);
+  }
+  if (url.protocol !== "https:" && !(url.protocol === "http:" && isLoopbackHost(url.hostname))) {
+    throw new ConfigurationError(`${name} must be an https URL (http is allowed for localhost only)`);
+  }
+  return url.href;
+}
+
+/**
+ * The token endpoint's public URL: `tokenEndpoint`, or the server's `endpoints.token` (the
+ * options of `createAuthorizationServer` are these options plus its own), or `<issuer>/token`.
+ */
+function tokenEndpointOf(options: TokenEndpointOptions, issuer: string): string {
+  const server = (options as { endpoints?: { token?: unknown } }).endpoints;
+  const fromServer = typeof server === "object" && server !== null ? server.token : undefined;
+  if (options.tokenEndpoint !== undefined && fromServer !== undefined) {
+    throw new ConfigurationError("give tokenEndpoint or endpoints.token, not both");
+  }
+  if (fromServer !== undefined) return publicEndpointUrl("endpoints.token", fromServer, issuer);
+  return publicEndpointUrl("tokenEndpoint", options.tokenEndpoint ?? `${issuer.replace(/\/+$/, "")}/token`, issuer);
+}
+
+function checkReplayStore(store: unknown, clock: () => number): ReplayStore {
+  if (store === undefined) return new MemoryReplayStore({ clock });
+  if (typeof (store as Partial<ReplayStore> | null)?.remember !== "function") {
+    throw new ConfigurationError("replayStore must be a ReplayStore (remember)");
+  }
+  return store as ReplayStore;
 }
 
 function quoted(value: string): string {
@@ -304,13 +375,20 @@ export function resolveOptions(options: TokenEndpointOptions, extraKeys?: Readon
   const onEvent = options.onEvent;
   if (onEvent !== undefined && typeof onEvent !== "function") throw new ConfigurationError("onEvent must be a function");
 
-  const replayStore = options.replayStore ?? new MemoryReplayStore({ clock });
-  if (typeof replayStore !== "object" || replayStore === null || typeof replayStore.remember !== "function") {
-    throw new ConfigurationError("replayStore must be a ReplayStore (remember)");
-  }
+  const tokenEndpoint = tokenEndpointOf(options, issuer);
+  const tokenEndpointHtu = normalizeHtu(tokenEndpoint);
+  if (tokenEndpointHtu === undefined) throw new ConfigurationError("the token endpoint URL must not carry user information");
+  const userReplayStore = checkReplayStore(options.replayStore, clock);
+  // The built-in store answers at once; a user's gets the same deadline as every other backend.
+  const replayStore: ReplayStore = userReplayStore instanceof MemoryReplayStore ? userReplayStore : {
+    remember: (key: string, expiresAt: number) => withDeadline("replay store", timeoutMs, () => userReplayStore.remember(key, expiresAt)),
+  };
   const fetch = options.fetch ?? globalThis.fetch;
   if (typeof fetch !== "function") throw new ConfigurationError("fetch must be a function");
   const clientAssertion = resolveAssertionSettings(options.clientAssertion);
+  const dpop = options.dpop === false
+    ? undefined
+    : resolveDpopOptions(options.dpop ?? {}, { replayStore, crypto, clock, label: tokenEndpoint });
 
   const findClient = async (client_id: string): Promise<Client | undefined> => {
     const registration = await withDeadline("client store", timeoutMs, () => store.getClient(client_id));
@@ -333,15 +411,10 @@ export function resolveOptions(options: TokenEndpointOptions, extraKeys?: Readon
     unknownClientSecrets: [{ scheme: "sha256", digest: new Uint8Array(32) }],
     bruteForce: createBruteForceGuard(options.bruteForce, clock, timeoutMs),
     callerKey,
-    // Without the whole server, the token endpoint's URL is taken to be the server's
-    // default; createAuthorizationServer replaces these with the configured endpoints.
-    endpointUrls: { token: `${issuer.replace(/\/+$/, "")}/token` },
+    // createAuthorizationServer adds the introspection and revocation endpoints.
+    endpointUrls: { token: tokenEndpoint },
     clientAssertion,
     clientKeys: new ClientKeys({ fetch: (input, init) => fetch(input, init), clock, settings: clientAssertion }),
-    // The built-in store answers at once; any other gets the deadline.
-    replayStore: replayStore instanceof MemoryReplayStore
-      ? replayStore
-      : { remember: (key, expiresAt) => withDeadline("replay store", timeoutMs, () => replayStore.remember(key, expiresAt)) },
     // The built-in store answers at once; any other gets the deadline.
     tokenStore: tokenStore === undefined
       ? new MemoryTokenStore({ clock })
@@ -358,6 +431,10 @@ export function resolveOptions(options: TokenEndpointOptions, extraKeys?: Readon
     accessTokenFormat: format,
     signingKeys: keys,
     resources,
+    tokenEndpoint,
+    tokenEndpointHtu,
+    replayStore,
+    dpop,
   };
   contexts.set(options, context);
   return context;

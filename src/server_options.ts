@@ -9,7 +9,7 @@ import type { ClientRegistration } from "./clients/registration.ts";
 import { ConfigurationError } from "./errors.ts";
 import { metadataUrl } from "./metadata.ts";
 import { defaultIntrospectionPolicy, type IntrospectionPolicy } from "./introspection_policy.ts";
-import { isLoopbackHost, resolveOptions, type ServerContext, type TokenEndpointOptions } from "./options.ts";
+import { publicEndpointUrl, resolveOptions, type ServerContext, type TokenEndpointOptions } from "./options.ts";
 import { isScopeToken } from "./scope.ts";
 import { MemoryRevocationStore, type RevocationStore } from "./stores/revocation_store.ts";
 import type { LookupContext } from "./tokens/lookup.ts";
@@ -172,22 +172,7 @@ export function routedPaths(url: string, mountPath: string | undefined): string[
 }
 
 function endpointUrl(name: string, value: unknown, issuer: string): string {
-  if (typeof value !== "string" || value === "") {
-    throw new ConfigurationError(`endpoints.${name} must be a URL or a path starting with '/'`);
-  }
-  // RFC 6749 s3.1, s3.2: an endpoint URI MUST NOT include a fragment (SPEC TE-4).
-  if (value.includes("#")) throw new ConfigurationError(`endpoints.${name} must not have a fragment`);
-  let url: URL;
-  try {
-    if (value.startsWith("//")) throw new TypeError("scheme-relative");
-    url = value.startsWith("/") ? new URL(value, new URL(issuer).origin) : new URL(value);
-  } catch {
-    throw new ConfigurationError(`endpoints.${name} ${JSON.stringify(value)} is not a URL or a path starting with '/'`);
-  }
-  if (url.protocol !== "https:" && !(url.protocol === "http:" && isLoopbackHost(url.hostname))) {
-    throw new ConfigurationError(`endpoints.${name} must be an https URL (http is allowed for localhost only)`);
-  }
-  return url.href;
+  return publicEndpointUrl(`endpoints.${name}`, value, issuer);
 }
 
 function stringList(name: string, value: unknown, check: (s: string) => boolean): readonly string[] | undefined {
@@ -249,7 +234,8 @@ export function resolveServerOptions(options: ServerOptions): ServerConfig {
     e[name] === false ? undefined : endpointUrl(name, e[name] ?? `${base}${fallback}`, issuer);
   const jwksUrl = endpointUrl("jwks", e.jwks ?? `${base}/jwks`, issuer);
   const endpoints: ServerEndpoints = Object.freeze({
-    token: endpointUrl("token", e.token ?? `${base}/token`, issuer),
+    // Resolved with the token endpoint's options: DPoP proofs are checked against it.
+    token: ctx.tokenEndpoint,
     introspection: optional("introspection", "/introspect"),
     revocation: optional("revocation", "/revoke"),
     metadata: metadataUrl(issuer),

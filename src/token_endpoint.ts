@@ -1,7 +1,8 @@
 /**
  * The token endpoint (RFC 6749 s3.2) for the client credentials grant. One request reads top
  * to bottom: check the transport -> parse the form -> authenticate the client -> validate
- * the grant -> issue -> respond. Any step may throw an `OAuthError`; `errorResponse` turns
+ * the grant (grant type, scope, resource) -> check the DPoP proof -> issue -> respond
+ * (SPEC TE-6). Any step may throw an `OAuthError`; `errorResponse` turns
  * it, or any other fault, into the JSON answer.
  *
  * @module
@@ -10,6 +11,7 @@
 import { authenticateClient } from "./client_auth/authenticate.ts";
 import { OAuthError } from "./errors.ts";
 import { emit, errorCode } from "./events.ts";
+import { dpopBinding } from "./dpop/token_request.ts";
 import { clientCredentialsGrant } from "./grants/client_credentials.ts";
 import { readForm } from "./http/form.ts";
 import { errorResponse, jsonResponse } from "./http/response.ts";
@@ -34,7 +36,10 @@ export async function tokenEndpoint(request: Request, ctx: ServerContext): Promi
     const { client } = await authenticateClient(request, form, ctx, "token");
     client_id = client.client_id;
     const grant = clientCredentialsGrant(form, client, ctx.resources);
-    const token = await issueAccessToken(grant, ctx);
+    // RFC 9449 s5: after every other check, so a proof is spent only on a request that
+    // would otherwise be granted.
+    const jkt = await dpopBinding(request, client, ctx);
+    const token = await issueAccessToken(jkt === undefined ? grant : { ...grant, jkt }, ctx);
     // RFC 6749 s5.1; scope is always sent when one was granted (s3.3 requires it whenever it
     // differs from the request, which includes a default applied to a request without one).
     const body = token.scope === ""
@@ -48,7 +53,9 @@ export async function tokenEndpoint(request: Request, ctx: ServerContext): Promi
       expires_in: token.expires_in,
       token_type: token.token_type,
     });
-    return jsonResponse(200, body);
+    // RFC 9449 s8.2: a fresh nonce may come with a success; the answer is no-store already.
+    const nonces = jkt === undefined ? undefined : ctx.dpop?.nonces;
+    return jsonResponse(200, body, nonces === undefined ? undefined : { "dpop-nonce": await nonces.current() });
   } catch (e) {
     const response = errorResponse(e);
     emit(ctx, {

@@ -83,6 +83,7 @@ describe("metadata: what it says, derived from the configuration (RFC 8414 s2)",
       revocation_endpoint_auth_methods_supported: ["client_secret_basic", "client_secret_post"],
       introspection_endpoint: `${ISSUER}/introspect`,
       introspection_endpoint_auth_methods_supported: ["client_secret_basic", "client_secret_post"],
+      dpop_signing_alg_values_supported: ["ES256", "ES384", "EdDSA", "RS256", "PS256"],
     });
   });
 
@@ -120,7 +121,10 @@ describe("metadata: what it says, derived from the configuration (RFC 8414 s2)",
   test("no JWT signing and no assertion clients: no jwks_uri, and no *_auth_signing_alg_values_supported (M-10)", async () => {
     const doc = await getDocument(authServer().fetch, METADATA_URL);
     assert.ok(!("jwks_uri" in doc));
-    for (const key of Object.keys(doc)) assert.ok(!key.endsWith("_signing_alg_values_supported"), key);
+    for (const key of Object.keys(doc)) assert.ok(!key.endsWith("_auth_signing_alg_values_supported"), key);
+    // The one other *_signing_alg_values_supported member is DPoP's (RFC 9449 s5.1), exactly the proof algorithms.
+    assert.deepEqual(Object.keys(doc).filter((k) => k.endsWith("_signing_alg_values_supported")), ["dpop_signing_alg_values_supported"]);
+    assert.deepEqual(doc.dpop_signing_alg_values_supported, ["ES256", "ES384", "EdDSA", "RS256", "PS256"]);
   });
 
   test("scopesSupported overrides the derived list, and is validated", async () => {

@@ -147,6 +147,11 @@ export interface ClientRegistration {
    * `{"active":false}`).
    */
   resource_server?: string | readonly string[];
+  /**
+   * Whether this client always uses DPoP (RFC 9449 s5.2): its token requests without a
+   * `DPoP` proof are refused with `invalid_dpop_proof`. Default false.
+   */
+  dpop_bound_access_tokens?: boolean;
 }
 
 /** A registration checked and prepared for use on the request path. */
@@ -177,6 +182,8 @@ export interface Client {
   readonly default_resource: string | undefined;
   /** Whether several resources may be named in one request. */
   readonly allow_multiple_resources: boolean;
+  /** Whether every token of this client must be DPoP-bound (RFC 9449 s5.2). */
+  readonly dpop_bound_access_tokens: boolean;
 }
 
 const AUTH_METHODS: ReadonlySet<string> = new Set<TokenEndpointAuthMethod>([
@@ -342,6 +349,9 @@ export function validateRegistration(registration: ClientRegistration): void {
   if (r.allow_multiple_resources !== undefined && typeof r.allow_multiple_resources !== "boolean") {
     fail(id, "allow_multiple_resources must be a boolean");
   }
+  if (r.dpop_bound_access_tokens !== undefined && typeof r.dpop_bound_access_tokens !== "boolean") {
+    fail(id, "dpop_bound_access_tokens must be a boolean");
+  }
 }
 
 const prepared = new WeakMap<ClientRegistration, Client>();
@@ -382,6 +392,7 @@ export async function prepareClient(
     allowed_resources: registration.allowed_resources === undefined ? undefined : new Set(registration.allowed_resources),
     default_resource: registration.default_resource,
     allow_multiple_resources: registration.allow_multiple_resources ?? false,
+    dpop_bound_access_tokens: registration.dpop_bound_access_tokens ?? false,
   };
   prepared.set(registration, client);
   return client;

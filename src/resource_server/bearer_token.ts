@@ -14,6 +14,18 @@ import type { ResourceServerContext } from "./options.ts";
 /** Where the token was found. A 2xx answer to a `query` token should add `Cache-Control: private` (RFC 6750 s2.3). */
 export type TokenLocation = "header" | "body" | "query";
 
+/**
+ * The scheme a token came with: `bearer` (RFC 6750), or `dpop` for a bound token presented
+ * with a proof (RFC 9449 s7.1).
+ *
+ * @example
+ * ```ts
+ * import type { TokenScheme } from "./bearer_token.ts";
+ * const scheme: TokenScheme = "dpop"; // Authorization: DPoP <token>
+ * ```
+ */
+export type TokenScheme = "bearer" | "dpop";
+
 /** RFC 6750 s2.1 b64token. */
 const B64TOKEN = /^[A-Za-z0-9\-._~+/]+=*$/;
 /** Longer than any token this library issues by far; longer input is not parsed at all. */
@@ -65,20 +77,24 @@ function checkSyntax(token: string): string {
  * import type { ResourceServerContext } from "./options.ts";
  * declare const ctx: ResourceServerContext;
  * const request = new Request("https://api.example.com/", { headers: { authorization: "Bearer abc" } });
- * await findBearerToken(request, ctx); // { token: "abc", location: "header" }
+ * await findBearerToken(request, ctx); // { token: "abc", location: "header", scheme: "bearer" }
  * ```
  */
 export async function findBearerToken(
   request: Request,
   ctx: ResourceServerContext,
-): Promise<{ token: string; location: TokenLocation } | undefined> {
+): Promise<{ token: string; location: TokenLocation; scheme: TokenScheme } | undefined> {
   const header = request.headers.get("authorization");
   let fromHeader: string | undefined;
+  let headerScheme: TokenScheme = "bearer";
   if (header !== null) {
     const { scheme, credentials } = parseAuthorizationHeader(header);
-    if (scheme === "bearer") {
+    // The DPoP scheme (RFC 9449 s7.1) only when DPoP is on; otherwise, like any other
+    // scheme, it carries no credentials this resource accepts.
+    if (scheme === "bearer" || (scheme === "dpop" && ctx.dpop !== undefined)) {
       if (credentials === "") throw new OAuthError("invalid_request", "the Authorization header has no token");
       fromHeader = credentials;
+      headerScheme = scheme;
     }
   }
   const fromQuery = queryToken(request.url);
@@ -87,14 +103,14 @@ export async function findBearerToken(
   const fromBody = (fromHeader !== undefined || ctx.allowFormToken) && isForm(request) ? await bodyToken(request) : undefined;
   const ways = (fromHeader !== undefined ? 1 : 0) + (fromQuery !== undefined ? 1 : 0) + (fromBody !== undefined ? 1 : 0);
   if (ways > 1) throw new OAuthError("invalid_request", "the access token was sent in more than one way (RFC 6750 s2)");
-  if (fromHeader !== undefined) return { token: checkSyntax(fromHeader), location: "header" };
+  if (fromHeader !== undefined) return { token: checkSyntax(fromHeader), location: "header", scheme: headerScheme };
   if (fromQuery !== undefined && ctx.allowQueryToken) {
     if (fromQuery === "") throw new OAuthError("invalid_request", "access_token is empty");
-    return { token: checkSyntax(fromQuery), location: "query" };
+    return { token: checkSyntax(fromQuery), location: "query", scheme: "bearer" };
   }
   if (fromBody !== undefined && ctx.allowFormToken) {
     if (fromBody === "") throw new OAuthError("invalid_request", "access_token is empty");
-    return { token: checkSyntax(fromBody), location: "body" };
+    return { token: checkSyntax(fromBody), location: "body", scheme: "bearer" };
   }
   return undefined;
 }

@@ -6,6 +6,7 @@
  */
 
 import { OAuthError } from "../errors.ts";
+import type { TokenScheme } from "./bearer_token.ts";
 import type { ResourceServerContext } from "./options.ts";
 
 /**
@@ -45,11 +46,34 @@ export function audienceIncludes(aud: unknown, resource: string): boolean {
 }
 
 /**
- * The checks every token passes, however it was read: a valid `aud` that names this
- * resource, times within the clock tolerance, a string `scope`, no sender constraint (a
- * DPoP-bound token presented as Bearer is refused, RFC 9449 s7.2), not revoked.
+ * The key a token is bound to (RFC 9449 s6): the thumbprint in `cnf.jkt` (JWT claims, a
+ * token record, or an introspection answer), `undefined` for an unbound token. A token
+ * that says it is bound (`cnf`, or introspection's `token_type` `DPoP`) without a usable
+ * `jkt` is refused: it cannot be used with any key this helper can check.
  */
-export async function checkClaims(claims: Record<string, unknown>, ctx: ResourceServerContext, requireExp: boolean): Promise<void> {
+export function boundKey(claims: Record<string, unknown>): string | undefined {
+  const cnf = claims.cnf;
+  const dpopType = typeof claims.token_type === "string" && claims.token_type.toLowerCase() === "dpop";
+  if (cnf === undefined && !dpopType) return undefined;
+  const jkt = typeof cnf === "object" && cnf !== null ? (cnf as { jkt?: unknown }).jkt : undefined;
+  if (typeof jkt !== "string" || jkt === "") throw invalid("the token is bound to a key this resource cannot check");
+  return jkt;
+}
+
+/**
+ * The checks every token passes, however it was read: a valid `aud` that names this
+ * resource, times within the clock tolerance, a string `scope`, a sender constraint that
+ * fits the scheme, not revoked. A DPoP-bound token presented as Bearer is refused
+ * (RFC 9449 s7.2), and so is an unbound token presented with the DPoP scheme: s7.1 grants
+ * access only once the proof's key matches the key the token is bound to, and an unbound
+ * token is bound to none.
+ */
+export async function checkClaims(
+  claims: Record<string, unknown>,
+  ctx: ResourceServerContext,
+  requireExp: boolean,
+  scheme: TokenScheme = "bearer",
+): Promise<void> {
   const now = Math.floor(ctx.clock() / 1000);
   const skew = ctx.clockTolerance;
   // RFC 9068 s4 / S-8: the RS MUST refuse a token whose audience does not include it.
@@ -61,9 +85,9 @@ export async function checkClaims(claims: Record<string, unknown>, ctx: Resource
   if (claims.iat !== undefined && (typeof claims.iat !== "number" || now + skew < claims.iat)) throw invalid("the token was issued in the future");
   if (claims.scope !== undefined && typeof claims.scope !== "string") throw invalid("the token's scope is not a string");
   const cnf = claims.cnf;
-  if (cnf !== undefined || (typeof claims.token_type === "string" && claims.token_type.toLowerCase() === "dpop")) {
-    throw invalid("the token is bound to a key and cannot be used as a Bearer token");
-  }
+  const bound = cnf !== undefined || (typeof claims.token_type === "string" && claims.token_type.toLowerCase() === "dpop");
+  if (scheme === "bearer" && bound) throw invalid("the token is bound to a key and cannot be used as a Bearer token");
+  if (scheme === "dpop" && boundKey(claims) === undefined) throw invalid("the token is not bound to a key; send it as a Bearer token");
   if (ctx.revocationStore !== undefined && typeof claims.jti === "string" && await ctx.revocationStore.isRevoked(claims.jti)) {
     throw invalid("the token has been revoked");
   }

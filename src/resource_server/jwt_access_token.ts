@@ -9,6 +9,7 @@ import { isJwsAlgorithm } from "../jose/algorithms.ts";
 import { parseJsonObject } from "../jose/json.ts";
 import { parseCompact, verifySignature } from "../jose/jws.ts";
 import { type AccessTokenClaims, checkClaims } from "./claims.ts";
+import type { TokenScheme } from "./bearer_token.ts";
 import type { KeySource, ResourceServerContext } from "./options.ts";
 import { KeysUnavailableError } from "../jose/remote_jwks.ts";
 
@@ -47,13 +48,14 @@ async function findKey(keys: KeySource, kid: string | undefined, alg: Parameters
  * @example
  * ```ts
  * import { verifyJwtAccessToken } from "./jwt_access_token.ts";
- * import type { ResourceServerContext } from "./options.ts";
+ * import type { TokenScheme } from "./bearer_token.ts";
+import type { ResourceServerContext } from "./options.ts";
  * declare const ctx: ResourceServerContext;
  * declare const token: string;
  * // const claims = await verifyJwtAccessToken(token, ctx);
  * ```
  */
-export async function verifyJwtAccessToken(token: string, ctx: ResourceServerContext): Promise<AccessTokenClaims> {
+export async function verifyJwtAccessToken(token: string, ctx: ResourceServerContext, scheme: TokenScheme = "bearer"): Promise<AccessTokenClaims> {
   const keys = ctx.keys;
   if (keys === undefined) throw invalid("the token is not recognized");
   const jws = parseCompact(token);
@@ -75,6 +77,6 @@ export async function verifyJwtAccessToken(token: string, ctx: ResourceServerCon
     if (typeof claims[name] !== "string") throw invalid(`the token has no ${name}`);
   }
   if (typeof claims.iat !== "number") throw invalid("the token has no iat");
-  await checkClaims(claims, ctx, true);
+  await checkClaims(claims, ctx, true, scheme);
   return { ...claims, scope: (claims.scope as string | undefined) ?? "" } as AccessTokenClaims;
 }

@@ -8,6 +8,7 @@
 import { OAuthError } from "../errors.ts";
 import { tokenKey } from "../tokens/opaque.ts";
 import { type AccessTokenClaims, checkClaims } from "./claims.ts";
+import type { TokenScheme } from "./bearer_token.ts";
 import type { ResourceServerContext } from "./options.ts";
 
 function invalid(description: string): OAuthError {
@@ -27,7 +28,11 @@ function invalid(description: string): OAuthError {
  * // const claims = await verifyOpaqueAccessToken("Q2xpZW50...", ctx);
  * ```
  */
-export async function verifyOpaqueAccessToken(token: string, ctx: ResourceServerContext): Promise<AccessTokenClaims> {
+export async function verifyOpaqueAccessToken(
+  token: string,
+  ctx: ResourceServerContext,
+  scheme: TokenScheme = "bearer",
+): Promise<AccessTokenClaims> {
   let claims: Record<string, unknown>;
   if (ctx.tokenStore !== undefined) {
     const record = await ctx.tokenStore.find(await tokenKey(token, ctx.crypto));
@@ -48,6 +53,6 @@ export async function verifyOpaqueAccessToken(token: string, ctx: ResourceServer
   } else {
     throw invalid("the token is not recognized");
   }
-  await checkClaims(claims, ctx, false);
+  await checkClaims(claims, ctx, false, scheme);
   return { ...claims, scope: (claims.scope as string | undefined) ?? "" } as AccessTokenClaims;
 }

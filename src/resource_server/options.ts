@@ -12,6 +12,9 @@ import { ASYMMETRIC_ALGORITHMS, isJwsAlgorithm, type JwsAlgorithm } from "../jos
 import type { Jwk, JwkSet } from "../jose/jwk.ts";
 import { isLoopbackHost } from "../options.ts";
 import { isResourceIndicator } from "../resource_indicators.ts";
+import { type DpopContext, type DpopOptions, resolveDpopOptions } from "../dpop/options.ts";
+import { normalizeHtu } from "../dpop/htu.ts";
+import { MemoryReplayStore, type ReplayStore } from "../stores/replay_store.ts";
 import type { RevocationStore } from "../stores/revocation_store.ts";
 import type { TokenStore } from "../stores/token_store.ts";
 import { KeyIndex } from "../jose/key_index.ts";
@@ -72,8 +75,32 @@ export interface ProtectedResourceMetadataOptions {
   resource_tos_uri?: string;
   /** The resource's own public keys, if it signs anything. */
   jwks_uri?: string;
+  /** The DPoP proof algorithms accepted; default from the `dpop` option. */
+  dpop_signing_alg_values_supported?: string[];
+  /** Whether only DPoP-bound tokens are accepted; default from `dpop.required`. */
+  dpop_bound_access_tokens_required?: boolean;
   /** Other members (RFC 9728 s2 allows extensions). */
   [member: string]: unknown;
+}
+
+/**
+ * DPoP at a resource server (RFC 9449 s7): the proof settings, plus the public origin the
+ * proofs' `htu` is compared against.
+ *
+ * @example
+ * ```ts
+ * import type { ResourceServerDpopOptions } from "./options.ts";
+ * const dpop: ResourceServerDpopOptions = { origin: "https://api.example.com", algorithms: ["ES256"] };
+ * ```
+ */
+export interface ResourceServerDpopOptions extends DpopOptions {
+  /**
+   * The public origin of this API (`https://api.example.com`): a proof's `htu` must be this
+   * origin plus the request's path. Default: the origin of `resource`. Never taken from
+   * `Host` or `X-Forwarded-*` headers, which a proxy rewrites and a client can forge
+   * (RFC 9700 s4.13).
+   */
+  origin?: string;
 }
 
 /**
@@ -137,6 +164,17 @@ export interface ResourceServerOptions {
   crypto?: CryptoProvider;
   /** Milliseconds since the epoch; default `Date.now`. */
   clock?: () => number;
+  /**
+   * Accept DPoP-bound tokens (RFC 9449 s7): `Authorization: DPoP <token>` with a `DPoP`
+   * proof. `true` for the defaults, or settings; `required: true` accepts DPoP only.
+   * Default off: only Bearer tokens, and bound tokens are refused.
+   */
+  dpop?: boolean | ResourceServerDpopOptions;
+  /**
+   * Remembers used DPoP proofs so none is accepted twice (RFC 9449 s11.1); default a
+   * {@link MemoryReplayStore}. Share one between instances of this resource server.
+   */
+  replayStore?: ReplayStore;
 }
 
 /** Where the verification keys of JWTs come from. */
@@ -163,6 +201,10 @@ export interface ResourceServerContext {
   readonly allowQueryToken: boolean;
   readonly crypto: CryptoProvider;
   readonly clock: () => number;
+  /** DPoP settings; `undefined` when only Bearer tokens are accepted. */
+  readonly dpop: DpopContext | undefined;
+  /** The public origin a proof's `htu` names, with the request's path. */
+  readonly dpopOrigin: string;
 }
 
 const KNOWN: ReadonlySet<string> = new Set([
@@ -183,7 +225,37 @@ const KNOWN: ReadonlySet<string> = new Set([
   "allowQueryToken",
   "crypto",
   "clock",
+  "dpop",
+  "replayStore",
 ]);
+
+const DPOP_EXTRA: ReadonlySet<string> = new Set(["origin"]);
+
+/** The DPoP settings of a resource server, and the origin its proofs name. */
+function resourceDpop(
+  options: ResourceServerOptions,
+  resource: string,
+  crypto: CryptoProvider,
+  clock: () => number,
+): { dpop: DpopContext | undefined; origin: string } {
+  const value = options.dpop ?? false;
+  if (value === false) return { dpop: undefined, origin: "" };
+  const settings: ResourceServerDpopOptions = value === true ? {} : value;
+  if (typeof settings !== "object" || settings === null) throw new ConfigurationError("dpop must be true, false or an object");
+  let origin: string;
+  try {
+    origin = new URL(settings.origin ?? resource).origin;
+  } catch {
+    throw new ConfigurationError("dpop.origin must be a URL");
+  }
+  if (normalizeHtu(origin) === undefined || (settings.origin !== undefined && normalizeHtu(settings.origin) !== normalizeHtu(origin))) {
+    throw new ConfigurationError("dpop.origin must be an http(s) origin (set it when resource is not an https URL)");
+  }
+  const store = options.replayStore ?? new MemoryReplayStore({ clock });
+  if (typeof (store as Partial<ReplayStore> | null)?.remember !== "function") throw new ConfigurationError("replayStore must be a ReplayStore");
+  const dpop = resolveDpopOptions(settings, { label: resource, replayStore: store, crypto, clock, extraKeys: DPOP_EXTRA });
+  return { dpop, origin };
+}
 
 function integer(name: string, value: unknown, fallback: number, max: number): number {
   if (value === undefined) return fallback;
@@ -286,6 +358,8 @@ export function resolveResourceServerOptions(options: ResourceServerOptions): Re
   }
   const realm = options.realm ?? resource;
   if (typeof realm !== "string") throw new ConfigurationError("realm must be a string");
+  const crypto = options.crypto ?? webCrypto;
+  const { dpop, origin: dpopOrigin } = resourceDpop(options, resource, crypto, clock);
   const metadata = options.metadata === undefined || options.metadata === false
     ? undefined
     : options.metadata === true
@@ -310,8 +384,10 @@ export function resolveResourceServerOptions(options: ResourceServerOptions): Re
     metadata,
     allowFormToken: options.allowFormToken === true,
     allowQueryToken: options.allowQueryToken === true,
-    crypto: options.crypto ?? webCrypto,
+    crypto,
     clock,
+    dpop,
+    dpopOrigin,
   };
   contexts.set(options, context);
   return context;

@@ -44,6 +44,9 @@ export function protectedResourceMetadata(options: ResourceServerOptions): Prote
     resource: ctx.resource,
     ...(ctx.issuer === undefined ? {} : { authorization_servers: [ctx.issuer] }),
     bearer_methods_supported: methods,
+    // RFC 9728 s2: the DPoP proof algorithms accepted, and whether DPoP is required.
+    ...(ctx.dpop === undefined ? {} : { dpop_signing_alg_values_supported: [...ctx.dpop.algorithms] }),
+    ...(ctx.dpop?.required ? { dpop_bound_access_tokens_required: true } : {}),
     ...ctx.metadata,
   };
   for (const [name, value] of Object.entries(doc)) {

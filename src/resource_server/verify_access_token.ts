@@ -6,11 +6,13 @@
  * @module
  */
 
+import { normalizeHtu } from "../dpop/htu.ts";
+import { verifyDpopProof } from "../dpop/proof.ts";
 import { OAuthError } from "../errors.ts";
 import { errorResponse } from "../http/response.ts";
-import { type TokenLocation, findBearerToken } from "./bearer_token.ts";
+import { findBearerToken, type TokenLocation, type TokenScheme } from "./bearer_token.ts";
 import { noTokenResponse, refusal } from "./challenge.ts";
-import type { AccessTokenClaims } from "./claims.ts";
+import { type AccessTokenClaims, boundKey } from "./claims.ts";
 import { verifyJwtAccessToken } from "./jwt_access_token.ts";
 import { verifyOpaqueAccessToken } from "./opaque_access_token.ts";
 import { type ResourceServerContext, type ResourceServerOptions, resolveResourceServerOptions } from "./options.ts";
@@ -30,6 +32,8 @@ export interface AccessGranted {
   readonly token: string;
   /** Where the token was found; answer a `query` token with `Cache-Control: private` (RFC 6750 s2.3). */
   readonly location: TokenLocation;
+  /** `dpop` when the token came with the DPoP scheme and a proof that passed (RFC 9449 s7.1), else `bearer`. */
+  readonly scheme: TokenScheme;
 }
 
 /** A refusal, ready to send. */
@@ -54,20 +58,49 @@ function isJwtShaped(token: string): boolean {
   return first !== -1 && token.indexOf(".", first + 1) !== -1;
 }
 
-async function verify(request: Request, ctx: ResourceServerContext, needed: readonly string[]): Promise<AccessTokenVerification> {
+/**
+ * RFC 9449 s7.1: the proof of a DPoP-scheme request, checked against the request's method
+ * and the public URL it was made to (the configured origin plus the request's path; never
+ * `Host` or `X-Forwarded-*`), and against the token (`ath`). Returns the proof key's thumbprint.
+ */
+async function checkProof(request: Request, token: string, ctx: ResourceServerContext): Promise<string> {
+  const proof = request.headers.get("dpop");
+  if (proof === null) throw new OAuthError("invalid_dpop_proof", "the DPoP scheme needs a DPoP proof header");
+  const htu = normalizeHtu(`${ctx.dpopOrigin}${new URL(request.url).pathname}`)!;
+  const { jkt } = await verifyDpopProof(proof, { method: request.method, htu, accessToken: token }, ctx.dpop!);
+  return jkt;
+}
+
+/** `state.scheme` is set once the token is found, so a refusal can challenge with that scheme. */
+async function verify(
+  request: Request,
+  ctx: ResourceServerContext,
+  needed: readonly string[],
+  state: { scheme?: TokenScheme },
+): Promise<AccessTokenVerification> {
   const found = await findBearerToken(request, ctx);
   if (found === undefined) return { ok: false, response: noTokenResponse(ctx), error: undefined };
+  const scheme = state.scheme = found.scheme;
+  // With DPoP required, a Bearer token is not accepted at all (RFC 9449 s7.2).
+  if (scheme === "bearer" && ctx.dpop?.required) throw new OAuthError("invalid_token", "this resource accepts DPoP-bound tokens only");
+  const proofKey = scheme === "dpop" ? await checkProof(request, found.token, ctx) : undefined;
   const claims = ctx.keys !== undefined && (isJwtShaped(found.token) || (ctx.tokenStore === undefined && ctx.introspect === undefined))
-    ? await verifyJwtAccessToken(found.token, ctx)
-    : await verifyOpaqueAccessToken(found.token, ctx);
+    ? await verifyJwtAccessToken(found.token, ctx, scheme)
+    : await verifyOpaqueAccessToken(found.token, ctx, scheme);
+  // RFC 9449 s7.1: the proof's key must be the key the token is bound to (cnf.jkt, s6).
+  // Refused as invalid_token: a fresh proof by the same key cannot help, a new token can.
+  if (proofKey !== undefined && boundKey(claims) !== proofKey) {
+    throw new OAuthError("invalid_token", "the token is bound to another key than the DPoP proof's");
+  }
   if (needed.length > 0) {
     const granted = new Set(claims.scope.split(" "));
     if (!needed.every((s) => granted.has(s))) {
       // RFC 6750 s3.1: 403 insufficient_scope, naming the scope needed.
-      return { ok: false, ...refusal(ctx, new OAuthError("insufficient_scope", "the token lacks the scope this request needs"), needed.join(" ")) };
+      const e = new OAuthError("insufficient_scope", "the token lacks the scope this request needs");
+      return { ok: false, ...refusal(ctx, e, needed.join(" "), scheme) };
     }
   }
-  return { ok: true, claims, token: found.token, location: found.location };
+  return { ok: true, claims, token: found.token, location: found.location, scheme };
 }
 
 /**
@@ -81,6 +114,11 @@ async function verify(request: Request, ctx: ResourceServerContext, needed: read
  * | token lacks a required scope | 403, `error="insufficient_scope"`, `scope="..."` |
  * | token sent two ways, repeated `Authorization` | 400, `error="invalid_request"` |
  * | remote keys unreachable | 503 `temporarily_unavailable` |
+ *
+ * With `dpop` on, `Authorization: DPoP <token>` with a `DPoP` proof is accepted too (RFC
+ * 9449 s7): a bad proof is 401 `invalid_dpop_proof`, a missing or stale nonce (when
+ * required) 401 `use_dpop_nonce` with `DPoP-Nonce`, a proof by another key than the
+ * token's 401 `invalid_token`, and challenges use the `DPoP` scheme (see `challengeFor`).
  *
  * With `metadata` set, every challenge names the RFC 9728 document (`resource_metadata`).
  *
@@ -112,10 +150,11 @@ export async function verifyAccessToken(
   } catch (e) {
     return { ok: false, response: errorResponse(e), error: undefined };
   }
+  const state: { scheme?: TokenScheme } = {};
   try {
-    return await verify(request, ctx, required(requirements.scope));
+    return await verify(request, ctx, required(requirements.scope), state);
   } catch (e) {
-    if (e instanceof OAuthError) return { ok: false, ...refusal(ctx, e) };
+    if (e instanceof OAuthError) return { ok: false, ...refusal(ctx, e, undefined, state.scheme) };
     // A store or introspection call that failed: a fault of the server, 500.
     return { ok: false, response: errorResponse(e), error: undefined };
   }

@@ -28,12 +28,18 @@ export interface AccessTokenGrant {
   scope: string;
   /** The audience: the granted resource indicators (RFC 8707); empty for none. */
   resource: readonly string[];
+  /**
+   * The RFC 7638 thumbprint of the key a DPoP proof showed (RFC 9449 s6.1): the token is
+   * bound to it (`cnf.jkt`) and is a `DPoP` token. Absent: a Bearer token.
+   */
+  jkt?: string;
 }
 
 /** An issued access token, as the token response (RFC 6749 s5.1) reports it. */
 export interface IssuedAccessToken {
   access_token: string;
-  token_type: "Bearer";
+  /** `DPoP` for a token bound to a key (RFC 9449 s5), else `Bearer`. */
+  token_type: "Bearer" | "DPoP";
   /** Lifetime in seconds: a JSON number. */
   expires_in: number;
   /** The granted scope, space-separated; "" when none. */
@@ -54,6 +60,11 @@ export interface IssueContext {
   readonly accessTokenFormat: AccessTokenFormat;
   /** The keys JWT access tokens are signed with. */
   readonly signingKeys: KeySet | undefined;
+}
+
+/** RFC 9449 s5: a bound token is of type DPoP; an unbound one Bearer (RFC 6750). */
+function tokenType(grant: AccessTokenGrant): "Bearer" | "DPoP" {
+  return grant.jkt === undefined ? "Bearer" : "DPoP";
 }
 
 function audience(resource: readonly string[]): string | string[] | undefined {
@@ -84,8 +95,10 @@ async function issueJwt(grant: AccessTokenGrant, ctx: IssueContext): Promise<Iss
     exp: iat + ctx.accessTokenLifetime,
     // 192 random bits: unique per token (RFC 7519 s4.1.7), unguessable (RFC 6749 s10.10).
     jti: encodeBase64Url(ctx.crypto.randomBytes(24)),
+    // RFC 9449 s6.1: a bound token confirms the key by its thumbprint.
+    ...(grant.jkt === undefined ? {} : { cnf: { jkt: grant.jkt } }),
   }, ctx.signingKeys.active);
-  return { access_token, token_type: "Bearer", expires_in: ctx.accessTokenLifetime, scope: grant.scope };
+  return { access_token, token_type: tokenType(grant), expires_in: ctx.accessTokenLifetime, scope: grant.scope };
 }
 
 /**
@@ -111,6 +124,7 @@ async function issueOpaque(grant: AccessTokenGrant, ctx: IssueContext): Promise<
   };
   const aud = audience(grant.resource);
   if (aud !== undefined) record.aud = aud;
+  if (grant.jkt !== undefined) record.cnf = { jkt: grant.jkt };
   const key = await tokenKey(access_token, ctx.crypto);
   try {
     await ctx.tokenStore.save(key, record);
@@ -131,5 +145,5 @@ async function issueOpaque(grant: AccessTokenGrant, ctx: IssueContext): Promise<
     }
     throw e;
   }
-  return { access_token, token_type: "Bearer", expires_in: ctx.accessTokenLifetime, scope };
+  return { access_token, token_type: tokenType(grant), expires_in: ctx.accessTokenLifetime, scope };
 }

@@ -29,6 +29,8 @@ export interface JwtAccessTokenClaims {
   exp: number;
   /** A unique identifier, for revocation lists and replay detection. */
   jti: string;
+  /** Confirmation of a DPoP-bound token: the thumbprint of the client's key (RFC 9449 s6.1). */
+  cnf?: { jkt: string };
 }
 
 /**
