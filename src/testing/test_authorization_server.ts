@@ -212,7 +212,7 @@ function credentialsOf(clients: readonly ClientRegistration[]): Map<string, Cred
  * const request = new Request("https://api.example.test/invoices", { headers: { authorization: `Bearer ${token}` } });
  * const result = await verifyAccessToken(request, rs, { scope: "invoices:read" });
  * result.ok; // true
- * as.clock.advance(601); // past the 600 s lifetime
+ * as.clock.advance(606); // past the 600 s lifetime and the 5 s tolerance
  * (await verifyAccessToken(request, rs)).ok; // false: 401 invalid_token
  * ```
  */
