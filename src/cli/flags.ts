@@ -8,7 +8,15 @@
 
 import { UsageError } from "./io.ts";
 
-/** How one flag is read. */
+/**
+ * How one flag is read.
+ *
+ * @example
+ * ```ts
+ * import type { FlagSpec } from "./flags.ts";
+ * const resource: FlagSpec = { type: "string", multiple: true };
+ * ```
+ */
 export interface FlagSpec {
   /** `string` takes a value; `boolean` does not. */
   readonly type: "string" | "boolean";
@@ -16,7 +24,15 @@ export interface FlagSpec {
   readonly multiple?: boolean;
 }
 
-/** Parsed flags and the remaining positional arguments. */
+/**
+ * Parsed flags and the remaining positional arguments.
+ *
+ * @example
+ * ```ts
+ * import type { ParsedArgs } from "./flags.ts";
+ * const parsed: ParsedArgs = { flags: { alg: "ES256", help: true }, positionals: ["key.pem"] };
+ * ```
+ */
 export interface ParsedArgs {
   readonly flags: Readonly<Record<string, string | boolean | readonly string[]>>;
   readonly positionals: readonly string[];

@@ -46,6 +46,12 @@ export interface CliIo {
 /**
  * A mistake in how the command was called (unknown command or flag, missing or bad
  * value): exit code 2, as POSIX utilities use for usage errors.
+ *
+ * @example
+ * ```ts
+ * import { UsageError } from "./io.ts";
+ * throw new UsageError("--alg must be one of ES256, ES384");
+ * ```
  */
 export class UsageError extends Error {
   constructor(message: string) {
@@ -54,7 +60,15 @@ export class UsageError extends Error {
   }
 }
 
-/** The command was understood but could not be done (a file exists, a key is invalid): exit code 1. */
+/**
+ * The command was understood but could not be done (a file exists, a key is invalid): exit code 1.
+ *
+ * @example
+ * ```ts
+ * import { CommandError } from "./io.ts";
+ * throw new CommandError("key.json already exists");
+ * ```
+ */
 export class CommandError extends Error {
   constructor(message: string) {
     super(message);

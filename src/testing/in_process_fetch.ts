@@ -5,13 +5,28 @@
  * @module
  */
 
-/** A web-standard fetch handler, e.g. `server.fetch` or Hono's `app.fetch`. */
+/**
+ * A web-standard fetch handler, e.g. `server.fetch` or Hono's `app.fetch`.
+ *
+ * @example
+ * ```ts
+ * import type { FetchHandler } from "./in_process_fetch.ts";
+ * const hello: FetchHandler = () => new Response("hello");
+ * ```
+ */
 export type FetchHandler = (request: Request) => Response | Promise<Response>;
 
 /**
  * The `fetch` signature that oauth4webapi's and openid-client's `customFetch`, the MCP SDK's
  * `fetch` option and jose's remote JWK Set accept: a URL (string or `URL`) or a `Request`,
  * and optional `RequestInit`.
+ *
+ * @example
+ * ```ts
+ * import type { InProcessFetch } from "./in_process_fetch.ts";
+ * declare const fetch: InProcessFetch;
+ * // oauth4webapi: { [customFetch]: fetch }; the MCP SDK: new StreamableHTTPClientTransport(url, { fetch })
+ * ```
  */
 export type InProcessFetch = (input: string | URL | Request, init?: RequestInit) => Promise<Response>;
 

@@ -97,7 +97,16 @@ export interface TestAuthorizationServerOptions {
   >;
 }
 
-/** The registered test client and its credentials. */
+/**
+ * The registered test client and its credentials.
+ *
+ * @example Basic credentials for a request of your own
+ * ```ts
+ * import { createTestAuthorizationServer } from "./test_authorization_server.ts";
+ * const { client } = await createTestAuthorizationServer();
+ * const authorization = `Basic ${btoa(`${client.client_id}:${client.client_secret}`)}`;
+ * ```
+ */
 export interface TestClient {
   /** The client identifier. */
   readonly client_id: string;
@@ -107,7 +116,15 @@ export interface TestClient {
   readonly registration: ClientRegistration;
 }
 
-/** What to mint: every member is optional. */
+/**
+ * What to mint: every member is optional.
+ *
+ * @example
+ * ```ts
+ * import type { MintAccessTokenOptions } from "./test_authorization_server.ts";
+ * const forOtherApi: MintAccessTokenOptions = { scope: ["read"], resource: "https://other.example.test", format: "opaque" };
+ * ```
+ */
 export interface MintAccessTokenOptions {
   /** The scope to request; default the client's whole scope. A list or a space-separated string. */
   scope?: string | readonly string[];
