@@ -166,10 +166,13 @@ describe("MCP: the SDK's ClientCredentialsProvider against an MCP server guarded
 
   test(
     "PrivateKeyJwtProvider: a private_key_jwt client gets a token for the MCP server and calls the tool",
-    { todo: "private_key_jwt client authentication (RFC 7523, being built in the issue 5a branch) is not on this branch yet" },
+    {
+      todo: "needs private_key_jwt client authentication (RFC 7523, issue 5a): merged to main after this branch was cut; " +
+        "this test passed unchanged on a trial merge of main (e2bdb5d), so drop the todo when merging",
+    },
     async () => {
-      // Written against RFC 7591 client metadata (`jwks` holding the client's public key);
-      // adjust to the merged registration shape if it differs.
+      // RFC 7591 client metadata: `jwks` holds the client's public key (the shape main's
+      // private_key_jwt registration uses).
       const key = await generateSigningKey("ES256", { extractable: true });
       const privateJwk = { ...(await exportJwk(key.privateKey)), alg: "ES256" };
       const registration = {
