@@ -82,6 +82,7 @@ export { MemoryRevocationStore, type RevocationStore } from "./src/stores/revoca
 export { type AttemptCount, type AttemptStore, MemoryAttemptStore } from "./src/stores/attempt_store.ts";
 export { tokenKey } from "./src/tokens/opaque.ts";
 export type { AccessTokenFormat } from "./src/tokens/access_token.ts";
+export type { FetchLike } from "./src/http/fetch.ts";
 export type { JwsAlgorithm } from "./src/jose/algorithms.ts";
 export { exportJwk, type Jwk, type JwkSet, publicJwk } from "./src/jose/jwk.ts";
 export { jwkThumbprint } from "./src/jose/thumbprint.ts";

@@ -9,7 +9,8 @@
 /**
  * Error codes from RFC 6749 s5.2 and the RFCs that extend its registry (RFC 8707
  * `invalid_target`, RFC 9449 `invalid_dpop_proof` and `use_dpop_nonce`, RFC 6750
- * `invalid_token` and `insufficient_scope`, RFC 7009 `unsupported_token_type`), plus
+ * `invalid_token` and `insufficient_scope`, RFC 7009 `unsupported_token_type`, RFC 6749
+ * s4.1.2.1 `unsupported_response_type`), plus
  * `server_error` and `temporarily_unavailable` for faults of the server itself.
  */
 export type OAuthErrorCode =
@@ -25,6 +26,7 @@ export type OAuthErrorCode =
   | "invalid_token"
   | "insufficient_scope"
   | "unsupported_token_type"
+  | "unsupported_response_type"
   | "server_error"
   | "temporarily_unavailable";
 

@@ -29,6 +29,8 @@ import type { ServerConfig } from "./server_options.ts";
 export interface AuthorizationServerMetadata {
   /** The issuer identifier, exactly as configured (RFC 8414 s3.3). */
   readonly issuer: string;
+  /** Only when configured (`endpoints.authorization`), for clients that insist; it refuses every request. */
+  readonly authorization_endpoint?: string;
   readonly token_endpoint: string;
   /** The JWK Set, when the server signs tokens. */
   readonly jwks_uri?: string;
@@ -123,6 +125,7 @@ export function buildMetadata(config: ServerConfig): AuthorizationServerMetadata
   const { methods, signingAlgs } = authMethods(config);
   const doc: Record<string, unknown> = {
     issuer: config.issuer,
+    authorization_endpoint: config.endpoints.authorization,
     token_endpoint: config.endpoints.token,
     // RFC 8414 s2: where resource servers find the keys that verify JWT access tokens.
     jwks_uri: config.endpoints.jwks,

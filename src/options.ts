@@ -15,6 +15,7 @@ import { type CryptoProvider, webCrypto } from "./crypto/provider.ts";
 import { ConfigurationError } from "./errors.ts";
 import { KeySet } from "./crypto/key_set.ts";
 import type { EventHook } from "./events.ts";
+import type { FetchLike } from "./http/fetch.ts";
 import type { FormLimits } from "./http/form.ts";
 import { isLoopbackHost } from "./http/loopback.ts";
 import { normalizeHtu } from "./dpop/htu.ts";
@@ -151,7 +152,7 @@ export interface TokenEndpointOptions {
    * The fetch used to read clients' `jwks_uri`; default `globalThis.fetch`. Give one that
    * refuses internal addresses if registrations come from untrusted parties.
    */
-  fetch?: typeof globalThis.fetch;
+  fetch?: FetchLike;
   /**
    * The public URL of the token endpoint: an absolute URL, or a path on the issuer's origin;
    * default `<issuer>/token`. DPoP proofs must name it in `htu` (RFC 9449 s4.3) and client

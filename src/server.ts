@@ -5,6 +5,7 @@
  * @module
  */
 
+import { authorizationEndpoint } from "./authorization_endpoint.ts";
 import { OAuthError } from "./errors.ts";
 import { errorResponse } from "./http/response.ts";
 import { introspectionEndpoint } from "./introspection.ts";
@@ -75,6 +76,9 @@ function routeTable(config: ServerConfig, metadata: AuthorizationServerMetadata)
       { methods: ["GET", "HEAD"], handle: (r) => Promise.resolve(metadataEndpoint(r, metadata)) },
     ],
   ];
+  if (config.endpoints.authorization !== undefined) {
+    entries.push([config.endpoints.authorization, { methods: ["GET", "POST"], handle: authorizationEndpoint }]);
+  }
   const keys = config.signingKeys;
   if (config.endpoints.jwks !== undefined && keys !== undefined) {
     entries.push([config.endpoints.jwks, { methods: ["GET", "HEAD"], handle: (r) => handleJwksRequest(r, keys) }]);

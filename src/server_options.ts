@@ -38,6 +38,15 @@ export interface EndpointOptions {
    * `jwks_uri`, when the server has `signingKeys`; otherwise its path is still reserved.
    */
   jwks?: string;
+  /**
+   * An authorization endpoint to publish as `authorization_endpoint`; default none. This
+   * server has no authorization endpoint (RFC 8414 s2 then omits the member), but some
+   * clients' metadata parsers insist on it, the MCP TypeScript SDK's among them. Set it for
+   * them: the URL is served, and every request there is refused with
+   * `unsupported_response_type` (RFC 6749 s4.1.2.1), never redirected. Usually paired with
+   * `responseTypesSupported`.
+   */
+  authorization?: string | false;
 }
 
 /**
@@ -133,6 +142,8 @@ export interface ServerEndpoints {
   readonly metadata: string;
   /** The JWK Set (RFC 7517 s5), served when the server has `signingKeys`. */
   readonly jwks: string | undefined;
+  /** The authorization endpoint, only when configured (it refuses every request). */
+  readonly authorization: string | undefined;
 }
 
 /** The server's prepared configuration, read by every endpoint. */
@@ -159,7 +170,7 @@ const SERVER_OPTIONS: ReadonlySet<string> = new Set([
   "responseTypesSupported",
 ]);
 
-const ENDPOINT_NAMES: ReadonlySet<string> = new Set(["token", "introspection", "revocation", "jwks"]);
+const ENDPOINT_NAMES: ReadonlySet<string> = new Set(["token", "introspection", "revocation", "jwks", "authorization"]);
 const POLICY_NAMES: ReadonlySet<string> = new Set(["allowCaller", "allowToken"]);
 
 /**
@@ -240,6 +251,9 @@ export function resolveServerOptions(options: ServerOptions): ServerConfig {
     revocation: optional("revocation", "/revoke"),
     metadata: metadataUrl(issuer),
     jwks: ctx.signingKeys === undefined ? undefined : jwksUrl,
+    authorization: e.authorization === undefined || e.authorization === false
+      ? undefined
+      : endpointUrl("authorization", e.authorization, issuer),
   });
 
   const mountPath = options.mountPath;

@@ -141,6 +141,25 @@ describe("metadata: what it says, derived from the configuration (RFC 8414 s2)",
     assert.throws(() => authServer({ responseTypesSupported: [] }), /responseTypesSupported/);
   });
 
+  test("authorization_endpoint: omitted by default; when configured, published and refusing every request", async () => {
+    const plain = await getDocument(authServer().fetch, METADATA_URL);
+    assert.ok(!("authorization_endpoint" in plain));
+    assert.equal(Object.keys(plain)[1], "token_endpoint");
+    const { fetch, server } = authServer({ endpoints: { authorization: "/authorize" }, responseTypesSupported: ["code"] });
+    const doc = await getDocument(fetch, METADATA_URL);
+    assert.equal(doc.authorization_endpoint, `${ISSUER}/authorize`);
+    assert.equal(server.endpoints.authorization, `${ISSUER}/authorize`);
+    // Never a redirect, whatever the request asks for (RFC 6749 s4.1.2.1: no registered redirect URI).
+    const get = await fetch(new Request(`${ISSUER}/authorize?response_type=code&client_id=basic-client&redirect_uri=https://evil.example/cb`));
+    const body = await assertOAuthError(get, 400, "unsupported_response_type");
+    assert.match(String(body.error_description), /client credentials grant only/);
+    assert.equal(get.headers.get("location"), null);
+    await assertOAuthError(await fetch(new Request(`${ISSUER}/authorize`, { method: "POST" })), 400, "unsupported_response_type");
+    await assertOAuthError(await fetch(new Request(`${ISSUER}/authorize`, { method: "PUT" })), 405, "invalid_request");
+    assert.throws(() => authServer({ endpoints: { authorization: "/token" } }), /share the path/);
+    assert.throws(() => authServer({ endpoints: { authorization: "http://evil.example/authorize" } }), /endpoints\.authorization/);
+  });
+
   test("disabled endpoints are not published and not served", async () => {
     const { fetch } = authServer({ endpoints: { introspection: false, revocation: false } });
     const doc = await getDocument(fetch, METADATA_URL);

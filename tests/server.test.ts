@@ -40,6 +40,7 @@ describe("routing", () => {
       revocation: `${ISSUER}/revoke`,
       metadata: METADATA_URL,
       jwks: undefined, // served only with signingKeys
+      authorization: undefined, // published only when configured
     });
     assert.equal(server.issuer, ISSUER);
   });

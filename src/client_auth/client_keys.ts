@@ -6,6 +6,7 @@
  * @module
  */
 
+import type { FetchLike } from "../http/fetch.ts";
 import type { Client } from "../clients/registration.ts";
 import type { JwsAlgorithm } from "../jose/algorithms.ts";
 import { RemoteJwks } from "../jose/remote_jwks.ts";
@@ -13,7 +14,7 @@ import type { AssertionSettings } from "./assertion_options.ts";
 
 /** What fetching a client's `jwks_uri` needs. */
 export interface ClientKeysOptions {
-  readonly fetch: typeof globalThis.fetch;
+  readonly fetch: FetchLike;
   /** Milliseconds since the epoch. */
   readonly clock: () => number;
   readonly settings: AssertionSettings;

@@ -11,6 +11,7 @@
  * @module
  */
 
+import type { FetchLike } from "../http/fetch.ts";
 import type { JwsAlgorithm } from "./algorithms.ts";
 import { parseJsonObject } from "./json.ts";
 import type { Jwk } from "./jwk.ts";
@@ -19,7 +20,7 @@ import { KeyIndex } from "./key_index.ts";
 /** Options of {@link RemoteJwks}. */
 export interface RemoteJwksOptions {
   /** The fetch function; default `globalThis.fetch`. */
-  fetch: typeof globalThis.fetch;
+  fetch: FetchLike;
   /** Milliseconds since the epoch. */
   clock: () => number;
   /** Least time between two fetches, in milliseconds. */

@@ -8,6 +8,7 @@
 import { KeySet } from "../crypto/key_set.ts";
 import { type CryptoProvider, webCrypto } from "../crypto/provider.ts";
 import { ConfigurationError } from "../errors.ts";
+import type { FetchLike } from "../http/fetch.ts";
 import { ASYMMETRIC_ALGORITHMS, isJwsAlgorithm, type JwsAlgorithm } from "../jose/algorithms.ts";
 import type { Jwk, JwkSet } from "../jose/jwk.ts";
 import { isLoopbackHost } from "../options.ts";
@@ -136,7 +137,7 @@ export interface ResourceServerOptions {
   /** The authorization server's `jwks_uri`, fetched when needed and cached. */
   jwksUri?: string;
   /** The fetch used for `jwksUri`; default `globalThis.fetch`. */
-  fetch?: typeof globalThis.fetch;
+  fetch?: FetchLike;
   /** Accepted JWS algorithms; default the asymmetric ones (ES256, ES384, EdDSA, RS256, PS256). */
   algorithms?: readonly JwsAlgorithm[];
   /** Allowed clock difference for `exp`, `nbf` and `iat`, in seconds; default 5, at most 300. */
