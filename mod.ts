@@ -126,6 +126,7 @@ export { RedisTokenStore } from "./src/stores/redis/token_store.ts";
 export { RedisReplayStore } from "./src/stores/redis/replay_store.ts";
 export { RedisRevocationStore } from "./src/stores/redis/revocation_store.ts";
 export { RedisClientStore } from "./src/stores/redis/client_store.ts";
+export { RedisAttemptStore } from "./src/stores/redis/attempt_store.ts";
 export { type PostgresLike, type PostgresRow } from "./src/stores/postgres/postgres_like.ts";
 export {
   migratePostgres,
@@ -138,6 +139,7 @@ export { PostgresTokenStore } from "./src/stores/postgres/token_store.ts";
 export { PostgresReplayStore } from "./src/stores/postgres/replay_store.ts";
 export { PostgresRevocationStore } from "./src/stores/postgres/revocation_store.ts";
 export { PostgresClientStore } from "./src/stores/postgres/client_store.ts";
+export { PostgresAttemptStore } from "./src/stores/postgres/attempt_store.ts";
 export {
   type DenoKvLike,
   type DenoKvStoreOptions,
@@ -151,3 +153,4 @@ export { DenoKvTokenStore } from "./src/stores/deno_kv/token_store.ts";
 export { DenoKvReplayStore } from "./src/stores/deno_kv/replay_store.ts";
 export { DenoKvRevocationStore } from "./src/stores/deno_kv/revocation_store.ts";
 export { DenoKvClientStore } from "./src/stores/deno_kv/client_store.ts";
+export { DenoKvAttemptStore } from "./src/stores/deno_kv/attempt_store.ts";
