@@ -62,7 +62,7 @@ export type {
 } from "./src/events.ts";
 export { ConfigurationError, OAuthError, type OAuthErrorCode, type OAuthErrorOptions } from "./src/errors.ts";
 export type { ClientRegistration, TokenEndpointAuthMethod } from "./src/clients/registration.ts";
-export { type ClientStore, clientStoreFromArray } from "./src/clients/client_store.ts";
+export { type ClientStore, clientStoreFromArray, type WritableClientStore } from "./src/clients/client_store.ts";
 export {
   generateClientId,
   generateClientSecret,
@@ -119,6 +119,8 @@ export type { ConformanceOptions, StoreFactory, StoreTestContext, TestRegistrar 
 export { testTokenStore } from "./src/stores/conformance/token_store.ts";
 export { testReplayStore } from "./src/stores/conformance/replay_store.ts";
 export { testRevocationStore } from "./src/stores/conformance/revocation_store.ts";
+export { testAttemptStore } from "./src/stores/conformance/attempt_store.ts";
+export { type ClientStoreConformanceOptions, testClientStore } from "./src/stores/conformance/client_store.ts";
 
 // Stores on Redis, PostgreSQL and Deno KV, so several instances act as one server.
 export { type RedisLike, type RedisStoreOptions } from "./src/stores/redis/redis_like.ts";
