@@ -110,9 +110,9 @@ export interface TokenEndpointOptions {
    */
   callerKey?: (request: Request) => string | undefined;
   /**
-   * Longest wait for any call into a pluggable backend (client store, token store, attempt
-   * store, and asynchronous calls of a custom crypto provider), in milliseconds; default
-   * 5,000. Past it the request is answered `503 temporarily_unavailable`.
+   * Longest wait for any call into a pluggable backend (client store, token store,
+   * revocation store, attempt store, and asynchronous calls of a custom crypto provider), in
+   * milliseconds; default 5,000. Past it the request is answered `503 temporarily_unavailable`.
    */
   storeTimeoutMs?: number;
 }
@@ -124,6 +124,8 @@ export interface ServerContext extends ClientAuthContext, IssueContext {
   readonly requireHttps: boolean;
   readonly form: FormLimits;
   readonly resources: ResourcePolicy;
+  /** The deadline on calls into pluggable stores (`storeTimeoutMs`), in milliseconds. */
+  readonly storeTimeoutMs: number;
 }
 
 const KNOWN_OPTIONS: ReadonlySet<string> = new Set([
@@ -294,6 +296,7 @@ export function resolveOptions(options: TokenEndpointOptions, extraKeys?: Readon
     accessTokenFormat: format,
     signingKeys: keys,
     resources,
+    storeTimeoutMs: timeoutMs,
   };
   contexts.set(options, context);
   return context;
