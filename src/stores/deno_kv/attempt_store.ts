@@ -6,6 +6,7 @@
  */
 
 import type { AttemptCount, AttemptStore } from "../attempt_store.ts";
+import { webCrypto } from "../../crypto/provider.ts";
 import {
   type DenoKvLike,
   type DenoKvStoreConfig,
@@ -81,7 +82,9 @@ export class DenoKvAttemptStore implements AttemptStore {
   async #commit(keys: readonly string[], windowSeconds: number): Promise<void> {
     const kvKeys = new Map<string, KvKey>(keys.map((key) => [key, this.#config.key("attempt", key)]));
     for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
-      if (attempt > 0) await sleep(Math.random() * Math.min(50, 2 ** attempt));
+      // A random pause, so instances that collided do not collide again in step. (The
+      // library draws no randomness from Math.random; see tests/source_rules.test.ts.)
+      if (attempt > 0) await sleep((webCrypto.randomBytes(1)[0]! / 256) * Math.min(50, 2 ** attempt));
       const entries = await Promise.all([...kvKeys.values()].map((k) => this.#kv.get(k)));
       const now = this.#config.clock() / 1000;
       const counters = new Map<string, AttemptCount>();
