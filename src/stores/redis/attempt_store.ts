@@ -6,7 +6,14 @@
  */
 
 import type { AttemptCount, AttemptStore } from "../attempt_store.ts";
-import { type RedisLike, type RedisStoreConfig, redisStoreConfig, type RedisStoreOptions, send } from "./redis_like.ts";
+import {
+  type RedisLike,
+  type RedisStoreConfig,
+  redisStoreConfig,
+  type RedisStoreOptions,
+  replyText,
+  send,
+} from "./redis_like.ts";
 
 /**
  * Adds one to the counter and starts its window if it has none. Redis runs a script as one
@@ -57,10 +64,11 @@ export class RedisAttemptStore implements AttemptStore {
   get(keys: readonly string[]): Promise<(AttemptCount | undefined)[]> {
     return Promise.all(keys.map(async (key) => {
       const k = this.#config.key("attempt", key);
-      const [count, ttl] = await Promise.all([send(this.#redis, ["GET", k]), send(this.#redis, ["PTTL", k])]);
+      const [reply, ttl] = await Promise.all([send(this.#redis, ["GET", k]), send(this.#redis, ["PTTL", k])]);
+      const count = replyText(reply); // a client set to return bytes gives a Uint8Array
       // PTTL: -2 when the key is gone (it may expire between the two commands), -1 without expiry.
-      if (count === null || count === undefined || Number(ttl) < 0) return undefined;
-      return { count: Number(String(count)), resetAt: (this.#config.clock() + Number(ttl)) / 1000 };
+      if (count === undefined || Number(ttl) < 0) return undefined;
+      return { count: Number(count), resetAt: (this.#config.clock() + Number(ttl)) / 1000 };
     }));
   }
 
