@@ -62,7 +62,7 @@ export type {
 } from "./src/events.ts";
 export { ConfigurationError, OAuthError, type OAuthErrorCode, type OAuthErrorOptions } from "./src/errors.ts";
 export type { ClientRegistration, TokenEndpointAuthMethod } from "./src/clients/registration.ts";
-export { type ClientStore, clientStoreFromArray } from "./src/clients/client_store.ts";
+export { type ClientStore, clientStoreFromArray, type WritableClientStore } from "./src/clients/client_store.ts";
 export {
   generateClientId,
   generateClientSecret,
@@ -124,6 +124,8 @@ export type { ConformanceOptions, StoreFactory, StoreTestContext, TestRegistrar 
 export { testTokenStore } from "./src/stores/conformance/token_store.ts";
 export { testReplayStore } from "./src/stores/conformance/replay_store.ts";
 export { testRevocationStore } from "./src/stores/conformance/revocation_store.ts";
+export { testAttemptStore } from "./src/stores/conformance/attempt_store.ts";
+export { type ClientStoreConformanceOptions, testClientStore } from "./src/stores/conformance/client_store.ts";
 
 // Stores on Redis, PostgreSQL and Deno KV, so several instances act as one server.
 export { type RedisLike, type RedisStoreOptions } from "./src/stores/redis/redis_like.ts";
@@ -131,6 +133,7 @@ export { RedisTokenStore } from "./src/stores/redis/token_store.ts";
 export { RedisReplayStore } from "./src/stores/redis/replay_store.ts";
 export { RedisRevocationStore } from "./src/stores/redis/revocation_store.ts";
 export { RedisClientStore } from "./src/stores/redis/client_store.ts";
+export { RedisAttemptStore } from "./src/stores/redis/attempt_store.ts";
 export { type PostgresLike, type PostgresRow } from "./src/stores/postgres/postgres_like.ts";
 export {
   migratePostgres,
@@ -143,6 +146,7 @@ export { PostgresTokenStore } from "./src/stores/postgres/token_store.ts";
 export { PostgresReplayStore } from "./src/stores/postgres/replay_store.ts";
 export { PostgresRevocationStore } from "./src/stores/postgres/revocation_store.ts";
 export { PostgresClientStore } from "./src/stores/postgres/client_store.ts";
+export { PostgresAttemptStore } from "./src/stores/postgres/attempt_store.ts";
 export {
   type DenoKvLike,
   type DenoKvStoreOptions,
@@ -156,3 +160,4 @@ export { DenoKvTokenStore } from "./src/stores/deno_kv/token_store.ts";
 export { DenoKvReplayStore } from "./src/stores/deno_kv/replay_store.ts";
 export { DenoKvRevocationStore } from "./src/stores/deno_kv/revocation_store.ts";
 export { DenoKvClientStore } from "./src/stores/deno_kv/client_store.ts";
+export { DenoKvAttemptStore } from "./src/stores/deno_kv/attempt_store.ts";

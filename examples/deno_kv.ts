@@ -4,6 +4,7 @@
 //   deno run --unstable-kv --allow-net --allow-env --allow-read --allow-write examples/deno_kv.ts
 // KV_PATH picks the KV file (default: Deno's own location); PORT sets the port (0: a free one).
 import {
+  DenoKvAttemptStore,
   DenoKvClientStore,
   type DenoKvLike,
   DenoKvTokenStore,
@@ -17,6 +18,8 @@ import {
 const kv: DenoKvLike = await Deno.openKv(Deno.env.get("KV_PATH"));
 const clients = new DenoKvClientStore(kv);
 const tokenStore = new DenoKvTokenStore(kv);
+// Failed client authentications are counted in KV too, so every instance sees every guess.
+const attempts = new DenoKvAttemptStore(kv);
 
 // Provisioning, done here at start-up for the demo: the secret is printed once and stored only as a hash.
 const client_id = "demo-client";
@@ -39,7 +42,7 @@ const server = Deno.serve(
       : Promise.resolve(new Response(null, { status: 404 })),
 );
 const origin = `http://127.0.0.1:${server.addr.port}`;
-options = { issuer: origin, clients, tokenStore };
+options = { issuer: origin, clients, tokenStore, bruteForce: { store: attempts } };
 console.log([
   `Token server (Deno, state in Deno KV) listening on ${origin}`,
   `Demo client: ${client_id} (secret generated at start-up, stored in KV only as a hash)`,

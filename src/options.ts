@@ -22,7 +22,7 @@ import { normalizeHtu } from "./dpop/htu.ts";
 import { type DpopContext, type DpopOptions, resolveDpopOptions } from "./dpop/options.ts";
 import { isResourceIndicator, type ResourcePolicy } from "./resource_indicators.ts";
 import { isScopeToken } from "./scope.ts";
-import { deadlineTokenStore, withDeadline } from "./stores/deadline.ts";
+import { deadlineReplayStore, deadlineTokenStore, withDeadline } from "./stores/deadline.ts";
 import { MemoryTokenStore } from "./stores/memory_token_store.ts";
 import { MemoryReplayStore, type ReplayStore } from "./stores/replay_store.ts";
 import type { TokenStore } from "./stores/token_store.ts";
@@ -130,9 +130,9 @@ export interface TokenEndpointOptions {
    */
   callerKey?: (request: Request) => string | undefined;
   /**
-   * Longest wait for any call into a pluggable backend (client store, token store, attempt
-   * store, and asynchronous calls of a custom crypto provider), in milliseconds; default
-   * 5,000. Past it the request is answered `503 temporarily_unavailable`.
+   * Longest wait for any call into a pluggable backend (client store, token store,
+   * revocation store, attempt store, and asynchronous calls of a custom crypto provider), in
+   * milliseconds; default 5,000. Past it the request is answered `503 temporarily_unavailable`.
    */
   storeTimeoutMs?: number;
   /**
@@ -183,6 +183,8 @@ export interface ServerContext extends ClientAuthContext, IssueContext {
   readonly replayStore: ReplayStore;
   /** DPoP settings; `undefined` when DPoP is off. */
   readonly dpop: DpopContext | undefined;
+  /** The deadline on calls into pluggable stores (`storeTimeoutMs`), in milliseconds. */
+  readonly storeTimeoutMs: number;
 }
 
 const KNOWN_OPTIONS: ReadonlySet<string> = new Set([
@@ -381,9 +383,7 @@ export function resolveOptions(options: TokenEndpointOptions, extraKeys?: Readon
   if (tokenEndpointHtu === undefined) throw new ConfigurationError("the token endpoint URL must not carry user information");
   const userReplayStore = checkReplayStore(options.replayStore, clock);
   // The built-in store answers at once; a user's gets the same deadline as every other backend.
-  const replayStore: ReplayStore = userReplayStore instanceof MemoryReplayStore ? userReplayStore : {
-    remember: (key: string, expiresAt: number) => withDeadline("replay store", timeoutMs, () => userReplayStore.remember(key, expiresAt)),
-  };
+  const replayStore = userReplayStore instanceof MemoryReplayStore ? userReplayStore : deadlineReplayStore(userReplayStore, timeoutMs);
   const fetch = options.fetch ?? globalThis.fetch;
   if (typeof fetch !== "function") throw new ConfigurationError("fetch must be a function");
   const clientAssertion = resolveAssertionSettings(options.clientAssertion);
@@ -436,6 +436,7 @@ export function resolveOptions(options: TokenEndpointOptions, extraKeys?: Readon
     tokenEndpointHtu,
     replayStore,
     dpop,
+    storeTimeoutMs: timeoutMs,
   };
   contexts.set(options, context);
   return context;

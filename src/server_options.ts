@@ -11,6 +11,7 @@ import { metadataUrl } from "./metadata.ts";
 import { defaultIntrospectionPolicy, type IntrospectionPolicy } from "./introspection_policy.ts";
 import { publicEndpointUrl, resolveOptions, type ServerContext, type TokenEndpointOptions } from "./options.ts";
 import { isScopeToken } from "./scope.ts";
+import { deadlineRevocationStore } from "./stores/deadline.ts";
 import { MemoryRevocationStore, type RevocationStore } from "./stores/revocation_store.ts";
 import type { LookupContext } from "./tokens/lookup.ts";
 
@@ -213,13 +214,17 @@ function policy(value: unknown): Required<IntrospectionPolicy> {
   };
 }
 
-function revocationStore(value: unknown, clock: () => number): RevocationStore {
+function revocationStore(value: unknown, clock: () => number, timeoutMs: number): RevocationStore {
   if (value === undefined) return new MemoryRevocationStore({ clock });
   const s = value as Partial<RevocationStore> | null;
   if (typeof s?.revoke !== "function" || typeof s.isRevoked !== "function") {
     throw new ConfigurationError("revocationStore must have revoke and isRevoked methods");
   }
-  return value as RevocationStore;
+  // As for the token store: the built-in store answers at once; any other (a Redis or SQL
+  // round trip) gets the deadline, so a hung engine is a 503, not a hung request.
+  return s.constructor === MemoryRevocationStore
+    ? value as RevocationStore
+    : deadlineRevocationStore(value as RevocationStore, timeoutMs);
 }
 
 const configs = new WeakMap<ServerOptions, ServerConfig>();
@@ -297,7 +302,7 @@ export function resolveServerOptions(options: ServerOptions): ServerConfig {
     mountPath,
     introspectionPolicy: policy(options.introspectionPolicy),
     foreignTokenRevocation: foreign,
-    revocationStore: revocationStore(options.revocationStore, ctx.clock),
+    revocationStore: revocationStore(options.revocationStore, ctx.clock, ctx.storeTimeoutMs),
     registrations: Array.isArray(options.clients) ? options.clients as readonly ClientRegistration[] : undefined,
     scopesSupported: stringList("scopesSupported", options.scopesSupported, isScopeToken),
     responseTypesSupported: stringList("responseTypesSupported", options.responseTypesSupported, (s) => s !== ""),

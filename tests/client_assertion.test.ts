@@ -560,3 +560,17 @@ describe("an unusable client costs a signature check too (no timing oracle for c
     assert.equal(n1, n2);
   });
 });
+
+describe("the replay record", () => {
+  test("reaches the replay store hashed, whatever the jti holds (a NUL, a long one)", async () => {
+    const keys: string[] = [];
+    const replayStore = { remember: (key: string) => (keys.push(key), Promise.resolve(true)) };
+    const { fetch, clock } = server({ replayStore });
+    for (const jti of ["a\u0000b", "x".repeat(5000), "plain"]) {
+      await assertToken(await fetch(assertionRequest(await signAssertion(ES256_KEY, claims(PK, clock.now(), { jti })))));
+    }
+    assert.equal(keys.length, 3);
+    for (const key of keys) assert.match(key, /^ca#[A-Za-z0-9_-]{43}$/);
+    assert.equal(new Set(keys).size, 3);
+  });
+});

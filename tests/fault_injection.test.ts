@@ -17,8 +17,18 @@ import {
   RANDOM_FAULTS,
   TOKEN_FAULTS,
 } from "./support/chaos.ts";
-import { handleTokenRequest, MemoryTokenStore, type TokenStore } from "../mod.ts";
-import { BASIC_CLIENT, SECRET, tokenRequest } from "./helpers.ts";
+import {
+  generateSigningKey,
+  handleTokenRequest,
+  KeySet,
+  MemoryReplayStore,
+  MemoryTokenStore,
+  OAuthError,
+  type RevocationStore,
+  type TokenStore,
+} from "../mod.ts";
+import { deadlineReplayStore } from "../src/stores/deadline.ts";
+import { assertToken, authServer, BASIC_CLIENT, formPost, INTROSPECT_URL, REVOKE_URL, SECRET, TOKEN_URL, tokenRequest } from "./helpers.ts";
 
 /** [component, fault, status with the right secret, status with a wrong secret] */
 const EXPECTED: Array<[keyof Faults, string, number, number]> = [
@@ -139,5 +149,48 @@ describe("bug fixes", () => {
     assert.equal(res.status, 503);
     assert.equal((await res.json() as { error: string }).error, "temporarily_unavailable");
     assert.ok(Date.now() - started < 2_000);
+  });
+});
+
+describe("shared stores that hang are cut off at storeTimeoutMs", () => {
+  test("a revocation store that never answers: introspecting and revoking a JWT answer 503, not a hung request", async () => {
+    const hang = <T>() => new Promise<T>(() => {});
+    let hanging = false;
+    const revoked = new Set<string>();
+    const revocationStore: RevocationStore = {
+      revoke: (jti) => hanging ? hang() : (revoked.add(jti), Promise.resolve()),
+      isRevoked: (jti) => hanging ? hang() : Promise.resolve(revoked.has(jti)),
+    };
+    const keys = new KeySet({ active: await generateSigningKey("ES256", { kid: "k1" }) });
+    const client = { ...BASIC_CLIENT, access_token_format: "jwt" as const, allowed_resources: ["https://api.example.com"], default_resource: "https://api.example.com" };
+    const as = authServer({ signingKeys: keys, revocationStore, storeTimeoutMs: 30 }, [client]);
+    const owner: [string, string] = [client.client_id, SECRET];
+    const token = (await assertToken(await as.fetch(formPost(TOKEN_URL, { grant_type: "client_credentials" }, owner))))
+      .access_token as string;
+    hanging = true;
+    const started = Date.now();
+    const introspection = await as.fetch(formPost(INTROSPECT_URL, { token }, owner));
+    assert.equal(introspection.status, 503);
+    assert.equal((await introspection.json() as { error: string }).error, "temporarily_unavailable");
+    const revocation = await as.fetch(formPost(REVOKE_URL, { token }, owner));
+    assert.equal(revocation.status, 503);
+    assert.ok(Date.now() - started < 2_000, `${Date.now() - started} ms`);
+    hanging = false;
+    assert.equal((await as.fetch(formPost(REVOKE_URL, { token }, owner))).status, 200, "recovers");
+    assert.deepEqual(await (await as.fetch(formPost(INTROSPECT_URL, { token }, owner))).json(), { active: false });
+  });
+
+  test("a replay store that never answers rejects with 503 temporarily_unavailable; a late first use stays recorded", async () => {
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const inner = new MemoryReplayStore();
+    const slow = { remember: (key: string, exp: number) => gate.then(() => inner.remember(key, exp)) };
+    const replay = deadlineReplayStore(slow, 20);
+    const exp = Math.floor(Date.now() / 1000) + 60;
+    await assert.rejects(replay.remember("jti", exp), (e) => e instanceof OAuthError && e.status === 503);
+    release();
+    await gate;
+    await new Promise((r) => setTimeout(r, 0));
+    assert.equal(await inner.remember("jti", exp), false, "the late first use was kept: no replay window reopens");
   });
 });

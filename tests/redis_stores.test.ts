@@ -1,6 +1,7 @@
 // The Redis stores against a real redis-server (started on loopback for this file), through
 // every client library the docs show: node-redis and ioredis on every runtime, Bun's
-// built-in RedisClient under Bun. Each library is one simulated server instance.
+// built-in RedisClient under Bun. Each library is one simulated server instance: the
+// exported conformance kit makes one store per library for every test.
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { createClient } from "redis";
@@ -10,6 +11,7 @@ import {
   encodeBasicCredentials,
   handleTokenRequest,
   hashClientSecret,
+  RedisAttemptStore,
   RedisClientStore,
   type RedisLike,
   RedisReplayStore,
@@ -17,9 +19,13 @@ import {
   type RedisStoreOptions,
   RedisTokenStore,
   StoreFullError,
+  testAttemptStore,
+  testClientStore,
+  testReplayStore,
+  testRevocationStore,
+  testTokenStore,
 } from "../mod.ts";
 import { serverSkip, startRedis, type TestDatabase } from "./servers.ts";
-import { storeContract, type StoreSet } from "./store_contract.ts";
 
 interface Connection {
   name: string;
@@ -53,13 +59,12 @@ async function connectAll(url: string): Promise<Connection[]> {
   return connections;
 }
 
-function storeSet(c: Connection, options?: RedisStoreOptions): StoreSet {
-  return {
-    name: c.name,
-    tokens: new RedisTokenStore(c.redis, options),
-    replay: new RedisReplayStore(c.redis, options),
-    revocation: new RedisRevocationStore(c.redis, options),
-    clients: new RedisClientStore(c.redis, options),
+/** A kit factory: each call makes a store on the next connection, so a test's instances span every library. */
+function eachLibrary<S>(connections: () => Connection[], make: (redis: RedisLike) => S) {
+  let i = 0;
+  return () => {
+    const all = connections();
+    return make(all[i++ % all.length]!.redis);
   };
 }
 
@@ -85,8 +90,20 @@ describe("Redis stores on a real redis-server", { skip: serverSkip("redis") }, (
     ]);
   });
 
-  describe("the store contract, one instance per client library", () => {
-    storeContract(() => connections.map((c) => storeSet(c)));
+  describe("the exported conformance kit, one instance per client library", () => {
+    // Redis expires keys by its own clock, so the kit keeps real time (and waits for expiry).
+    const instances = "Bun" in globalThis ? 3 : 2;
+    const options = { time: "real", instances } as const;
+    const all = () => connections;
+    testTokenStore(eachLibrary(all, (r) => new RedisTokenStore(r)), test, { ...options, name: "RedisTokenStore" });
+    testReplayStore(eachLibrary(all, (r) => new RedisReplayStore(r)), test, { ...options, name: "RedisReplayStore" });
+    testRevocationStore(eachLibrary(all, (r) => new RedisRevocationStore(r)), test, { ...options, name: "RedisRevocationStore" });
+    testAttemptStore(eachLibrary(all, (r) => new RedisAttemptStore(r)), test, { ...options, name: "RedisAttemptStore" });
+    testClientStore(eachLibrary(all, (r) => new RedisClientStore(r)), test, {
+      ...options,
+      name: "RedisClientStore",
+      sameObjectWhileUnchanged: true,
+    });
   });
 
   test("expiry is Redis's own: every key is written with EXAT at the record's exp", async () => {
@@ -97,6 +114,23 @@ describe("Redis stores on a real redis-server", { skip: serverSkip("redis") }, (
     for (const key of ["m2m-oauth:token:ttl-token", "m2m-oauth:replay:ttl-replay", "m2m-oauth:revoked:ttl-jti"]) {
       assert.equal(await main().sendCommand(["EXPIRETIME", key]), exp, key);
     }
+    // A counter's window starts at its first increment and is Redis's own TTL.
+    const attempts = new RedisAttemptStore(main());
+    await attempts.increment(["ttl-attempt"], 900);
+    await attempts.increment(["ttl-attempt"], 900);
+    const ttl = Number(await main().sendCommand(["PTTL", "m2m-oauth:attempt:ttl-attempt"]));
+    assert.ok(ttl > 899_000 && ttl <= 900_000, String(ttl));
+    assert.equal(await main().sendCommand(["GET", "m2m-oauth:attempt:ttl-attempt"]), "2");
+  });
+
+  test("an attempt counter without expiry (not written by the store) reads as none, and the next increment gives it a window", async () => {
+    await main().sendCommand(["SET", "m2m-oauth:attempt:no-ttl", "7"]);
+    const attempts = new RedisAttemptStore(main());
+    assert.deepEqual(await attempts.get(["no-ttl"]), [undefined]);
+    await attempts.increment(["no-ttl"], 60);
+    const [c] = await attempts.get(["no-ttl"]);
+    assert.equal(c?.count, 8);
+    assert.ok(c.resetAt > Date.now() / 1000 + 58 && c.resetAt <= Date.now() / 1000 + 60);
   });
 
   test("a token is stored under its hash: no Redis key or value holds the token itself", async () => {
@@ -154,6 +188,7 @@ describe("Redis stores on a real redis-server", { skip: serverSkip("redis") }, (
       );
       await assert.rejects(new RedisReplayStore(main()).remember("k", exp), StoreFullError);
       await assert.rejects(new RedisRevocationStore(main()).revoke("k", exp), StoreFullError);
+      await assert.rejects(new RedisAttemptStore(main()).increment(["k"], 60), StoreFullError);
       const response = await handleTokenRequest(
         new Request("https://as.example.com/token", {
           method: "POST",

@@ -119,10 +119,14 @@ async function checkSecret(
   }
 }
 
-/** The replay record of an assertion: per client, so one client cannot burn another's jti. */
+/**
+ * The replay record of an assertion: per client, so one client cannot burn another's jti;
+ * and hashed, so that whatever a client puts in its `jti` (a NUL, which PostgreSQL's `text`
+ * cannot hold; a megabyte) reaches the store as 43 safe characters.
+ */
 function replayKey(assertion: CheckedAssertion): string {
   const body = `${assertion.client_id.length}:${assertion.client_id}${assertion.jti}`;
-  return body.length <= 200 ? `ca:${body}` : `ca#${encodeBase64Url(sha256(new TextEncoder().encode(body)))}`;
+  return `ca#${encodeBase64Url(sha256(new TextEncoder().encode(body)))}`;
 }
 
 /** The audiences an assertion may name at `endpoint`, besides the issuer. */

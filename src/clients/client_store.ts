@@ -36,6 +36,32 @@ export interface ClientStore {
 }
 
 /**
+ * A client store that can also be written to, as the Redis, PostgreSQL and Deno KV client
+ * stores are. `saveClient` adds or replaces a registration; it rejects with a
+ * {@link ConfigurationError} (writing nothing) when the registration is invalid or carries a
+ * plaintext `client_secret` (a database keeps `client_secret_hash` only). `deleteClient`
+ * answers whether there was one. `testClientStore` checks an implementation.
+ *
+ * @example
+ * ```ts
+ * import type { WritableClientStore } from "./client_store.ts";
+ * declare const clients: WritableClientStore;
+ * await clients.saveClient({
+ *   client_id: "billing",
+ *   client_secret_hash: "$sha256$Z2yN1q0o0mRlJ1uWjQk0t8eN7w5h5u4Qm6kH9rVb1aY",
+ *   grant_types: ["client_credentials"],
+ * });
+ * await clients.deleteClient("billing"); // true
+ * ```
+ */
+export interface WritableClientStore extends ClientStore {
+  /** Adds or replaces a registration. */
+  saveClient(registration: ClientRegistration): Promise<void>;
+  /** Removes a registration; answers whether there was one. */
+  deleteClient(client_id: string): Promise<boolean>;
+}
+
+/**
  * A client store over a fixed list, validated at once: a duplicate `client_id` or an invalid
  * registration throws a {@link ConfigurationError} here rather than at the first request.
  *

@@ -25,8 +25,13 @@ export interface AttemptCount {
  *   `SELECT key, count, reset_at FROM attempts WHERE key = ANY($1) AND reset_at > now()`.
  * - `increment(keys, windowSeconds)`: adds one to each counter; a counter that does not
  *   exist (or has expired) starts at 1 and expires `windowSeconds` from now. The window is
- *   never extended by later increments, so a counter always decays. Redis (7+): `INCR k`
- *   then `EXPIRE k <window> NX` in one `MULTI`. SQL: the upsert in the example below.
+ *   never extended by later increments, so a counter always decays. Redis: `INCR k` and,
+ *   when the key has no TTL yet, `PEXPIRE k <window>`, in one script. SQL: the upsert in
+ *   the example below.
+ *
+ * Keys hold the client_id as the request sent it, so they may contain any character (NUL
+ * included). The library ships `RedisAttemptStore`, `PostgresAttemptStore` and
+ * `DenoKvAttemptStore`; `testAttemptStore` checks any implementation.
  *
  * Each increment must be atomic per key across every instance that shares the store. Both
  * methods may answer synchronously or with a promise, and may throw or reject when the

@@ -1,12 +1,15 @@
 /**
- * A deadline on calls into pluggable backends (client store, token store, attempt store, a
- * custom crypto provider): a store that hangs must not hold a request, or its connection,
- * forever. This is the one place the `storeTimeoutMs` option is applied.
+ * A deadline on calls into pluggable backends (client store, token store, revocation store,
+ * replay store, attempt store, a custom crypto provider): a store that hangs must not hold
+ * a request, or its connection, forever. This is the one place the `storeTimeoutMs` option
+ * is applied.
  *
  * @module
  */
 
 import { OAuthError } from "../errors.ts";
+import type { ReplayStore } from "./replay_store.ts";
+import type { RevocationStore } from "./revocation_store.ts";
 import type { TokenStore } from "./token_store.ts";
 
 function isThenable(value: unknown): value is PromiseLike<unknown> {
@@ -93,5 +96,42 @@ export function deadlineTokenStore(store: TokenStore, ms: number): TokenStore {
       }),
     find: (key) => withDeadline("token store find", ms, () => store.find(key)),
     revoke: (key) => withDeadline("token store revoke", ms, () => store.revoke(key)),
+  };
+}
+
+/**
+ * A revocation store whose calls end by the deadline. A `revoke` that completes late is
+ * kept: the token is then revoked, as its owner asked (the 503 it got tells it to retry,
+ * which is harmless); undoing it would let a token the owner gave up work again.
+ *
+ * @example
+ * ```ts
+ * import { deadlineRevocationStore } from "./deadline.ts";
+ * import { MemoryRevocationStore } from "./revocation_store.ts";
+ * const revoked = deadlineRevocationStore(new MemoryRevocationStore(), 5_000);
+ * ```
+ */
+export function deadlineRevocationStore(store: RevocationStore, ms: number): RevocationStore {
+  return {
+    revoke: (jti, expiresAt) => withDeadline("revocation store revoke", ms, () => store.revoke(jti, expiresAt)),
+    isRevoked: (jti) => withDeadline("revocation store isRevoked", ms, () => store.isRevoked(jti)),
+  };
+}
+
+/**
+ * A replay store whose calls end by the deadline. A `remember` that completes late is kept:
+ * the request it served was refused (503), and the key stays used, so the same assertion or
+ * proof cannot be replayed later; forgetting it would reopen exactly that window.
+ *
+ * @example
+ * ```ts
+ * import { deadlineReplayStore } from "./deadline.ts";
+ * import { MemoryReplayStore } from "./replay_store.ts";
+ * const replay = deadlineReplayStore(new MemoryReplayStore(), 5_000);
+ * ```
+ */
+export function deadlineReplayStore(store: ReplayStore, ms: number): ReplayStore {
+  return {
+    remember: (key, expiresAt) => withDeadline("replay store remember", ms, () => store.remember(key, expiresAt)),
   };
 }

@@ -73,6 +73,14 @@ export interface ConformanceOptions {
    * wait up to about two seconds each.
    */
   time?: "controlled" | "real";
+  /**
+   * How many stores each test makes with the factory; default 1. Give more when the stores
+   * it makes share one backend, as server instances over one Redis or database do (or one
+   * per client library): every test then writes through one and reads through the others,
+   * and spreads its concurrent calls over all of them, so atomicity is checked across
+   * instances. In-memory stores are not shared: leave it at 1 for them.
+   */
+  instances?: number;
 }
 
 /** The clock of one test, and how to move it forward. */
@@ -137,6 +145,30 @@ export function sameData(a: unknown, b: unknown): boolean {
     if (!sameData((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k])) return false;
   }
   return true;
+}
+
+/** The stores of one test: `instances` of them from the factory, all on the same clock. */
+export async function makeStores<S>(
+  factory: StoreFactory<S>,
+  options: ConformanceOptions,
+  valid: (store: S) => boolean,
+  what: string,
+): Promise<{ time: TestTime; stores: S[] }> {
+  const n = options.instances ?? 1;
+  if (!Number.isSafeInteger(n) || n < 1) throw new TypeError("instances must be a positive integer");
+  const time = testTime(options.time);
+  const stores: S[] = [];
+  for (let i = 0; i < n; i++) {
+    const store = await factory({ clock: time.clock });
+    check(valid(store), `the factory must return a ${what}`);
+    stores.push(store);
+  }
+  return { time, stores };
+}
+
+/** Each instance in turn: the `i`th call's store. */
+export function spread<S>(stores: readonly S[], i: number): S {
+  return stores[i % stores.length]!;
 }
 
 /** Registers each test under `prefix`. */

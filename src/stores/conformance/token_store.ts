@@ -12,18 +12,19 @@ import type { TokenRecord, TokenStore } from "../token_store.ts";
 import {
   check,
   type ConformanceOptions,
+  makeStores,
   randomKey,
   register,
   sameData,
+  spread,
   type StoreFactory,
   swapCase,
   type TestRegistrar,
-  testTime,
 } from "./kit.ts";
 
 function fullRecord(now: number): TokenRecord {
   return {
-    client_id: "conformance-client",
+    client_id: "conformance-ç-客户",
     scope: "read write",
     iat: now,
     exp: now + 600,
@@ -54,15 +55,18 @@ const SECRET = "conformance-kit-secret-0123456789abcdefghij";
 /**
  * Registers tests proving that a {@link TokenStore} keeps the contract the server relies on:
  *
- * - `save` then `find` gives the record back, every member intact;
+ * - `save` then `find` gives the record back, every member intact (non-ASCII included);
  * - `find` of an unknown key is `undefined`;
+ * - saving a key again replaces its record;
  * - keys are opaque: base64url strings compared byte for byte (a case-insensitive
  *   collation, as MySQL's default, would merge two tokens' records);
  * - `revoke` removes the record and answers whether there was one;
- * - a record is never returned at or after its `exp`;
+ * - a record is never returned at or after its `exp` (nor one saved already expired), and
+ *   `revoke` does not count an expired record;
  * - concurrent saves, finds and revokes do not interfere;
  * - through a real server: the store receives only SHA-256 hashes of tokens, never a token,
- *   and tokens issued through it introspect, and stop introspecting once revoked.
+ *   tokens issued through it introspect, and stop introspecting once revoked, and the
+ *   record is found by the token's hash with the lifetime the response announced.
  *
  * Each test makes a fresh store with `factory` and uses fresh random keys, so a persistent
  * store shared by the tests is fine.
@@ -83,24 +87,30 @@ export function testTokenStore(
   options: ConformanceOptions = {},
 ): void {
   const setup = async () => {
-    const time = testTime(options.time);
-    const store = await factory({ clock: time.clock });
-    check(typeof store?.save === "function" && typeof store.find === "function" && typeof store.revoke === "function",
-      "the factory must return a TokenStore (save, find, revoke)");
-    return { time, store };
+    const { time, stores } = await makeStores(
+      factory,
+      options,
+      (s) => typeof s?.save === "function" && typeof s.find === "function" && typeof s.revoke === "function",
+      "TokenStore (save, find, revoke)",
+    );
+    return { time, stores, store: stores[0]!, reader: stores[stores.length - 1]! };
   };
 
   register(test, options.name ?? "TokenStore", {
-    "save then find gives the record back, every member intact": async () => {
-      const { time, store } = await setup();
+    "save then find gives the record back, every member intact, on every instance": async () => {
+      const { time, stores } = await setup();
       const full = fullRecord(time.nowSeconds());
       const minimal: TokenRecord = { client_id: "c", scope: "", iat: time.nowSeconds(), exp: time.nowSeconds() + 60 };
       const single: TokenRecord = { ...minimal, aud: "https://only.example" };
-      for (const record of [full, minimal, single]) {
-        const key = randomKey();
-        await store.save(key, record);
-        const found = await store.find(key);
-        check(sameData(found, record), `find returned ${JSON.stringify(found)} for ${JSON.stringify(record)}`);
+      for (const writer of stores) {
+        for (const record of [full, minimal, single]) {
+          const key = randomKey();
+          await writer.save(key, record);
+          for (const reader of stores) {
+            const found = await reader.find(key);
+            check(sameData(found, record), `find returned ${JSON.stringify(found)} for ${JSON.stringify(record)}`);
+          }
+        }
       }
     },
 
@@ -110,68 +120,82 @@ export function testTokenStore(
       check(found === undefined || found === null, `find of an unknown key returned ${JSON.stringify(found)}`);
     },
 
+    "saving a key again replaces its record": async () => {
+      const { time, store, reader } = await setup();
+      const key = randomKey();
+      const now = time.nowSeconds();
+      await store.save(key, { client_id: "first", scope: "", iat: now, exp: now + 600 });
+      await reader.save(key, { client_id: "second", scope: "read", iat: now, exp: now + 60 });
+      const found = await store.find(key);
+      check(found?.client_id === "second" && found.exp === now + 60, `after a second save, find returned ${JSON.stringify(found)}`);
+    },
+
     "keys are opaque base64url strings, compared byte for byte (case matters)": async () => {
-      const { time, store } = await setup();
+      const { time, store, reader } = await setup();
       const key = `A-_${randomKey().slice(3)}`;
       const other = swapCase(key);
       const a: TokenRecord = { client_id: "a", scope: "", iat: time.nowSeconds(), exp: time.nowSeconds() + 60 };
       const b: TokenRecord = { ...a, client_id: "b" };
       await store.save(key, a);
-      check((await store.find(other)) == null, "a key differing only in case found another key's record");
+      check((await reader.find(other)) == null, "a key differing only in case found another key's record");
       await store.save(other, b);
       check((await store.find(key))?.client_id === "a", "saving a key differing only in case replaced a record");
       check((await store.find(other))?.client_id === "b", "a key differing only in case was not stored on its own");
     },
 
     "revoke removes the record and answers whether there was one": async () => {
-      const { time, store } = await setup();
+      const { time, stores, store, reader } = await setup();
       const key = randomKey();
       const keep = randomKey();
       const record: TokenRecord = { client_id: "c", scope: "", iat: time.nowSeconds(), exp: time.nowSeconds() + 60 };
       await store.save(key, record);
       await store.save(keep, record);
-      check((await store.revoke(key)) === true, "revoke of a stored record did not answer true");
-      check((await store.find(key)) == null, "a revoked record is still found");
+      check((await reader.revoke(key)) === true, "revoke of a stored record did not answer true");
+      for (const s of stores) check((await s.find(key)) == null, "a revoked record is still found");
       check((await store.revoke(key)) === false, "a second revoke did not answer false");
       check((await store.revoke(randomKey())) === false, "revoke of an unknown key did not answer false");
-      check((await store.find(keep)) !== undefined, "revoke removed another record");
+      check((await reader.find(keep)) != null, "revoke removed another record");
     },
 
-    "a record is never returned at or after its exp": async () => {
-      const { time, store } = await setup();
+    "a record is never returned at or after its exp, nor counted by revoke": async () => {
+      const { time, store, reader } = await setup();
       const now = time.nowSeconds();
       const exp = options.time === "real" ? now + 2 : now + 600;
       const key = randomKey();
       await store.save(key, { client_id: "c", scope: "", iat: now, exp });
       if (options.time !== "real") {
         await time.advanceTo(exp * 1000 - 1);
-        check((await store.find(key)) !== undefined, "a record was forgotten before its exp");
+        check((await reader.find(key)) != null, "a record was forgotten before its exp");
       } else {
-        check((await store.find(key)) !== undefined, "a record was forgotten at once (is exp read as milliseconds?)");
+        check((await reader.find(key)) != null, "a record was forgotten at once (is exp read as milliseconds?)");
       }
+      const stale = randomKey();
+      await store.save(stale, { client_id: "c", scope: "", iat: now - 60, exp: time.nowSeconds() - 1 });
+      check((await reader.find(stale)) == null, "a record saved already expired was returned");
       await time.advanceTo(exp * 1000 + (options.time === "real" ? 50 : 0));
-      check((await store.find(key)) == null, "a record was returned at or after its exp");
+      check((await reader.find(key)) == null, "a record was returned at or after its exp");
+      check((await reader.revoke(key)) === false, "revoke of an expired record answered true, as if it were live");
     },
 
     "concurrent saves, finds and revokes do not interfere": async () => {
-      const { time, store } = await setup();
+      const { time, stores, reader } = await setup();
       const now = time.nowSeconds();
       const entries = Array.from({ length: 50 }, (_, i) => ({
         key: randomKey(),
         record: { client_id: `client-${i}`, scope: `s${i}`, iat: now, exp: now + 600 } as TokenRecord,
       }));
-      await Promise.all(entries.map((e) => store.save(e.key, e.record)));
-      const found = await Promise.all(entries.map((e) => store.find(e.key)));
+      await Promise.all(entries.map((e, i) => spread(stores, i).save(e.key, e.record)));
+      const found = await Promise.all(entries.map((e, i) => spread(stores, i + 1).find(e.key)));
       found.forEach((f, i) => check(sameData(f, entries[i]!.record), `concurrent save/find mixed up record ${i}`));
       const target = entries[0]!.key;
-      const answers = await Promise.all(Array.from({ length: 10 }, () => store.revoke(target)));
+      const answers = await Promise.all(Array.from({ length: 10 }, (_, i) => spread(stores, i).revoke(target)));
       check(answers.some((a) => a === true), "no concurrent revoke of a stored record answered true");
-      check((await store.find(target)) == null, "a record revoked concurrently is still found");
-      check(sameData(await store.find(entries[1]!.key), entries[1]!.record), "concurrent revokes removed another record");
+      check((await reader.find(target)) == null, "a record revoked concurrently is still found");
+      check(sameData(await reader.find(entries[1]!.key), entries[1]!.record), "concurrent revokes removed another record");
     },
 
     "through a server: only token hashes reach the store, and tokens introspect until revoked": async () => {
-      const { time, store } = await setup();
+      const { time, store, reader } = await setup();
       const rec = recording(store);
       const issuer = "https://conformance.example";
       const server = createAuthorizationServer({
@@ -193,8 +217,13 @@ export function testTokenStore(
         );
       const tokens = await Promise.all(Array.from({ length: 5 }, async () => {
         const res = await post("/token", "grant_type=client_credentials");
-        const body = await res.json() as { access_token?: string };
+        const body = await res.json() as { access_token?: string; expires_in?: number };
         check(res.status === 200 && typeof body.access_token === "string", `the server could not issue a token: ${JSON.stringify(body)}`);
+        // Another instance finds it by its hash, as issued; never under the token itself.
+        const record = await reader.find(await tokenKey(body.access_token, webCrypto));
+        check(record?.client_id === "kit" && record.scope === "read" && record.exp - record.iat === body.expires_in,
+          `another instance found ${JSON.stringify(record)} for a token issued with expires_in ${body.expires_in}`);
+        check((await reader.find(body.access_token)) == null, "a token was found under itself, not its hash");
         return body.access_token;
       }));
       const introspect = async (token: string) =>

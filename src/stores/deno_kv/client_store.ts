@@ -4,7 +4,7 @@
  * @module
  */
 
-import type { ClientStore } from "../../clients/client_store.ts";
+import type { WritableClientStore } from "../../clients/client_store.ts";
 import type { ClientRegistration } from "../../clients/registration.ts";
 import { checkStorableRegistration, RegistrationCache } from "../../clients/stored_registration.ts";
 import {
@@ -17,7 +17,7 @@ import {
 } from "./kv_like.ts";
 
 /**
- * A {@link ClientStore} on Deno KV: each registration is the value under
+ * A {@link WritableClientStore} on Deno KV: each registration is the value under
  * `[...prefix, "client", client_id]`, with no expiry. `saveClient` and `deleteClient` manage
  * them; `saveClient` validates the registration and refuses a plaintext `client_secret`.
  *
@@ -36,7 +36,7 @@ import {
  * });
  * ```
  */
-export class DenoKvClientStore implements ClientStore {
+export class DenoKvClientStore implements WritableClientStore {
   readonly #kv: DenoKvLike;
   readonly #config: DenoKvStoreConfig;
   readonly #cache = new RegistrationCache();

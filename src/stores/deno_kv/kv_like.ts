@@ -73,7 +73,7 @@ export interface DenoKvStoreOptions {
 
 /** Options checked once. */
 export interface DenoKvStoreConfig {
-  readonly key: (kind: "token" | "replay" | "revoked" | "client", id: string) => KvKey;
+  readonly key: (kind: "token" | "replay" | "revoked" | "client" | "attempt", id: string) => KvKey;
   readonly clock: () => number;
   /** `expireIn` for an absolute expiry in seconds: at least 1 ms, rounded up. */
   readonly expireIn: (expiresAt: number) => number;

@@ -4,14 +4,14 @@
  * @module
  */
 
-import type { ClientStore } from "../../clients/client_store.ts";
+import type { WritableClientStore } from "../../clients/client_store.ts";
 import type { ClientRegistration } from "../../clients/registration.ts";
 import { checkStorableRegistration, RegistrationCache } from "../../clients/stored_registration.ts";
 import { type PostgresLike, queryRows } from "./postgres_like.ts";
 import { type PostgresStoreConfig, postgresStoreConfig, type PostgresStoreOptions } from "./schema.ts";
 
 /**
- * A {@link ClientStore} on PostgreSQL (table `<prefix>clients`, created by
+ * A {@link WritableClientStore} on PostgreSQL (table `<prefix>clients`, created by
  * `migratePostgres`): one `jsonb` registration per `client_id`. `saveClient` and
  * `deleteClient` manage them; `saveClient` validates the registration and refuses a
  * plaintext `client_secret`.
@@ -35,7 +35,7 @@ import { type PostgresStoreConfig, postgresStoreConfig, type PostgresStoreOption
  * // handleTokenRequest(request, { issuer, clients })
  * ```
  */
-export class PostgresClientStore implements ClientStore {
+export class PostgresClientStore implements WritableClientStore {
   readonly #db: PostgresLike;
   readonly #config: PostgresStoreConfig;
   readonly #cache = new RegistrationCache();

@@ -37,6 +37,7 @@ export interface PostgresTables {
   readonly replay: string;
   readonly revoked: string;
   readonly clients: string;
+  readonly attempts: string;
 }
 
 /** Options checked once. */
@@ -67,6 +68,7 @@ export function postgresStoreConfig(
       replay: `${prefix}replay`,
       revoked: `${prefix}revoked`,
       clients: `${prefix}clients`,
+      attempts: `${prefix}attempts`,
     },
     now: () => clock() / 1000,
   };
@@ -99,6 +101,15 @@ CREATE TABLE IF NOT EXISTS ${t.clients} (
   registration jsonb NOT NULL,
   updated_at timestamptz NOT NULL DEFAULT now()
 )`,
+    // Added after the first release: last, and IF NOT EXISTS like the rest, so running the
+    // migration again on a database made by an earlier version only adds what is missing.
+    `-- Counters of failed client authentications (the brute-force guard), each until its window ends.
+CREATE TABLE IF NOT EXISTS ${t.attempts} (
+  key text PRIMARY KEY,
+  count bigint NOT NULL,
+  expires_at timestamptz NOT NULL
+)`,
+    `CREATE INDEX IF NOT EXISTS ${t.attempts}_expires_at ON ${t.attempts} (expires_at)`,
   ];
 }
 
@@ -120,8 +131,9 @@ export function postgresMigration(options: Pick<PostgresStoreOptions, "tablePref
 
 /**
  * The migration for the default table prefix (`m2m_oauth_`): tables `m2m_oauth_tokens`,
- * `m2m_oauth_replay`, `m2m_oauth_revoked` and `m2m_oauth_clients`, with an index on each
- * `expires_at` for the sweep.
+ * `m2m_oauth_replay`, `m2m_oauth_revoked`, `m2m_oauth_clients` and `m2m_oauth_attempts`, with
+ * an index on each `expires_at` for the sweep. A database migrated by an earlier version
+ * gets the tables it lacks when this runs again; existing tables are left as they are.
  *
  * @example
  * ```ts
@@ -158,7 +170,8 @@ export async function migratePostgres(
 }
 
 /**
- * Deletes expired rows from the token, replay and revocation tables; resolves with how many.
+ * Deletes expired rows from the token, replay, revocation and attempt tables; resolves with
+ * how many.
  * Reads already ignore expired rows, so the sweep only reclaims space: run it every few
  * minutes from one instance, a scheduled job, or pg_cron.
  *
@@ -177,8 +190,10 @@ export async function sweepPostgres(db: PostgresLike, options: PostgresStoreOpti
     db,
     `WITH a AS (DELETE FROM ${t.tokens} WHERE expires_at <= to_timestamp($1::float8) RETURNING 1),
 b AS (DELETE FROM ${t.replay} WHERE expires_at <= to_timestamp($1::float8) RETURNING 1),
-c AS (DELETE FROM ${t.revoked} WHERE expires_at <= to_timestamp($1::float8) RETURNING 1)
-SELECT ((SELECT count(*) FROM a) + (SELECT count(*) FROM b) + (SELECT count(*) FROM c))::text AS swept`,
+c AS (DELETE FROM ${t.revoked} WHERE expires_at <= to_timestamp($1::float8) RETURNING 1),
+d AS (DELETE FROM ${t.attempts} WHERE expires_at <= to_timestamp($1::float8) RETURNING 1)
+SELECT ((SELECT count(*) FROM a) + (SELECT count(*) FROM b) + (SELECT count(*) FROM c) + (SELECT count(*) FROM d))::text
+  AS swept`,
     [now()],
   );
   return Number(row?.swept ?? 0);

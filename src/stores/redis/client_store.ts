@@ -4,7 +4,7 @@
  * @module
  */
 
-import type { ClientStore } from "../../clients/client_store.ts";
+import type { WritableClientStore } from "../../clients/client_store.ts";
 import type { ClientRegistration } from "../../clients/registration.ts";
 import { checkStorableRegistration, RegistrationCache } from "../../clients/stored_registration.ts";
 import {
@@ -17,7 +17,7 @@ import {
 } from "./redis_like.ts";
 
 /**
- * A {@link ClientStore} on Redis: each registration is a JSON string under
+ * A {@link WritableClientStore} on Redis: each registration is a JSON string under
  * `<prefix>client:<client_id>`, with no expiry. `saveClient` and `deleteClient` manage them;
  * `saveClient` validates the registration and refuses a plaintext `client_secret`.
  *
@@ -40,7 +40,7 @@ import {
  * // handleTokenRequest(request, { issuer, clients })
  * ```
  */
-export class RedisClientStore implements ClientStore {
+export class RedisClientStore implements WritableClientStore {
   readonly #redis: RedisLike;
   readonly #config: RedisStoreConfig;
   readonly #cache = new RegistrationCache();

@@ -10,8 +10,9 @@ import { StoreFullError } from "../token_store.ts";
 
 /**
  * A Redis connection, structurally: `sendCommand(["SET", key, value, "NX"])` resolves with the
- * raw reply (`"OK"`, a string, an integer, or `null`) and rejects on an error reply. The
- * stores send only single-key commands (SET, GET, DEL, EXISTS) with the key second, so a
+ * raw reply (`"OK"`, a string, an integer, an array, or `null`) and rejects on an error
+ * reply. The stores send only single-key commands: SET, GET, DEL, EXISTS and PTTL with the
+ * key second, and the attempt store's `EVAL <script> 1 <key> ...` with the key fourth, so a
  * wrapper over a cluster client can route each by its key (not tested here). Redis 6.2 or
  * later (for `SET ... EXAT`).
  *
@@ -61,7 +62,11 @@ export interface RedisLike {
  * ```
  */
 export interface RedisStoreOptions {
-  /** Put before every key; default `"m2m-oauth:"`. Keys are `<prefix>token:<hash>` and so on. */
+  /**
+   * Put before every key; default `"m2m-oauth:"`. Keys are `<prefix>token:<hash>`,
+   * `<prefix>replay:<key>`, `<prefix>revoked:<jti>`, `<prefix>client:<id>` and
+   * `<prefix>attempt:<key>`.
+   */
   prefix?: string;
   /**
    * Milliseconds since the epoch; default `Date.now`. Redis expires keys by its own clock;
@@ -73,7 +78,7 @@ export interface RedisStoreOptions {
 
 /** Options checked once, with every key name built from them. */
 export interface RedisStoreConfig {
-  readonly key: (kind: "token" | "replay" | "revoked" | "client", id: string) => string;
+  readonly key: (kind: "token" | "replay" | "revoked" | "client" | "attempt", id: string) => string;
   readonly clock: () => number;
 }
 
