@@ -484,6 +484,32 @@ describe("opaque tokens", () => {
   });
 });
 
+describe("a backend that hangs (storeTimeoutMs)", () => {
+  const hang = () => new Promise<never>(() => {});
+  const expect503 = async (result: AccessTokenVerification, started: number) => {
+    const res = denied(result);
+    assert.equal(res.status, 503);
+    assert.equal(((await res.json()) as { error: string }).error, "temporarily_unavailable");
+    assert.ok(Date.now() - started < 2_000, "answered by the deadline");
+  };
+
+  test("a token store, an introspection call or a revocation store that never answers -> 503 by the deadline", async () => {
+    const stuckStore = { save: hang, find: hang, revoke: hang };
+    let started = Date.now();
+    await expect503(await verifyAccessToken(apiRequest("opaque-token"), { resource: API, tokenStore: stuckStore, storeTimeoutMs: 50 }), started);
+    started = Date.now();
+    await expect503(await verifyAccessToken(apiRequest("opaque-token"), { resource: API, introspect: hang, storeTimeoutMs: 50 }), started);
+    const { as, rs } = await setup({ revocationStore: { revoke: hang, isRevoked: hang }, storeTimeoutMs: 50 });
+    started = Date.now();
+    await expect503(await verifyAccessToken(apiRequest(await as.token()), rs), started);
+  });
+
+  test("storeTimeoutMs is checked at start-up", () => {
+    assert.throws(() => resolveResourceServerOptions({ resource: API, introspect: hang, storeTimeoutMs: 0 }), /storeTimeoutMs/);
+    assert.throws(() => resolveResourceServerOptions({ resource: API, introspect: hang, storeTimeoutMs: -1 }), /storeTimeoutMs/);
+  });
+});
+
 describe("configuration", () => {
   const rejects = (options: unknown, pattern: RegExp) => assert.throws(() => resolveResourceServerOptions(options as ResourceServerOptions), pattern);
   test("validated once: typos, missing key sources, JWT without issuer, bad resource, bad algorithms", () => {

@@ -11,10 +11,11 @@ import { ConfigurationError } from "../errors.ts";
 import type { FetchLike } from "../http/fetch.ts";
 import { ASYMMETRIC_ALGORITHMS, isJwsAlgorithm, type JwsAlgorithm } from "../jose/algorithms.ts";
 import type { Jwk, JwkSet } from "../jose/jwk.ts";
-import { isLoopbackHost } from "../options.ts";
+import { isLoopbackHost } from "../http/loopback.ts";
 import { isResourceIndicator } from "../resource_indicators.ts";
 import { type DpopContext, type DpopOptions, resolveDpopOptions } from "../dpop/options.ts";
 import { normalizeHtu } from "../dpop/htu.ts";
+import { deadlineReplayStore, deadlineRevocationStore, deadlineTokenStore, withDeadline } from "../stores/deadline.ts";
 import { MemoryReplayStore, type ReplayStore } from "../stores/replay_store.ts";
 import type { RevocationStore } from "../stores/revocation_store.ts";
 import type { TokenStore } from "../stores/token_store.ts";
@@ -176,6 +177,12 @@ export interface ResourceServerOptions {
    * {@link MemoryReplayStore}. Share one between instances of this resource server.
    */
   replayStore?: ReplayStore;
+  /**
+   * Longest wait for the token store, the revocation store, the replay store and
+   * `introspect`, in milliseconds; default 5,000. Past it the request is answered `503
+   * temporarily_unavailable`, never left hanging.
+   */
+  storeTimeoutMs?: number;
 }
 
 /** Where the verification keys of JWTs come from. */
@@ -228,6 +235,7 @@ const KNOWN: ReadonlySet<string> = new Set([
   "clock",
   "dpop",
   "replayStore",
+  "storeTimeoutMs",
 ]);
 
 const DPOP_EXTRA: ReadonlySet<string> = new Set(["origin"]);
@@ -238,6 +246,7 @@ function resourceDpop(
   resource: string,
   crypto: CryptoProvider,
   clock: () => number,
+  timeoutMs: number,
 ): { dpop: DpopContext | undefined; origin: string } {
   const value = options.dpop ?? false;
   if (value === false) return { dpop: undefined, origin: "" };
@@ -252,8 +261,10 @@ function resourceDpop(
   if (normalizeHtu(origin) === undefined || (settings.origin !== undefined && normalizeHtu(settings.origin) !== normalizeHtu(origin))) {
     throw new ConfigurationError("dpop.origin must be an http(s) origin (set it when resource is not an https URL)");
   }
-  const store = options.replayStore ?? new MemoryReplayStore({ clock });
-  if (typeof (store as Partial<ReplayStore> | null)?.remember !== "function") throw new ConfigurationError("replayStore must be a ReplayStore");
+  const given = options.replayStore ?? new MemoryReplayStore({ clock });
+  if (typeof (given as Partial<ReplayStore> | null)?.remember !== "function") throw new ConfigurationError("replayStore must be a ReplayStore");
+  // The built-in store answers at once; a user's gets the deadline.
+  const store = given instanceof MemoryReplayStore ? given : deadlineReplayStore(given, timeoutMs);
   const dpop = resolveDpopOptions(settings, { label: resource, replayStore: store, crypto, clock, extraKeys: DPOP_EXTRA });
   return { dpop, origin };
 }
@@ -360,7 +371,9 @@ export function resolveResourceServerOptions(options: ResourceServerOptions): Re
   const realm = options.realm ?? resource;
   if (typeof realm !== "string") throw new ConfigurationError("realm must be a string");
   const crypto = options.crypto ?? webCrypto;
-  const { dpop, origin: dpopOrigin } = resourceDpop(options, resource, crypto, clock);
+  const timeoutMs = integer("storeTimeoutMs", options.storeTimeoutMs, 5_000, 600_000);
+  if (timeoutMs === 0) throw new ConfigurationError("storeTimeoutMs must be at least 1");
+  const { dpop, origin: dpopOrigin } = resourceDpop(options, resource, crypto, clock, timeoutMs);
   const metadata = options.metadata === undefined || options.metadata === false
     ? undefined
     : options.metadata === true
@@ -371,15 +384,17 @@ export function resolveResourceServerOptions(options: ResourceServerOptions): Re
   }
   // RFC 9728 s1.2: a resource identifier with metadata is an https URL without fragment.
   const metadataUrl = metadata === undefined ? undefined : protectedResourceMetadataUrl(httpsUrl("resource", resource));
+  const introspect = options.introspect;
   const context: ResourceServerContext = {
     resource,
     issuer,
     keys,
     algorithms: new Set(algorithms),
     clockTolerance: integer("clockTolerance", options.clockTolerance, 5, 300),
-    tokenStore: options.tokenStore,
-    introspect: options.introspect,
-    revocationStore: options.revocationStore,
+    // Every call out ends by the deadline: a hung store gets the caller a 503, not a hang.
+    tokenStore: options.tokenStore === undefined ? undefined : deadlineTokenStore(options.tokenStore, timeoutMs),
+    introspect: introspect === undefined ? undefined : (token) => withDeadline("introspect", timeoutMs, () => introspect(token)),
+    revocationStore: options.revocationStore === undefined ? undefined : deadlineRevocationStore(options.revocationStore, timeoutMs),
     realm,
     metadataUrl,
     metadata,
