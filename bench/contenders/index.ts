@@ -139,7 +139,11 @@ export interface Verifier {
 export const verifiers: Verifier[] = [
   { name: "bare ES256 verify (WebCrypto)", create: async () => (await import("./floor_jwt.ts")).bareVerify("ES256") },
   { name: "bare EdDSA verify (WebCrypto)", create: async () => (await import("./floor_jwt.ts")).bareVerify("EdDSA") },
-  { name: "m2m-oauth verifyAccessToken, JWT ES256", create: async () => (await import("./verify.ts")).jwtVerifier("ES256") },
-  { name: "m2m-oauth verifyAccessToken, JWT EdDSA", create: async () => (await import("./verify.ts")).jwtVerifier("EdDSA") },
+  // A token seen for the first time (the memo of verified tokens off: every call checks the
+  // signature), and the same token presented again (the default memo).
+  { name: "m2m-oauth verifyAccessToken, JWT ES256, first sight", create: async () => (await import("./verify.ts")).jwtVerifier("ES256", { verifiedTokenCache: 0 }) },
+  { name: "m2m-oauth verifyAccessToken, JWT EdDSA, first sight", create: async () => (await import("./verify.ts")).jwtVerifier("EdDSA", { verifiedTokenCache: 0 }) },
+  { name: "m2m-oauth verifyAccessToken, JWT ES256, token seen before", create: async () => (await import("./verify.ts")).jwtVerifier("ES256") },
+  { name: "m2m-oauth verifyAccessToken, JWT EdDSA, token seen before", create: async () => (await import("./verify.ts")).jwtVerifier("EdDSA") },
   { name: "m2m-oauth verifyAccessToken, opaque (MemoryTokenStore)", create: async () => (await import("./verify.ts")).opaqueVerifier() },
 ];
