@@ -6,8 +6,7 @@
 
 import { type CryptoProvider, webCrypto } from "../crypto/provider.ts";
 import { encodeBase64Url } from "../encoding/base64.ts";
-
-const encoder = new TextEncoder();
+import { utf8 } from "../encoding/utf8.ts";
 
 /** Token bytes drawn from the default provider in batches of this many (128 tokens). */
 const POOL_BYTES = 4096;
@@ -48,6 +47,6 @@ export function generateOpaqueToken(crypto: CryptoProvider): string {
  * ```
  */
 export async function tokenKey(token: string, crypto: CryptoProvider): Promise<string> {
-  const d = crypto.digest("SHA-256", encoder.encode(token));
+  const d = crypto.digest("SHA-256", utf8(token));
   return encodeBase64Url(d instanceof Uint8Array ? d : await d);
 }
