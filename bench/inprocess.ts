@@ -63,15 +63,21 @@ for (let r = 0; r < ROUNDS; r++) {
   }
 }
 
-const verify: Array<{ name: string; pending?: string; opsPerSecond?: number }> = [];
-for (const v of verifiers) {
-  if (ONLY) break;
-  const op = await v.create();
-  await opsPerSecond(op, MS);
-  const samples: number[] = [];
-  for (let r = 0; r < ROUNDS; r++) samples.push(await opsPerSecond(op, MS));
-  verify.push({ name: v.name, opsPerSecond: median(samples) });
+const verify: Array<{ name: string; opsPerSecond?: number; cpuUs?: number }> = [];
+const verifyOps = ONLY ? [] : await Promise.all(verifiers.map((v) => v.create()));
+for (const op of verifyOps) await opsPerSecond(op, MS);
+const vRate: number[][] = verifyOps.map(() => []);
+const vCpu: number[][] = verifyOps.map(() => []);
+for (let r = 0; r < ROUNDS; r++) {
+  for (let i = 0; i < verifyOps.length; i++) {
+    const m = await measureOps(verifyOps[i]!, MS);
+    vRate[i]!.push(m.opsPerSecond);
+    if (m.cpuUs !== undefined) vCpu[i]!.push(m.cpuUs);
+  }
 }
+verifyOps.forEach((_, i) => {
+  verify.push({ name: verifiers[i]!.name, opsPerSecond: median(vRate[i]!), ...(vCpu[i]!.length ? { cpuUs: median(vCpu[i]!) } : {}) });
+});
 
 const out: InProcessRow[] = [...rows.values()].map(({ seq, conc, cpu, ...row }) =>
   seq.length === 0 ? row : { ...row, sequential: median(seq), concurrent: median(conc), ...(cpu.length ? { cpuUs: median(cpu) } : {}) }
