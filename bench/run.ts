@@ -125,6 +125,11 @@ async function profileLoop(r: Runtime, contender: string): Promise<ProfileSummar
   const res = await runJson<{ usPerOp: number }>(r, "loop.ts", [`--contender=${contender}`, `--ms=${P.profileMs}`], ["--cpu-prof", `--cpu-prof-dir=${dir}`]);
   return { ...summarise(`${dir}/${readdirSync(dir)[0]}`), usPerOp: res.usPerOp };
 }
+async function profileVerify(r: Runtime, verifier: string): Promise<ProfileSummary & { usPerOp: number }> {
+  const dir = mkdtempSync(`${profDir}/verify-`);
+  const res = await runJson<{ usPerOp: number }>(r, "verify_loop.ts", [`--verifier=${verifier}`, `--ms=${P.profileMs}`], ["--cpu-prof", `--cpu-prof-dir=${dir}`]);
+  return { ...summarise(`${dir}/${readdirSync(dir)[0]}`), usPerOp: res.usPerOp };
+}
 async function profileServer(r: Runtime, file: string, args: string[]): Promise<ProfileSummary & { requestsPerSecond: number }> {
   const dir = mkdtempSync(`${profDir}/server-`);
   const server = await startServer(r, file, args, ["--cpu-prof", `--cpu-prof-dir=${dir}`]);
@@ -164,6 +169,9 @@ log("profiles");
 const profiles = {
   nodeLibrary: await profileLoop("node", LIBRARY),
   nodeFloor: await profileLoop("node", FLOOR),
+  nodeJwt: await profileLoop("node", LIBRARY_ES256),
+  nodeVerifyFirst: await profileVerify("node", "m2m-oauth verifyAccessToken, JWT ES256, first sight"),
+  nodeVerifySeen: await profileVerify("node", "m2m-oauth verifyAccessToken, JWT ES256, token seen before"),
   bunLibrary: await profileLoop("bun", LIBRARY),
   nodeServer: await profileServer("node", "servers/node.ts", [`--contender=${LIBRARY}`, `--adapter=${bestAdapter}`]),
   bunServer: await profileServer("bun", "servers/bun.ts", [`--contender=${LIBRARY}`]),
@@ -382,6 +390,9 @@ const profileTable = (title: string, s: ProfileSummary, extra: string) => {
 };
 profileTable("Library in-process, Node", profiles.nodeLibrary, `${profiles.nodeLibrary.usPerOp.toFixed(1)} µs per request under the profiler.`);
 profileTable("Floor in-process, Node", profiles.nodeFloor, `${profiles.nodeFloor.usPerOp.toFixed(1)} µs per request under the profiler.`);
+profileTable("Library JWT ES256 issuance in-process, Node", profiles.nodeJwt, `${profiles.nodeJwt.usPerOp.toFixed(1)} µs per request under the profiler.`);
+profileTable("verifyAccessToken, JWT ES256, first sight, Node", profiles.nodeVerifyFirst, `${profiles.nodeVerifyFirst.usPerOp.toFixed(1)} µs per verification under the profiler (wall).`);
+profileTable("verifyAccessToken, JWT ES256, token seen before, Node", profiles.nodeVerifySeen, `${profiles.nodeVerifySeen.usPerOp.toFixed(1)} µs per verification under the profiler (wall).`);
 profileTable("Library in-process, Bun", profiles.bunLibrary, `${profiles.bunLibrary.usPerOp.toFixed(1)} µs per request under the profiler.`);
 profileTable(`Library server on Node (${bestAdapter}) under load`, profiles.nodeServer, `${fmt(profiles.nodeServer.requestsPerSecond)} req/s under the profiler.`);
 profileTable("Library server on Bun.serve under load", profiles.bunServer, `${fmt(profiles.bunServer.requestsPerSecond)} req/s under the profiler.`);
