@@ -50,6 +50,7 @@ export const runtime: "node" | "deno" | "bun" = typeof (globalThis as { Bun?: un
 export const FLOOR = "floor (fetch)";
 export const FLOOR_NODE = "floor (node:http)";
 export const LIBRARY = "m2m-oauth, opaque";
+export const LIBRARY_NO_GUARD = "m2m-oauth, opaque, bruteForce: false";
 export const LIBRARY_ES256 = "m2m-oauth, JWT ES256";
 export const LIBRARY_EDDSA = "m2m-oauth, JWT EdDSA";
 export const FLOOR_ES256 = "floor + ES256 sign (WebCrypto)";
@@ -58,6 +59,9 @@ export const FLOOR_EDDSA = "floor + EdDSA sign (WebCrypto)";
 export const contenders: Contender[] = [
   { name: FLOOR, via: "fetch", fetch: async () => floorFetch },
   { name: LIBRARY, via: "fetch", fetch: async () => libraryFetch().fetch },
+  // A reference row, not a recommended setting: what the brute-force guard (on by default,
+  // RFC 6749 s2.3.1) costs per request, measured next to the default.
+  { name: LIBRARY_NO_GUARD, via: "fetch", fetch: async () => libraryFetch({ bruteForce: false }).fetch },
   {
     name: "@jmondi/oauth2-server",
     via: "fetch (its vanilla adapter)",
