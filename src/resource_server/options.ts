@@ -140,11 +140,11 @@ export interface ResourceServerOptions {
   clock?: () => number;
   /**
    * How many verified JWTs to remember, by the SHA-256 of the token, so that a token
-   * presented again skips its signature check (the costly step: 60-90 µs of CPU per
+   * presented again skips its signature check (the costly step: 60-100 µs of CPU per
    * WebCrypto ES256 or EdDSA verification on Node 20). Every other check, expiry and the
    * revocation list included, still runs on every request; an entry is used only while the
    * key that verified it is still the key found for the token, and goes when its token
-   * expires. `0` turns it off. Default 10,000 (about 1.5 MB when full).
+   * expires. `0` turns it off. Default 10,000 (about 1.2 MB when full: 124 B an entry on Node).
    */
   verifiedTokenCache?: number;
 }

@@ -1,6 +1,6 @@
 /**
  * A memo of JWT signatures already verified, so that a token presented again skips the one
- * expensive step of its verification: a WebCrypto signature check costs 60-90 µs of CPU on
+ * expensive step of its verification: a WebCrypto signature check costs 60-100 µs of CPU on
  * Node 20 (ES256 or EdDSA), while everything else a resource server checks costs a few.
  *
  * What it remembers is only this: "the token whose SHA-256 is H was signed by key K". On a
