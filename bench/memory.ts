@@ -30,7 +30,7 @@ async function perToken(count: number): Promise<{ tokens: number; bytesPerToken:
   const client = (await ctx.findClient(CLIENT_ID))!;
   collect();
   const before = heap();
-  for (let i = 0; i < count; i++) await issueAccessToken(clientCredentialsGrant(parseForm(BODY), client), ctx);
+  for (let i = 0; i < count; i++) await issueAccessToken(clientCredentialsGrant(parseForm(BODY), client, ctx.resources), ctx);
   collect();
   const after = heap();
   if (store.size !== count) throw new Error(`store holds ${store.size}, expected ${count}`);

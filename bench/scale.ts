@@ -44,7 +44,7 @@ const started = performance.now();
 const ctx = resolveOptions(options);
 for (let i = 0; i < TOKENS; i++) {
   const client = (await ctx.findClient(registrations[i % CLIENTS]!.client_id))!;
-  await issueAccessToken(clientCredentialsGrant(parseForm(BODY), client), ctx);
+  await issueAccessToken(clientCredentialsGrant(parseForm(BODY), client, ctx.resources), ctx);
 }
 const fillSeconds = (performance.now() - started) / 1000;
 

@@ -38,7 +38,7 @@ const stages: Array<[string, () => unknown]> = [
   ["sha256 of a 43-byte secret", () => sha256(secret)],
   ["randomBytes(32)", () => webCrypto.randomBytes(32)],
   ["tokenKey (SHA-256 + base64url)", () => tokenKey("q7Vb2nR5tWmZ7cL1pD9sF4hG6aQeUiOyTrEwXkJ0Y3M", webCrypto)],
-  ["issueAccessToken (library, incl. store.save)", () => issueAccessToken({ client, scope: "read" }, ctx)],
+  ["issueAccessToken (library, incl. store.save)", () => issueAccessToken({ client, scope: "read", resource: [] }, ctx)],
   ["jsonResponse + text() (library)", () => jsonResponse(200, { access_token: "x", token_type: "Bearer", expires_in: 600, scope: "read" }).text()],
   ["whole request: floor", async () => (await floorFetch(tokenRequest())).text()],
   ["whole request: library", async () => (await fetch(tokenRequest())).text()],

@@ -3,7 +3,7 @@
 // speed. On Node the HTTP servers of the bench are started once each too.
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { contenders, runtime, sender } from "../bench/contenders/index.ts";
+import { contenders, runtime, sender, verifiers } from "../bench/contenders/index.ts";
 import { checkRefusal, checkTokenAnswer, WRONG_AUTHORIZATION } from "../bench/fixture.ts";
 
 describe(`bench contenders answer correctly (${runtime})`, () => {
@@ -22,11 +22,44 @@ describe(`bench contenders answer correctly (${runtime})`, () => {
   }
 });
 
+describe(`bench verifiers accept the token they are given (${runtime})`, () => {
+  for (const v of verifiers) {
+    test(v.name, async () => {
+      const verify = await v.create();
+      const claims = (await verify()) as { exp?: unknown };
+      assert.equal(typeof claims.exp, "number");
+    });
+  }
+});
+
+describe("bench token-store rows: Redis and PostgreSQL on loopback answer correctly", {
+  skip: runtime !== "node" && `the store rows of the bench run on Node only (this is ${runtime})`,
+}, () => {
+  test("each store contender: a token for the right request, invalid_client for a wrong secret", async () => {
+    const { startStores } = await import("../bench/contenders/stores.ts");
+    const stores = await startStores();
+    try {
+      for (const c of stores.contenders) {
+        const send = await sender(c);
+        const ok = await send();
+        assert.equal(checkTokenAnswer(ok.status, ok.header, ok.text), undefined, `${c.name}: ${ok.text}`);
+        const refused = await send(WRONG_AUTHORIZATION);
+        assert.equal(checkRefusal(refused.status, refused.text), undefined, `${c.name}: ${refused.text}`);
+      }
+      for (const why of stores.skipped) console.warn(`SKIPPED store rows: ${why}`);
+    } finally {
+      await stores.close();
+    }
+  });
+});
+
 describe("bench servers on Node answer over HTTP", { skip: runtime !== "node" && `the Node server script runs on Node only (this is ${runtime})` }, () => {
   const servers: Array<[string, string]> = [
     ["m2m-oauth, opaque", "hono"],
     ["m2m-oauth, opaque", "srvx"],
     ["m2m-oauth, opaque", "bridge"],
+    ["m2m-oauth, JWT ES256", "hono"],
+    ["m2m-oauth, JWT EdDSA", "hono"],
     ["floor (node:http)", "node:http"],
     ["@node-oauth/oauth2-server", "node:http"],
     ["oidc-provider", "node:http"],

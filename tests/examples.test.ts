@@ -10,7 +10,7 @@ const root = fileURLToPath(new URL("..", import.meta.url));
 const bin = (name: string) => `${root}node_modules/.bin/${name}`;
 
 const EXAMPLES: Array<[string, string, string[]]> = [
-  ["Node (srvx)", bin("tsx"), ["examples/node.ts"]],
+  ["Node (@hono/node-server)", bin("tsx"), ["examples/node.ts"]],
   ["Deno.serve", bin("deno"), ["run", "--allow-net", "--allow-env", "--allow-read", "examples/deno.ts"]],
   ["Bun.serve", bin("bun"), ["examples/bun.ts"]],
 ];

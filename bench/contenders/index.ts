@@ -8,8 +8,8 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { AUTHORIZATION, BODY, CONTENT_TYPE, TOKEN_PATH, tokenRequest } from "../fixture.ts";
 import { floorFetch } from "./floor.ts";
-import { floorEs256Fetch } from "./floor_jwt.ts";
-import { libraryFetch } from "./library.ts";
+import { floorSignedFetch } from "./floor_jwt.ts";
+import { libraryFetch, libraryJwtFetch } from "./library.ts";
 
 export type FetchHandler = (request: Request) => Promise<Response>;
 export type NodeListener = (req: IncomingMessage, res: ServerResponse) => void;
@@ -50,12 +50,18 @@ export const runtime: "node" | "deno" | "bun" = typeof (globalThis as { Bun?: un
 export const FLOOR = "floor (fetch)";
 export const FLOOR_NODE = "floor (node:http)";
 export const LIBRARY = "m2m-oauth, opaque";
-const JWT_PENDING = "waits for issue 3 (JWT access tokens): mod.ts does not export JWT issuance yet";
-const VERIFY_PENDING = "waits for issue 3: mod.ts does not export the resource-server verifier yet";
+export const LIBRARY_NO_GUARD = "m2m-oauth, opaque, bruteForce: false";
+export const LIBRARY_ES256 = "m2m-oauth, JWT ES256";
+export const LIBRARY_EDDSA = "m2m-oauth, JWT EdDSA";
+export const FLOOR_ES256 = "floor + ES256 sign (WebCrypto)";
+export const FLOOR_EDDSA = "floor + EdDSA sign (WebCrypto)";
 
 export const contenders: Contender[] = [
   { name: FLOOR, via: "fetch", fetch: async () => floorFetch },
   { name: LIBRARY, via: "fetch", fetch: async () => libraryFetch().fetch },
+  // A reference row, not a recommended setting: what the brute-force guard (on by default,
+  // RFC 6749 s2.3.1) costs per request, measured next to the default.
+  { name: LIBRARY_NO_GUARD, via: "fetch", fetch: async () => libraryFetch({ bruteForce: false }).fetch },
   {
     name: "@jmondi/oauth2-server",
     via: "fetch (its vanilla adapter)",
@@ -92,12 +98,12 @@ export const contenders: Contender[] = [
     nodeOnly: true,
     listener: async () => (await import("./oidc.ts")).createOidcProvider(),
   },
-  // JWT rows. The reference is the floor plus one bare WebCrypto ES256 signature (the issue's
-  // yardstick for JWT issuance). TODO(issue 3): once mod.ts exports JWT issuance, give the two
-  // rows below a `fetch` like LIBRARY's (libraryFetch with the JWT options) and drop `pending`.
-  { name: "floor + ES256 sign (WebCrypto)", via: "fetch", reference: true, fetch: floorEs256Fetch },
-  { name: "m2m-oauth, JWT ES256", via: "fetch", pending: JWT_PENDING },
-  { name: "m2m-oauth, JWT EdDSA", via: "fetch", pending: JWT_PENDING },
+  // JWT rows. The references are the floor plus one bare WebCrypto signature (ES256 is the
+  // issue's yardstick for JWT issuance); the library's rows sign with a KeySet's active key.
+  { name: FLOOR_ES256, via: "fetch", reference: true, fetch: floorSignedFetch("ES256") },
+  { name: FLOOR_EDDSA, via: "fetch", reference: true, fetch: floorSignedFetch("EdDSA") },
+  { name: LIBRARY_ES256, via: "fetch", fetch: async () => (await libraryJwtFetch("ES256")).fetch },
+  { name: LIBRARY_EDDSA, via: "fetch", fetch: async () => (await libraryJwtFetch("EdDSA")).fetch },
 ];
 
 /** The in-process sender of a contender: its own API, a fetch call, or light-my-request. */
@@ -130,13 +136,18 @@ export async function sender(c: Contender): Promise<Send> {
 /** Verification rows (resource server): operations per second of one verify call. */
 export interface Verifier {
   name: string;
-  pending?: string;
-  create?: () => Promise<() => Promise<unknown>>;
+  /** A fresh verification: each call verifies one token and resolves with its claims. */
+  create: () => Promise<() => Promise<unknown>>;
 }
 
 export const verifiers: Verifier[] = [
-  { name: "bare ES256 verify (WebCrypto)", create: async () => (await import("./floor_jwt.ts")).bareEs256Verify() },
-  // TODO(issue 3): wire verifyAccessToken here once mod.ts exports it.
-  { name: "m2m-oauth verifyAccessToken, ES256", pending: VERIFY_PENDING },
-  { name: "m2m-oauth verifyAccessToken, EdDSA", pending: VERIFY_PENDING },
+  { name: "bare ES256 verify (WebCrypto)", create: async () => (await import("./floor_jwt.ts")).bareVerify("ES256") },
+  { name: "bare EdDSA verify (WebCrypto)", create: async () => (await import("./floor_jwt.ts")).bareVerify("EdDSA") },
+  // A token seen for the first time (the memo of verified tokens off: every call checks the
+  // signature), and the same token presented again (the default memo).
+  { name: "m2m-oauth verifyAccessToken, JWT ES256, first sight", create: async () => (await import("./verify.ts")).jwtVerifier("ES256", { verifiedTokenCache: 0 }) },
+  { name: "m2m-oauth verifyAccessToken, JWT EdDSA, first sight", create: async () => (await import("./verify.ts")).jwtVerifier("EdDSA", { verifiedTokenCache: 0 }) },
+  { name: "m2m-oauth verifyAccessToken, JWT ES256, token seen before", create: async () => (await import("./verify.ts")).jwtVerifier("ES256") },
+  { name: "m2m-oauth verifyAccessToken, JWT EdDSA, token seen before", create: async () => (await import("./verify.ts")).jwtVerifier("EdDSA") },
+  { name: "m2m-oauth verifyAccessToken, opaque (MemoryTokenStore)", create: async () => (await import("./verify.ts")).opaqueVerifier() },
 ];

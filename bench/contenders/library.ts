@@ -1,6 +1,13 @@
 // This library (m2m-oauth) from the repository source: opaque tokens in its default
 // in-memory token store, the client registered with a SHA-256 secret hash.
-import { type ClientRegistration, handleTokenRequest, MemoryTokenStore, type TokenEndpointOptions } from "../../mod.ts";
+import {
+  type ClientRegistration,
+  generateSigningKey,
+  handleTokenRequest,
+  KeySet,
+  MemoryTokenStore,
+  type TokenEndpointOptions,
+} from "../../mod.ts";
 import { CLIENT_ID, CLIENT_SECRET_SHA256, ORIGIN } from "../fixture.ts";
 
 export const LIBRARY_CLIENT: ClientRegistration = {
@@ -22,4 +29,18 @@ export function libraryFetch(overrides: Partial<TokenEndpointOptions> = {}): {
     ...overrides,
   };
   return { options, fetch: (request) => handleTokenRequest(request, options) };
+}
+
+/** The audience of the bench's JWT access tokens (the resource server's identifier). */
+export const API = "https://api.example";
+
+/** A token endpoint that issues RFC 9068 JWT access tokens signed with a fresh key of `alg`. */
+export async function libraryJwtFetch(alg: "ES256" | "EdDSA"): Promise<{
+  fetch: (request: Request) => Promise<Response>;
+  options: TokenEndpointOptions;
+  keys: KeySet;
+}> {
+  const keys = new KeySet({ active: await generateSigningKey(alg) });
+  const { fetch, options } = libraryFetch({ accessTokenFormat: "jwt", signingKeys: keys, defaultResource: API });
+  return { fetch, options, keys };
 }

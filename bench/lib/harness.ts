@@ -27,6 +27,27 @@ export async function opsPerSecond(op: () => Promise<unknown>, ms: number, concu
   return (count * 1000) / (now() - start);
 }
 
+type CpuUsage = { user: number; system: number };
+const cpuUsage = (globalThis as { process?: { cpuUsage?: (previous?: CpuUsage) => CpuUsage } }).process?.cpuUsage;
+
+/**
+ * Like {@link opsPerSecond}, and also the CPU time of the whole process (every thread: a
+ * WebCrypto signature runs on Node's thread pool) per operation, in µs. CPU time is what
+ * an operation costs; on a shared machine it moves much less than wall time does.
+ */
+export async function measureOps(op: () => Promise<unknown>, ms: number, concurrency = 1): Promise<{ opsPerSecond: number; cpuUs?: number }> {
+  let count = 0;
+  const counted = async () => {
+    await op();
+    count++;
+  };
+  const before = cpuUsage?.();
+  const rate = await opsPerSecond(counted, ms, concurrency);
+  if (before === undefined || cpuUsage === undefined || count === 0) return { opsPerSecond: rate };
+  const used = cpuUsage(before);
+  return { opsPerSecond: rate, cpuUs: (used.user + used.system) / count };
+}
+
 export function median(values: readonly number[]): number {
   const s = [...values].sort((a, b) => a - b);
   const m = s.length >> 1;

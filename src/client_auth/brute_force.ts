@@ -45,7 +45,7 @@ import { encodeBase64Url } from "../encoding/base64.ts";
 import { ConfigurationError, OAuthError } from "../errors.ts";
 import { sha256 } from "../crypto/sha256.ts";
 import { type AttemptCount, type AttemptStore, MemoryAttemptStore } from "../stores/attempt_store.ts";
-import { withDeadline } from "../stores/deadline.ts";
+import { isThenable, withDeadline } from "../stores/deadline.ts";
 import { StoreFullError } from "../stores/token_store.ts";
 
 /**
@@ -100,7 +100,7 @@ export interface BruteForceGuard {
    * throws the 429 (or 503 when the store cannot count) to answer instead. Never looks at
    * the client or the secret.
    */
-  begin(client_id: string, caller: string | undefined): Promise<GuardedAttempt>;
+  begin(client_id: string, caller: string | undefined): GuardedAttempt | Promise<GuardedAttempt>;
 }
 
 const KNOWN: ReadonlySet<string> = new Set([
@@ -144,6 +144,28 @@ function cannotCount(retryAfter: number): OAuthError {
 
 /** How long only known callers are served after a failure could not be counted. */
 const UNCOUNTED_BACKOFF_SECONDS = 30;
+/** The answer of `succeeded` when there is nothing to record: one settled promise, shared. */
+const DONE: Promise<void> = Promise.resolve();
+
+/**
+ * A counter that is still running at `now`, or undefined. A malformed or stale counter from a
+ * user store is read as "at the limit, for a window": failing closed for that key is the
+ * safe reading.
+ */
+function live(c: unknown, now: number, window: number): AttemptCount | undefined {
+  if (c === undefined || c === null) return undefined;
+  const { count, resetAt } = c as AttemptCount;
+  if (typeof count !== "number" || typeof resetAt !== "number" || !(count >= 0) || !Number.isFinite(resetAt)) {
+    return { count: Infinity, resetAt: now + window };
+  }
+  return resetAt > now ? { count, resetAt } : undefined;
+}
+
+/** Whether a "known caller" mark is set and running at `now`. */
+function marked(c: unknown, now: number): boolean {
+  const m = c as AttemptCount | undefined | null;
+  return typeof m?.count === "number" && m.count > 0 && typeof m.resetAt === "number" && m.resetAt > now;
+}
 
 interface Limit {
   readonly key: string;
@@ -182,12 +204,22 @@ export function createBruteForceGuard(
   const window = setting("windowSeconds", o.windowSeconds, 900, 86_400 * 30);
   const knownFor = setting("knownCallerSeconds", o.knownCallerSeconds, 86_400, 86_400 * 365);
 
-  const get = (keys: readonly string[]) => withDeadline("attempt store get", timeoutMs, () => store.get(keys));
+  // A store that answers synchronously (the in-memory one) is read without a promise or a
+  // timer; a promise gets the deadline.
+  const get = (keys: readonly string[]): unknown => {
+    const counts: unknown = store.get(keys);
+    return isThenable(counts) ? withDeadline("attempt store get", timeoutMs, () => counts) : counts;
+  };
   const increment = (keys: readonly string[], seconds: number) =>
     withDeadline("attempt store increment", timeoutMs, () => store.increment(keys, seconds));
 
-  /** Attempts being verified, per key, and a promise that settles when one of them ends. */
-  const inFlight = new Map<string, { n: number; ended: Promise<void>; wake: () => void }>();
+  /**
+   * Attempts being verified, per key, and a promise that settles when one of them ends: made
+   * only when an attempt has to wait for it (the rare path), not for every attempt.
+   */
+  const inFlight = new Map<string, { n: number; ended: Promise<void> | undefined; wake: (() => void) | undefined }>();
+  const endedOf = (slot: { ended: Promise<void> | undefined; wake: (() => void) | undefined }): Promise<void> =>
+    slot.ended ??= new Promise<void>((resolve) => (slot.wake = resolve));
   /** Until when (seconds) failures could not be counted; only known callers are served. */
   let fullUntil = 0;
 
@@ -195,11 +227,7 @@ export function createBruteForceGuard(
     for (const k of keys) {
       const slot = inFlight.get(k);
       if (slot !== undefined) slot.n++;
-      else {
-        let wake!: () => void;
-        const ended = new Promise<void>((resolve) => (wake = resolve));
-        inFlight.set(k, { n: 1, ended, wake });
-      }
+      else inFlight.set(k, { n: 1, ended: undefined, wake: undefined });
     }
   }
 
@@ -207,17 +235,14 @@ export function createBruteForceGuard(
     for (const k of keys) {
       const slot = inFlight.get(k);
       if (slot === undefined) continue;
-      slot.wake();
+      slot.wake?.();
+      slot.ended = undefined;
+      slot.wake = undefined;
       if (--slot.n === 0) inFlight.delete(k);
-      else {
-        let wake!: () => void;
-        slot.ended = new Promise<void>((resolve) => (wake = resolve));
-        slot.wake = wake;
-      }
     }
   }
 
-  async function begin(client_id: string, caller: string | undefined): Promise<GuardedAttempt> {
+  function begin(client_id: string, caller: string | undefined): GuardedAttempt | Promise<GuardedAttempt> {
     const clientKey = key("c", part(client_id));
     const callerKey = caller === undefined ? undefined : key("a", part(caller));
     const pairKey = caller === undefined ? undefined : key("p", part(caller) + part(client_id));
@@ -229,44 +254,28 @@ export function createBruteForceGuard(
     const lastKnownKey = caller === undefined ? undefined : key("k", `${period - 1}:${part(caller)}${part(client_id)}`);
     const keys = caller === undefined ? [clientKey] : [pairKey!, clientKey, callerKey!, knownKey!, lastKnownKey!];
 
-    for (;;) {
-      const counts = await get(keys);
+    /** Admits the attempt on these counters, throws the refusal, or names the key to wait for. */
+    function admit(counts: unknown): GuardedAttempt | { busy: string } {
       if (!Array.isArray(counts) || counts.length !== keys.length) {
         throw new TypeError("the attempt store returned a malformed answer");
       }
       const now = clock() / 1000;
-      const live = (c: unknown): AttemptCount | undefined => {
-        // A malformed or stale counter from a user store is read as "at the limit, for a
-        // window": failing closed for that key is the safe reading.
-        if (c === undefined || c === null) return undefined;
-        const { count, resetAt } = c as AttemptCount;
-        if (typeof count !== "number" || typeof resetAt !== "number" || !(count >= 0) || !Number.isFinite(resetAt)) {
-          return { count: Infinity, resetAt: now + window };
-        }
-        return resetAt > now ? { count, resetAt } : undefined;
-      };
-      const marked = (c: unknown): boolean => {
-        const m = c as AttemptCount | undefined | null;
-        return typeof m?.count === "number" && m.count > 0 && typeof m.resetAt === "number" && m.resetAt > now;
-      };
-      const markedNow = knownKey !== undefined && marked(counts[3]);
-      const known = markedNow || (lastKnownKey !== undefined && marked(counts[4]));
+      const markedNow = knownKey !== undefined && marked(counts[3], now);
+      const known = markedNow || (lastKnownKey !== undefined && marked(counts[4], now));
       if (!known && now < fullUntil) throw cannotCount(fullUntil - now);
       const limits: Limit[] = pairKey === undefined
-        ? [{ key: clientKey, max: maxClient, count: live(counts[0]) }]
-        : [{ key: pairKey, max: maxPair, count: live(counts[0]) }];
+        ? [{ key: clientKey, max: maxClient, count: live(counts[0], now, window) }]
+        : [{ key: pairKey, max: maxPair, count: live(counts[0], now, window) }];
       if (!known && pairKey !== undefined) {
-        limits.push({ key: clientKey, max: maxClient, count: live(counts[1]) });
-        limits.push({ key: callerKey!, max: maxCaller, count: live(counts[2]) });
+        limits.push({ key: clientKey, max: maxClient, count: live(counts[1], now, window) });
+        limits.push({ key: callerKey!, max: maxCaller, count: live(counts[2], now, window) });
       }
       for (const l of limits) {
         if (l.count !== undefined && l.count.count >= l.max) throw tooMany(l.count.resetAt, now);
       }
       // Parallel attempts still being verified use up the allowance too; wait for one to end.
-      const busy = limits.find((l) => (l.count?.count ?? 0) + (inFlight.get(l.key)?.n ?? 0) >= l.max);
-      if (busy !== undefined) {
-        await inFlight.get(busy.key)!.ended;
-        continue;
+      for (const l of limits) {
+        if ((l.count?.count ?? 0) + (inFlight.get(l.key)?.n ?? 0) >= l.max) return { busy: l.key };
       }
       const held = limits.map((l) => l.key);
       enter(held);
@@ -286,11 +295,11 @@ export function createBruteForceGuard(
             throw full ? cannotCount(retryAfter) : e;
           }
         },
-        async succeeded() {
-          if (markedNow || knownKey === undefined) return;
+        succeeded() {
+          if (markedNow || knownKey === undefined) return DONE;
           // Best effort: a caller not marked known only loses the exemption from the
           // client and caller ceilings while an attack is under way.
-          await increment([knownKey], 2 * knownFor).catch(() => {});
+          return increment([knownKey], 2 * knownFor).catch(() => {});
         },
         end() {
           if (ended) return;
@@ -299,6 +308,24 @@ export function createBruteForceGuard(
         },
       };
     }
+
+    /** The path with a promise: a store that answers asynchronously, or a wait for a slot. */
+    async function admitLater(first: unknown): Promise<GuardedAttempt> {
+      let counts = first;
+      for (;;) {
+        if (isThenable(counts)) counts = await counts;
+        const admitted = admit(counts);
+        if (!("busy" in admitted)) return admitted;
+        await endedOf(inFlight.get(admitted.busy)!);
+        counts = get(keys);
+      }
+    }
+
+    // The common path (an in-memory store, nobody waiting) answers without a promise.
+    const counts = get(keys);
+    if (isThenable(counts)) return admitLater(counts);
+    const admitted = admit(counts);
+    return "busy" in admitted ? admitLater(counts) : admitted;
   }
 
   return { begin };

@@ -12,6 +12,7 @@
 
 import { type CryptoProvider, webCrypto } from "../crypto/provider.ts";
 import { decodeBase64Url, encodeBase64Url } from "../encoding/base64.ts";
+import { utf8 } from "../encoding/utf8.ts";
 import { ConfigurationError } from "../errors.ts";
 
 /** A stored secret hash, parsed. */
@@ -130,7 +131,7 @@ export async function verifySecret(
   hashes: readonly SecretHash[],
   crypto: CryptoProvider,
 ): Promise<boolean> {
-  const bytes = encoder.encode(presented);
+  const bytes = utf8(presented);
   let sha: Uint8Array | undefined;
   let ok = false;
   for (const h of hashes) {

@@ -24,8 +24,30 @@ const CREDENTIAL_PARAMETERS = ["client_secret", "client_assertion"];
  */
 export function requireTls(url: string, requireHttps: boolean): void {
   if (!requireHttps || url.startsWith("https:")) return;
-  if (isLoopbackHost(new URL(url).hostname)) return;
+  if (isLoopback(url)) return;
   throw new OAuthError("invalid_request", "this endpoint requires https");
+}
+
+/**
+ * The last plain `http://host[:port]` origin checked and its answer: a server on loopback
+ * sees one origin on every request, and parsing the URL costs more than the rest of this
+ * module. Only an origin of host characters is remembered (no userinfo, backslash or
+ * whitespace, which the URL parser treats specially), so its host is the host of the URL.
+ */
+let lastOrigin = "";
+let lastLoopback = false;
+const PLAIN_HTTP_ORIGIN = /^http:\/\/[A-Za-z0-9.\-]+(?::[0-9]+)?$|^http:\/\/\[[0-9A-Fa-f:.]+\](?::[0-9]+)?$/;
+
+function isLoopback(url: string): boolean {
+  const slash = url.indexOf("/", 7);
+  const origin = slash === -1 ? url : url.slice(0, slash);
+  if (origin === lastOrigin) return lastLoopback;
+  const loopback = isLoopbackHost(new URL(url).hostname);
+  if (PLAIN_HTTP_ORIGIN.test(origin)) {
+    lastOrigin = origin;
+    lastLoopback = loopback;
+  }
+  return loopback;
 }
 
 /**

@@ -12,7 +12,8 @@ import type { ReplayStore } from "./replay_store.ts";
 import type { RevocationStore } from "./revocation_store.ts";
 import type { TokenStore } from "./token_store.ts";
 
-function isThenable(value: unknown): value is PromiseLike<unknown> {
+/** Whether `value` is a promise or another thenable. */
+export function isThenable(value: unknown): value is PromiseLike<unknown> {
   return (typeof value === "object" || typeof value === "function") && value !== null &&
     typeof (value as { then?: unknown }).then === "function";
 }

@@ -8,11 +8,10 @@
 import type { Client } from "../clients/registration.ts";
 import type { KeySet } from "../crypto/key_set.ts";
 import type { CryptoProvider } from "../crypto/provider.ts";
-import { encodeBase64Url } from "../encoding/base64.ts";
 import { ConfigurationError, OAuthError } from "../errors.ts";
 import { StoreFullError, type TokenRecord, type TokenStore } from "../stores/token_store.ts";
 import { signJwtAccessToken } from "./jwt.ts";
-import { generateOpaqueToken, tokenKey } from "./opaque.ts";
+import { generateOpaqueToken, randomBase64Url, tokenKey } from "./opaque.ts";
 
 /**
  * The format of access tokens: `opaque` (random strings whose meaning lives in the token
@@ -94,7 +93,7 @@ async function issueJwt(grant: AccessTokenGrant, ctx: IssueContext): Promise<Iss
     iat,
     exp: iat + ctx.accessTokenLifetime,
     // 192 random bits: unique per token (RFC 7519 s4.1.7), unguessable (RFC 6749 s10.10).
-    jti: encodeBase64Url(ctx.crypto.randomBytes(24)),
+    jti: randomBase64Url(ctx.crypto, 24),
     // RFC 9449 s6.1: a bound token confirms the key by its thumbprint.
     ...(grant.jkt === undefined ? {} : { cnf: { jkt: grant.jkt } }),
   }, ctx.signingKeys.active);

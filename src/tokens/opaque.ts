@@ -6,8 +6,7 @@
 
 import { type CryptoProvider, webCrypto } from "../crypto/provider.ts";
 import { encodeBase64Url } from "../encoding/base64.ts";
-
-const encoder = new TextEncoder();
+import { utf8 } from "../encoding/utf8.ts";
 
 /** Token bytes drawn from the default provider in batches of this many (128 tokens). */
 const POOL_BYTES = 4096;
@@ -15,25 +14,32 @@ let pool: Uint8Array = new Uint8Array(0);
 let poolOffset = 0;
 
 /**
- * A new opaque token: 32 random bytes (256 bits; RFC 6749 s10.10 asks for at least 128) as
- * base64url, which stays inside RFC 6750 s2.1's b64token alphabet.
- *
- * With the default provider the bytes come from `crypto.getRandomValues` 4 KiB at a time:
- * on Node each call costs about 2 µs whatever its size, more than the rest of issuing. Each
- * token's bytes are used once and zeroed as soon as they are encoded. A provider passed in
- * the options is asked for 32 bytes per token, as before.
+ * `length` random bytes (at most 256) as base64url. With the default provider the bytes
+ * come from `crypto.getRandomValues` 4 KiB at a time: on Node each call costs about 2 µs
+ * whatever its size, more than the rest of issuing. Each value's bytes are used once and
+ * zeroed as soon as they are encoded. A provider passed in the options is asked for
+ * `length` bytes each time.
  */
-export function generateOpaqueToken(crypto: CryptoProvider): string {
-  if (crypto !== webCrypto) return encodeBase64Url(crypto.randomBytes(32));
-  if (poolOffset + 32 > pool.length) {
+export function randomBase64Url(crypto: CryptoProvider, length: number): string {
+  if (crypto !== webCrypto || length > 256) return encodeBase64Url(crypto.randomBytes(length));
+  if (poolOffset + length > pool.length) {
     pool = webCrypto.randomBytes(POOL_BYTES);
     poolOffset = 0;
   }
-  const bytes = pool.subarray(poolOffset, poolOffset + 32);
-  poolOffset += 32;
-  const token = encodeBase64Url(bytes);
+  const bytes = pool.subarray(poolOffset, poolOffset + length);
+  poolOffset += length;
+  const value = encodeBase64Url(bytes);
   bytes.fill(0);
-  return token;
+  return value;
+}
+
+/**
+ * A new opaque token: 32 random bytes (256 bits; RFC 6749 s10.10 asks for at least 128) as
+ * base64url, which stays inside RFC 6750 s2.1's b64token alphabet. See
+ * {@link randomBase64Url} for where the bytes come from.
+ */
+export function generateOpaqueToken(crypto: CryptoProvider): string {
+  return randomBase64Url(crypto, 32);
 }
 
 /**
@@ -48,6 +54,6 @@ export function generateOpaqueToken(crypto: CryptoProvider): string {
  * ```
  */
 export async function tokenKey(token: string, crypto: CryptoProvider): Promise<string> {
-  const d = crypto.digest("SHA-256", encoder.encode(token));
+  const d = crypto.digest("SHA-256", utf8(token));
   return encodeBase64Url(d instanceof Uint8Array ? d : await d);
 }
