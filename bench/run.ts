@@ -223,7 +223,7 @@ p(`- peers: ${Object.entries(machine.packages).map(([k, v]) => `${k} ${v}`).join
 p("- The machine is shared and has two cores: the server gets one, the load generator the other. Runs are");
 p("  interleaved (each round visits every contender in a rotated order) and the tables give medians.");
 p(`- Load average (1, 5, 15 min) at the start of the run: ${loadAtStart}; at the end: ${loadavg().map((x) => x.toFixed(1)).join(", ")}.`);
-p("  Other worktrees' test suites ran on the same two cores during the run, so wall-clock figures move between");
+p("  Other work on the machine (what the load average shows) moves wall-clock figures between");
 p("  runs; in-process costs are also given as CPU µs per request (process.cpuUsage, every thread of the process),");
 p("  which move much less, and the in-process targets are judged on them.");
 p();

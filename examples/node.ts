@@ -1,5 +1,5 @@
 // The authorization server on Node through @hono/node-server, the fastest well-kept fetch
-// adapter the benchmark found for this library (bench/RESULTS.md: about 3x srvx and 2.4x a
+// adapter the benchmark found for this library (bench/RESULTS.md: about 3.5x srvx and 2.6x a
 // plain node:http-to-fetch bridge). `npm start`, or `npx tsx examples/node.ts`; PORT sets
 // the port, 0 picks a free one.
 import { type HttpBindings, type Http2Bindings, serve } from "@hono/node-server";
