@@ -7,6 +7,7 @@
 
 import { type JwsAlgorithm, keyWeakness } from "./algorithms.ts";
 import { algorithmsOfJwk, importJwk, type Jwk } from "./jwk.ts";
+import type { KeySet } from "../crypto/key_set.ts";
 
 interface IndexEntry {
   readonly kid: string | undefined;
@@ -60,4 +61,30 @@ export class KeyIndex {
     }
     return key;
   }
+}
+
+/** One index per key set, rebuilt when the set rotates (its `version` moves). */
+const keySetIndexes = new WeakMap<KeySet, { version: number; index: KeyIndex }>();
+
+/**
+ * The index of the public keys a {@link KeySet} publishes, as of its current version: what
+ * verifies this server's own tokens, at the authorization server (introspection, revocation)
+ * and at a resource server in the same process alike. HS256 keys are not in it (they are
+ * never published).
+ *
+ * @example
+ * ```ts
+ * import { keySetIndex } from "./key_index.ts";
+ * import type { KeySet } from "../crypto/key_set.ts";
+ * declare const keys: KeySet;
+ * const key = await keySetIndex(keys).find("2026-01", "ES256");
+ * ```
+ */
+export function keySetIndex(keys: KeySet): KeyIndex {
+  let entry = keySetIndexes.get(keys);
+  if (entry === undefined || entry.version !== keys.version) {
+    entry = { version: keys.version, index: new KeyIndex(keys.jwks().keys, false) };
+    keySetIndexes.set(keys, entry);
+  }
+  return entry.index;
 }

@@ -19,7 +19,7 @@ import { deadlineReplayStore, deadlineRevocationStore, deadlineTokenStore, withD
 import { MemoryReplayStore, type ReplayStore } from "../stores/replay_store.ts";
 import type { RevocationStore } from "../stores/revocation_store.ts";
 import type { TokenStore } from "../stores/token_store.ts";
-import { KeyIndex } from "../jose/key_index.ts";
+import { KeyIndex, keySetIndex } from "../jose/key_index.ts";
 import { protectedResourceMetadataUrl } from "./metadata_url.ts";
 import { RemoteJwks } from "../jose/remote_jwks.ts";
 import { VerifiedTokenCache } from "./verified_token_cache.ts";
@@ -306,19 +306,7 @@ function httpsUrl(name: string, value: unknown): string {
 
 /** A key source over a local JWK Set, or over a {@link KeySet} that may rotate. */
 function localKeys(jwks: JwkSet | KeySet): KeySource {
-  if (jwks instanceof KeySet) {
-    let version = -1;
-    let index: KeyIndex | undefined;
-    return {
-      find(kid, alg) {
-        if (version !== jwks.version) {
-          index = new KeyIndex(jwks.jwks().keys, false);
-          version = jwks.version;
-        }
-        return index!.find(kid, alg);
-      },
-    };
-  }
+  if (jwks instanceof KeySet) return { find: (kid, alg) => keySetIndex(jwks).find(kid, alg) };
   if (typeof jwks !== "object" || jwks === null || !Array.isArray(jwks.keys)) throw new ConfigurationError("jwks must be a JWK Set ({ keys: [...] })");
   const index = new KeyIndex(jwks.keys as Jwk[], true);
   return { find: (kid, alg) => index.find(kid, alg) };

@@ -15,7 +15,7 @@ import type { CryptoProvider } from "../crypto/provider.ts";
 import { isJwsAlgorithm, type JwsAlgorithm } from "../jose/algorithms.ts";
 import { parseJsonObject } from "../jose/json.ts";
 import { parseCompact, verifySignature } from "../jose/jws.ts";
-import { KeyIndex } from "../jose/key_index.ts";
+import { keySetIndex } from "../jose/key_index.ts";
 import type { TokenRecord } from "../stores/token_store.ts";
 
 /** What reading a JWT back needs from the server's configuration. */
@@ -31,18 +31,6 @@ export interface OwnJwtContext {
 export interface OwnJwt {
   readonly jti: string;
   readonly record: TokenRecord & { jti: string };
-}
-
-/** One index per key set, rebuilt when the set rotates. */
-const indexes = new WeakMap<KeySet, { version: number; index: KeyIndex }>();
-
-function indexOf(keys: KeySet): KeyIndex {
-  let entry = indexes.get(keys);
-  if (entry === undefined || entry.version !== keys.version) {
-    entry = { version: keys.version, index: new KeyIndex(keys.jwks().keys, false) };
-    indexes.set(keys, entry);
-  }
-  return entry.index;
 }
 
 /**
@@ -68,7 +56,7 @@ async function verified(token: string, ctx: OwnJwtContext, keys: KeySet): Promis
   if (alg === "HS256") {
     ok = await verifyHmac(keys, header.kid, jws.signingInput, jws.signature, ctx.crypto);
   } else {
-    const key = await indexOf(keys).find(header.kid, alg as JwsAlgorithm);
+    const key = await keySetIndex(keys).find(header.kid, alg as JwsAlgorithm);
     ok = key !== undefined && await verifySignature(alg, key, jws.signingInput, jws.signature);
   }
   return ok ? parseJsonObject(jws.payload) : undefined;
