@@ -17,6 +17,7 @@ import { refuseQueryCredentials, requireTls } from "./http/transport.ts";
 import type { ServerConfig } from "./server_options.ts";
 import type { TokenRecord } from "./stores/token_store.ts";
 import { lookupToken } from "./tokens/lookup.ts";
+import { acceptsIntrospectionJwt, INTROSPECTION_JWT_TYPE, introspectionSigner, signIntrospection } from "./introspection_jwt.ts";
 
 /**
  * The answer for an active token (RFC 7662 s2.2). Times are seconds since the epoch.
@@ -87,6 +88,22 @@ async function authenticateCaller(request: Request, form: FormParameters, config
   }
 }
 
+/**
+ * The answer as the caller asked for it: RFC 7662 JSON, or, when it accepts
+ * `application/token-introspection+jwt` and the server has an asymmetric signing key, that
+ * JSON signed as a JWT (RFC 9701 s5). Errors stay JSON either way.
+ */
+async function answer(request: Request, body: Record<string, unknown>, caller: Client, config: ServerConfig): Promise<Response> {
+  const signer = acceptsIntrospectionJwt(request) ? introspectionSigner(config.signingKeys) : undefined;
+  if (signer === undefined) return jsonResponse(200, body);
+  const jwt = await signIntrospection(body, caller.client_id, config.issuer, Math.floor(config.clock() / 1000), signer);
+  // RFC 7662 s4 and RFC 9701 s5: an introspection answer is never cached.
+  return new Response(jwt, {
+    status: 200,
+    headers: { "content-type": INTROSPECTION_JWT_TYPE, "cache-control": "no-store", pragma: "no-cache" },
+  });
+}
+
 /** The introspection endpoint for a resolved configuration. Never throws. */
 export async function introspectionEndpoint(request: Request, config: ServerConfig): Promise<Response> {
   let caller: Client | undefined;
@@ -109,15 +126,15 @@ export async function introspectionEndpoint(request: Request, config: ServerConf
     const base = { type: "introspection", endpoint: "introspection", client_id: caller.client_id, status: 200 } as const;
     if (found === undefined) {
       emit(config, { ...base, result: "inactive", reason: "unknown" });
-      return jsonResponse(200, INACTIVE);
+      return answer(request, INACTIVE, caller, config);
     }
     // RFC 7662 s2.2, s4: a token this caller may not see is answered as if unknown.
     if (!(await config.introspectionPolicy.allowToken(caller.registration, found.record))) {
       emit(config, { ...base, result: "inactive", reason: "not_visible" });
-      return jsonResponse(200, INACTIVE);
+      return answer(request, INACTIVE, caller, config);
     }
     emit(config, { ...base, result: "active", token_client_id: found.record.client_id });
-    return jsonResponse(200, describe(found.record, config.issuer));
+    return answer(request, describe(found.record, config.issuer) as unknown as Record<string, unknown>, caller, config);
   } catch (e) {
     const response = errorResponse(e);
     const event: Omit<IntrospectionEvent, "time"> = {

@@ -47,6 +47,8 @@ export interface AuthorizationServerMetadata {
   readonly introspection_endpoint?: string;
   readonly introspection_endpoint_auth_methods_supported?: readonly string[];
   readonly introspection_endpoint_auth_signing_alg_values_supported?: readonly string[];
+  /** The algorithm of signed (JWT) introspection responses (RFC 9701 s7); absent when there are none. */
+  readonly introspection_signing_alg_values_supported?: readonly string[];
   /** The DPoP proof algorithms accepted (RFC 9449 s5.1); absent when DPoP is off. */
   readonly dpop_signing_alg_values_supported?: readonly string[];
 }
@@ -148,6 +150,10 @@ export function buildMetadata(config: ServerConfig): AuthorizationServerMetadata
     doc.introspection_endpoint = config.endpoints.introspection;
     doc.introspection_endpoint_auth_methods_supported = methods;
     doc.introspection_endpoint_auth_signing_alg_values_supported = signingAlgs;
+    // RFC 9701 s7: the algorithms of JWT introspection responses, those of the key set's
+    // asymmetric signers (active and next) at start-up; HS256 never signs these responses.
+    const algs = new Set((config.signingKeys?.list() ?? []).flatMap((e) => e.signer !== undefined && e.signer.alg !== "HS256" ? [e.signer.alg] : []));
+    if (algs.size > 0) doc.introspection_signing_alg_values_supported = [...algs];
   }
   for (const [key, value] of Object.entries(doc)) {
     if (value === undefined) delete doc[key];
