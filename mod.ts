@@ -83,6 +83,7 @@ export { type AttemptCount, type AttemptStore, MemoryAttemptStore } from "./src/
 export { tokenKey } from "./src/tokens/opaque.ts";
 export type { AccessTokenFormat } from "./src/tokens/access_token.ts";
 export type { FetchLike } from "./src/http/fetch.ts";
+export type { CorsOptions } from "./src/http/cors.ts";
 export type { JwsAlgorithm } from "./src/jose/algorithms.ts";
 export { exportJwk, type Jwk, type JwkSet, publicJwk } from "./src/jose/jwk.ts";
 export { jwkThumbprint } from "./src/jose/thumbprint.ts";

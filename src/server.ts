@@ -7,6 +7,7 @@
 
 import { authorizationEndpoint } from "./authorization_endpoint.ts";
 import { OAuthError } from "./errors.ts";
+import { preflight, withCors } from "./http/cors.ts";
 import { errorResponse } from "./http/response.ts";
 import { introspectionEndpoint } from "./introspection.ts";
 import { handleJwksRequest } from "./jwks.ts";
@@ -123,12 +124,14 @@ export function createAuthorizationServer(options: ServerOptions): Authorization
   const metadata = buildMetadata(config);
   const routes = routeTable(config, metadata);
 
-  const fetch = (request: Request): Promise<Response> => {
+  const cors = config.cors;
+  const answer = (request: Request): Promise<Response> => {
     try {
       const route = routes.get(pathOf(request.url));
       if (route === undefined) {
         throw new OAuthError("invalid_request", "there is no endpoint at this path", { status: 404 });
       }
+      if (cors !== undefined && request.method === "OPTIONS") return Promise.resolve(preflight(request, route.methods, cors));
       if (!route.methods.includes(request.method)) {
         // RFC 9110 s15.5.6: a 405 lists the methods the resource supports.
         throw new OAuthError("invalid_request", `this endpoint accepts ${route.methods.join(" and ")} only`, {
@@ -141,6 +144,9 @@ export function createAuthorizationServer(options: ServerOptions): Authorization
       return Promise.resolve(errorResponse(e));
     }
   };
+  const fetch = cors === undefined
+    ? answer
+    : (request: Request): Promise<Response> => answer(request).then((response) => withCors(request, response, cors));
 
   return Object.freeze({ fetch, issuer: config.issuer, endpoints: config.endpoints, metadata });
 }

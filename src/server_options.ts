@@ -5,6 +5,7 @@
  * @module
  */
 
+import { type CorsOptions, type CorsPolicy, corsPolicy } from "./http/cors.ts";
 import type { ClientRegistration } from "./clients/registration.ts";
 import { ConfigurationError } from "./errors.ts";
 import { metadataUrl } from "./metadata.ts";
@@ -115,6 +116,13 @@ export interface ServerOptions extends TokenEndpointOptions {
    * validator that insists on the member.
    */
   responseTypesSupported?: readonly string[];
+  /**
+   * Let web pages on these origins call the server from a browser (CORS): the metadata
+   * document, the JWK Set and the token, introspection and revocation endpoints answer
+   * preflights and carry `Access-Control-Allow-Origin`, exposing `DPoP-Nonce` and
+   * `WWW-Authenticate` (SPEC T-10). Default: off. Never with credentials (cookies).
+   */
+  cors?: CorsOptions;
 }
 
 /**
@@ -159,6 +167,8 @@ export interface ServerConfig extends ServerContext, LookupContext {
   readonly registrations: readonly ClientRegistration[] | undefined;
   readonly scopesSupported: readonly string[] | undefined;
   readonly responseTypesSupported: readonly string[] | undefined;
+  /** The CORS policy, when configured. */
+  readonly cors: CorsPolicy | undefined;
 }
 
 const SERVER_OPTIONS: ReadonlySet<string> = new Set([
@@ -169,6 +179,7 @@ const SERVER_OPTIONS: ReadonlySet<string> = new Set([
   "revocationStore",
   "scopesSupported",
   "responseTypesSupported",
+  "cors",
 ]);
 
 const ENDPOINT_NAMES: ReadonlySet<string> = new Set(["token", "introspection", "revocation", "jwks", "authorization"]);
@@ -306,6 +317,7 @@ export function resolveServerOptions(options: ServerOptions): ServerConfig {
     registrations: Array.isArray(options.clients) ? options.clients as readonly ClientRegistration[] : undefined,
     scopesSupported: stringList("scopesSupported", options.scopesSupported, isScopeToken),
     responseTypesSupported: stringList("responseTypesSupported", options.responseTypesSupported, (s) => s !== ""),
+    cors: corsPolicy(options.cors),
   };
   configs.set(options, config);
   return config;

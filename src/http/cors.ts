@@ -1,0 +1,116 @@
+/**
+ * CORS (Fetch standard, "CORS protocol") for the endpoints a browser-based client reads:
+ * the metadata document and the JWK Set, and, for clients that run in a browser page (an MCP
+ * inspector, a developer console), the token endpoint. Off unless configured (SPEC T-10:
+ * RFC 9700 s2.6 and RFC 9449 s7.1 allow it; DPoP needs `DPoP-Nonce` and `WWW-Authenticate`
+ * exposed).
+ *
+ * No credentials mode is ever allowed (`Access-Control-Allow-Credentials` is never sent):
+ * client authentication travels in the request itself, never in cookies.
+ *
+ * @module
+ */
+
+import { ConfigurationError } from "../errors.ts";
+
+/**
+ * Which web origins may call the server from a browser: `"*"` for any, or a list of exact
+ * origins (`https://inspector.example.com`, no path).
+ *
+ * @example
+ * ```ts
+ * import type { CorsOptions } from "./cors.ts";
+ * const cors: CorsOptions = { origins: ["https://console.example.com"] };
+ * ```
+ */
+export interface CorsOptions {
+  origins: "*" | readonly string[];
+}
+
+/** The prepared policy. */
+export interface CorsPolicy {
+  /** The `Access-Control-Allow-Origin` value for a request from `origin`, or undefined. */
+  allow(origin: string | null): string | undefined;
+}
+
+/**
+ * Validates the `cors` option once.
+ *
+ * @example
+ * ```ts
+ * import { corsPolicy } from "./cors.ts";
+ * corsPolicy({ origins: "*" })?.allow("https://a.example"); // "*"
+ * ```
+ */
+export function corsPolicy(options: CorsOptions | undefined): CorsPolicy | undefined {
+  if (options === undefined) return undefined;
+  if (typeof options !== "object" || options === null) throw new ConfigurationError("cors must be { origins }");
+  for (const key of Object.keys(options)) {
+    if (key !== "origins") throw new ConfigurationError(`unknown option 'cors.${key}'`);
+  }
+  const origins = options.origins;
+  if (origins === "*") return { allow: (origin) => origin === null ? undefined : "*" };
+  if (!Array.isArray(origins) || origins.length === 0) throw new ConfigurationError("cors.origins must be \"*\" or a list of origins");
+  for (const o of origins) {
+    let parsed: URL | undefined;
+    try {
+      parsed = new URL(o);
+    } catch {
+      parsed = undefined;
+    }
+    if (parsed === undefined || parsed.origin !== o) throw new ConfigurationError(`cors.origins: ${JSON.stringify(o)} is not an origin (scheme://host[:port])`);
+  }
+  const allowed = new Set(origins);
+  return { allow: (origin) => origin !== null && allowed.has(origin) ? origin : undefined };
+}
+
+/** Headers a browser may read from an answer: DPoP nonces and challenges (RFC 9449 s7.1, s8). */
+const EXPOSED = "DPoP-Nonce, WWW-Authenticate, Retry-After";
+/** Headers a browser may send: client authentication, the form, a DPoP proof. */
+const ALLOWED_HEADERS = "Authorization, Content-Type, DPoP";
+
+/**
+ * Answers a preflight (`OPTIONS` with `Access-Control-Request-Method`) for a route that
+ * accepts `methods`: 204 with the CORS headers when the origin is allowed, else 204 without
+ * them (the browser then refuses, as it should).
+ *
+ * @example
+ * ```ts
+ * import { corsPolicy, preflight } from "./cors.ts";
+ * const policy = corsPolicy({ origins: "*" })!;
+ * preflight(new Request("https://as.example/token", { method: "OPTIONS", headers: { origin: "https://a.example" } }), ["POST"], policy).status; // 204
+ * ```
+ */
+export function preflight(request: Request, methods: readonly string[], policy: CorsPolicy): Response {
+  const allowOrigin = policy.allow(request.headers.get("origin"));
+  const headers: Record<string, string> = { allow: [...methods, "OPTIONS"].join(", ") };
+  if (allowOrigin !== undefined) {
+    headers["access-control-allow-origin"] = allowOrigin;
+    headers["access-control-allow-methods"] = methods.join(", ");
+    headers["access-control-allow-headers"] = ALLOWED_HEADERS;
+    headers["access-control-max-age"] = "600";
+    if (allowOrigin !== "*") headers.vary = "Origin";
+  }
+  return new Response(null, { status: 204, headers });
+}
+
+/**
+ * Adds the CORS headers of an actual request to `response` when its origin is allowed.
+ *
+ * @example
+ * ```ts
+ * import { corsPolicy, withCors } from "./cors.ts";
+ * const policy = corsPolicy({ origins: "*" })!;
+ * declare const request: Request;
+ * const response = withCors(request, Response.json({}), policy);
+ * ```
+ */
+export function withCors(request: Request, response: Response, policy: CorsPolicy): Response {
+  const allowOrigin = policy.allow(request.headers.get("origin"));
+  if (allowOrigin === undefined) return response;
+  const headers = new Headers(response.headers);
+  headers.set("access-control-allow-origin", allowOrigin);
+  headers.set("access-control-expose-headers", EXPOSED);
+  if (allowOrigin !== "*") headers.append("vary", "Origin");
+  return new Response(response.body, { status: response.status, statusText: response.statusText, headers });
+}
