@@ -5,7 +5,7 @@
 // and serves its JWK Set at /jwks. The API verifies tokens on its own with that JWK Set
 // (fetched over HTTP and cached), requires the scope each route needs, and serves its
 // RFC 9728 metadata, which its 401 challenges point to.
-import { serve } from "srvx";
+import { listen } from "./listen.ts";
 import {
   createAuthorizationServer,
   generateClientSecret,
@@ -18,19 +18,8 @@ import {
   verifyAccessToken,
 } from "../mod.ts";
 
-type Handler = (request: Request) => Promise<Response>;
-const notReady: Handler = () => Promise.resolve(new Response(null, { status: 503 }));
 const json = (status: number, body: unknown) => Response.json(body, { status, headers: { "cache-control": "no-store" } });
 
-/** Starts a server whose handler is set once every port is known. */
-async function listen(port: number): Promise<{ origin: string; handle(h: Handler): void }> {
-  let handler = notReady;
-  const server = serve({ hostname: "127.0.0.1", port, silent: true, fetch: (request) => handler(request) });
-  await server.ready();
-  const address = server.node?.server?.address();
-  const actual = typeof address === "object" && address !== null ? address.port : port;
-  return { origin: `http://127.0.0.1:${actual}`, handle: (h) => void (handler = h) };
-}
 
 const auth = await listen(Number(process.env.PORT ?? 8787));
 const api = await listen(Number(process.env.API_PORT ?? 8788));

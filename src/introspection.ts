@@ -93,7 +93,7 @@ async function authenticateCaller(request: Request, form: FormParameters, config
  * `application/token-introspection+jwt` and the server has an asymmetric signing key, that
  * JSON signed as a JWT (RFC 9701 s5). Errors stay JSON either way.
  */
-async function answer(request: Request, body: Record<string, unknown>, caller: Client, config: ServerConfig): Promise<Response> {
+async function answer(request: Request, body: object, caller: Client, config: ServerConfig): Promise<Response> {
   const signer = acceptsIntrospectionJwt(request) ? introspectionSigner(config.signingKeys) : undefined;
   if (signer === undefined) return jsonResponse(200, body);
   const jwt = await signIntrospection(body, caller.client_id, config.issuer, Math.floor(config.clock() / 1000), signer);
@@ -134,7 +134,7 @@ export async function introspectionEndpoint(request: Request, config: ServerConf
       return answer(request, INACTIVE, caller, config);
     }
     emit(config, { ...base, result: "active", token_client_id: found.record.client_id });
-    return answer(request, describe(found.record, config.issuer) as unknown as Record<string, unknown>, caller, config);
+    return answer(request, describe(found.record, config.issuer), caller, config);
   } catch (e) {
     const response = errorResponse(e);
     const event: Omit<IntrospectionEvent, "time"> = {

@@ -63,7 +63,7 @@ const encoder = new TextEncoder();
  * ```
  */
 export function signIntrospection(
-  answer: Record<string, unknown>,
+  answer: object,
   caller: string,
   issuer: string,
   now: number,

@@ -17,7 +17,7 @@ import { KeySet } from "./crypto/key_set.ts";
 import type { EventHook } from "./events.ts";
 import type { FetchLike } from "./http/fetch.ts";
 import type { FormLimits } from "./http/form.ts";
-import { isLoopbackHost } from "./http/loopback.ts";
+import { isHttpsOrLoopback } from "./http/loopback.ts";
 import { normalizeHtu } from "./dpop/htu.ts";
 import { type DpopContext, type DpopOptions, resolveDpopOptions } from "./dpop/options.ts";
 import { isResourceIndicator, type ResourcePolicy } from "./resource_indicators.ts";
@@ -214,7 +214,6 @@ const KNOWN_OPTIONS: ReadonlySet<string> = new Set([
   "dpop",
 ]);
 
-export { isLoopbackHost };
 
 function positiveInteger(name: string, value: unknown, fallback: number, max: number): number {
   if (value === undefined) return fallback;
@@ -233,7 +232,7 @@ function checkIssuer(issuer: unknown): string {
     throw new ConfigurationError(`issuer ${JSON.stringify(issuer)} is not a URL`);
   }
   // RFC 8414 s2: https, no query, no fragment.
-  if (url.protocol !== "https:" && !(url.protocol === "http:" && isLoopbackHost(url.hostname))) {
+  if (!isHttpsOrLoopback(url)) {
     throw new ConfigurationError("issuer must be an https URL (http is allowed for localhost only)");
   }
   if (url.search !== "" || url.hash !== "" || issuer.includes("?") || issuer.includes("#")) {
@@ -259,7 +258,7 @@ export function publicEndpointUrl(name: string, value: unknown, issuer: string):
   } catch {
     throw new ConfigurationError(`${name} ${JSON.stringify(value)} is not a URL or a path starting with '/'`);
   }
-  if (url.protocol !== "https:" && !(url.protocol === "http:" && isLoopbackHost(url.hostname))) {
+  if (!isHttpsOrLoopback(url)) {
     throw new ConfigurationError(`${name} must be an https URL (http is allowed for localhost only)`);
   }
   return url.href;

@@ -3,11 +3,8 @@
 // active and the revocation curl revokes; the metadata curl gets the RFC 8414 document.
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { execFile, spawn } from "node:child_process";
-import { fileURLToPath } from "node:url";
-
-const root = fileURLToPath(new URL("..", import.meta.url));
-const bin = (name: string) => `${root}node_modules/.bin/${name}`;
+import { execFile } from "node:child_process";
+import { bin, startExample } from "./support/examples.ts";
 
 const EXAMPLES: Array<[string, string, string[]]> = [
   ["Node (@hono/node-server)", bin("tsx"), ["examples/node.ts"]],
@@ -16,29 +13,7 @@ const EXAMPLES: Array<[string, string, string[]]> = [
 ];
 
 /** Starts an example and resolves with its banner once the last curl line is printed. */
-function start(command: string, args: string[]): Promise<{ banner: string; stop(): void }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { cwd: root, env: { ...process.env, PORT: "0", NO_COLOR: "1" } });
-    let out = "";
-    let err = "";
-    const timer = setTimeout(() => {
-      child.kill();
-      reject(new Error(`no banner after 20 s:\n${out}\n${err}`));
-    }, 20_000);
-    child.stdout.on("data", (d) => {
-      out += d;
-      if (/curl .*\/\.well-known\/oauth-authorization-server\n/.test(out)) {
-        clearTimeout(timer);
-        resolve({ banner: out, stop: () => child.kill() });
-      }
-    });
-    child.stderr.on("data", (d) => (err += d));
-    child.on("exit", (code) => {
-      clearTimeout(timer);
-      reject(new Error(`exited with ${code}:\n${out}\n${err}`));
-    });
-  });
-}
+const start = (command: string, args: string[]) => startExample(command, args, /curl .*\/\.well-known\/oauth-authorization-server\n/);
 
 function sh(command: string): Promise<string> {
   return new Promise((resolve, reject) =>

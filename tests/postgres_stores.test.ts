@@ -8,7 +8,6 @@ import pg from "pg";
 import postgres from "postgres";
 import {
   ConfigurationError,
-  encodeBasicCredentials,
   handleTokenRequest,
   hashClientSecret,
   migratePostgres,
@@ -28,6 +27,7 @@ import {
   testRevocationStore,
   testTokenStore,
 } from "../mod.ts";
+import { tokenRequest } from "./helpers.ts";
 import { serverSkip, startPostgres, type TestDatabase } from "./servers.ts";
 
 interface Connection {
@@ -251,14 +251,7 @@ describe("PostgreSQL stores on a real PostgreSQL", { skip: serverSkip("postgres"
       grant_types: ["client_credentials"],
     });
     const response = await handleTokenRequest(
-      new Request("https://as.example.com/token", {
-        method: "POST",
-        headers: {
-          "content-type": "application/x-www-form-urlencoded",
-          authorization: `Basic ${encodeBasicCredentials("svc", secret)}`,
-        },
-        body: "grant_type=client_credentials",
-      }),
+      tokenRequest({ basic: ["svc", secret] }),
       { issuer: "https://as.example.com", clients, tokenStore },
     );
     const { access_token } = await response.json() as { access_token: string };

@@ -8,7 +8,6 @@ import { createClient } from "redis";
 import { Redis } from "ioredis";
 import {
   ConfigurationError,
-  encodeBasicCredentials,
   handleTokenRequest,
   hashClientSecret,
   RedisAttemptStore,
@@ -25,6 +24,7 @@ import {
   testRevocationStore,
   testTokenStore,
 } from "../mod.ts";
+import { tokenRequest } from "./helpers.ts";
 import { serverSkip, startRedis, type TestDatabase } from "./servers.ts";
 
 interface Connection {
@@ -143,14 +143,7 @@ describe("Redis stores on a real redis-server", { skip: serverSkip("redis") }, (
       grant_types: ["client_credentials"],
     });
     const response = await handleTokenRequest(
-      new Request("https://as.example.com/token", {
-        method: "POST",
-        headers: {
-          "content-type": "application/x-www-form-urlencoded",
-          authorization: `Basic ${encodeBasicCredentials("svc", secret)}`,
-        },
-        body: "grant_type=client_credentials",
-      }),
+      tokenRequest({ basic: ["svc", secret] }),
       { issuer: "https://as.example.com", clients, tokenStore },
     );
     const { access_token } = await response.json() as { access_token: string };
@@ -190,14 +183,7 @@ describe("Redis stores on a real redis-server", { skip: serverSkip("redis") }, (
       await assert.rejects(new RedisRevocationStore(main()).revoke("k", exp), StoreFullError);
       await assert.rejects(new RedisAttemptStore(main()).increment(["k"], 60), StoreFullError);
       const response = await handleTokenRequest(
-        new Request("https://as.example.com/token", {
-          method: "POST",
-          headers: {
-            "content-type": "application/x-www-form-urlencoded",
-            authorization: `Basic ${encodeBasicCredentials("svc", secret)}`,
-          },
-          body: "grant_type=client_credentials",
-        }),
+        tokenRequest({ basic: ["svc", secret] }),
         { issuer: "https://as.example.com", clients, tokenStore: new RedisTokenStore(main()) },
       );
       assert.equal(response.status, 503);

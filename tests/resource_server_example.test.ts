@@ -3,37 +3,9 @@
 // over real HTTP: the API fetches the JWK Set from the token server.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
-import { fileURLToPath } from "node:url";
+import { bin, startExample } from "./support/examples.ts";
 
-const root = fileURLToPath(new URL("..", import.meta.url));
-
-function start(): Promise<{ banner: string; stop(): void }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(`${root}node_modules/.bin/tsx`, ["examples/resource_server.ts"], {
-      cwd: root,
-      env: { ...process.env, PORT: "0", API_PORT: "0", NO_COLOR: "1" },
-    });
-    let out = "";
-    let err = "";
-    const timer = setTimeout(() => {
-      child.kill();
-      reject(new Error(`no banner after 20 s:\n${out}\n${err}`));
-    }, 20_000);
-    child.stdout.on("data", (d) => {
-      out += d;
-      if (/\/invoices\n/.test(out)) {
-        clearTimeout(timer);
-        resolve({ banner: out, stop: () => child.kill() });
-      }
-    });
-    child.stderr.on("data", (d) => (err += d));
-    child.on("exit", (code) => {
-      clearTimeout(timer);
-      reject(new Error(`exited with ${code}:\n${out}\n${err}`));
-    });
-  });
-}
+const start = () => startExample(bin("tsx"), ["examples/resource_server.ts"], /\/invoices\n/, { PORT: "0", API_PORT: "0" });
 
 test("example: a JWT from the token server opens the API; no token, too little scope and the metadata behave per RFC 6750/9728", async () => {
   const server = await start();

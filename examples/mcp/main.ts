@@ -1,7 +1,7 @@
 // A token server from this library and an MCP server guarded by it, on loopback ports
 // through srvx (`npx tsx examples/mcp/main.ts`; PORT and MCP_PORT, 0 for free ones). It
 // prints a client's credentials and the command that runs examples/mcp/client.ts against it.
-import { serve } from "srvx";
+import { listen } from "../listen.ts";
 import {
   createAuthorizationServer,
   generateClientId,
@@ -13,17 +13,7 @@ import {
 } from "../../mod.ts";
 import { mcpFetchHandler, TOOLS_SCOPE } from "./mcp_server.ts";
 
-type Handler = (request: Request) => Promise<Response>;
 
-/** Starts a server whose handler is set once every port is known. */
-async function listen(port: number): Promise<{ origin: string; handle(h: Handler): void }> {
-  let handler: Handler = () => Promise.resolve(new Response(null, { status: 503 }));
-  const server = serve({ hostname: "127.0.0.1", port, silent: true, fetch: (request) => handler(request) });
-  await server.ready();
-  const address = server.node?.server?.address();
-  const actual = typeof address === "object" && address !== null ? address.port : port;
-  return { origin: `http://127.0.0.1:${actual}`, handle: (h) => void (handler = h) };
-}
 
 const auth = await listen(Number(process.env.PORT ?? 8787));
 const mcp = await listen(Number(process.env.MCP_PORT ?? 8789));

@@ -12,7 +12,7 @@ import type { AccessTokenFormat } from "../tokens/access_token.ts";
 import { ASYMMETRIC_ALGORITHMS, type JwsAlgorithm } from "../jose/algorithms.ts";
 import { algorithmsOfJwk, isPrivateJwk, type Jwk, type JwkSet } from "../jose/jwk.ts";
 import { KeyIndex } from "../jose/key_index.ts";
-import { isLoopbackHost } from "../http/loopback.ts";
+import { isHttpsOrLoopback } from "../http/loopback.ts";
 import { parseSecretHash, type SecretHash } from "./secrets.ts";
 
 /**
@@ -234,7 +234,7 @@ function checkJwksUri(id: string, value: unknown): void {
   } catch {
     fail(id, "jwks_uri must be a URL");
   }
-  if (url.protocol !== "https:" && !(url.protocol === "http:" && isLoopbackHost(url.hostname))) {
+  if (!isHttpsOrLoopback(url)) {
     fail(id, "jwks_uri must be an https URL (http is allowed for localhost only)");
   }
   if (url.hash !== "" || (value as string).includes("#")) fail(id, "jwks_uri must not have a fragment");

@@ -20,3 +20,18 @@ const LOOPBACK = /^(localhost|127(\.\d{1,3}){3}|\[::1\])$/;
 export function isLoopbackHost(hostname: string): boolean {
   return LOOPBACK.test(hostname);
 }
+
+/**
+ * Whether a configured URL is one the library may use: `https`, or plain `http` on a
+ * loopback host only.
+ *
+ * @example
+ * ```ts
+ * import { isHttpsOrLoopback } from "./loopback.ts";
+ * isHttpsOrLoopback(new URL("http://127.0.0.1:8787/jwks")); // true
+ * isHttpsOrLoopback(new URL("http://as.example.com/jwks")); // false
+ * ```
+ */
+export function isHttpsOrLoopback(url: URL): boolean {
+  return url.protocol === "https:" || (url.protocol === "http:" && isLoopbackHost(url.hostname));
+}

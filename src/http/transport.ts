@@ -6,7 +6,7 @@
  */
 
 import { OAuthError } from "../errors.ts";
-import { isLoopbackHost } from "../options.ts";
+import { isLoopbackHost } from "./loopback.ts";
 
 /** Parameters that carry credentials and so must never be read from the URL (RFC 6749 s2.3.1). */
 const CREDENTIAL_PARAMETERS = ["client_secret", "client_assertion"];

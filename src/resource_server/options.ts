@@ -11,7 +11,7 @@ import { ConfigurationError } from "../errors.ts";
 import type { FetchLike } from "../http/fetch.ts";
 import { ASYMMETRIC_ALGORITHMS, isJwsAlgorithm, type JwsAlgorithm } from "../jose/algorithms.ts";
 import type { Jwk, JwkSet } from "../jose/jwk.ts";
-import { isLoopbackHost } from "../http/loopback.ts";
+import { isHttpsOrLoopback } from "../http/loopback.ts";
 import { isResourceIndicator } from "../resource_indicators.ts";
 import { type DpopContext, type DpopOptions, resolveDpopOptions } from "../dpop/options.ts";
 import { normalizeHtu } from "../dpop/htu.ts";
@@ -297,7 +297,7 @@ function httpsUrl(name: string, value: unknown): string {
   } catch {
     throw new ConfigurationError(`${name} must be a URL`);
   }
-  if (url.protocol !== "https:" && !(url.protocol === "http:" && isLoopbackHost(url.hostname))) {
+  if (!isHttpsOrLoopback(url)) {
     throw new ConfigurationError(`${name} must be an https URL (http is allowed for localhost only)`);
   }
   if (url.hash !== "" || (value as string).includes("#")) throw new ConfigurationError(`${name} must not have a fragment`);
