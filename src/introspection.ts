@@ -11,7 +11,7 @@ import { authenticateClient } from "./client_auth/authenticate.ts";
 import type { Client } from "./clients/registration.ts";
 import { OAuthError } from "./errors.ts";
 import { emit, errorCode, type IntrospectionEvent } from "./events.ts";
-import { type FormParameters, readForm } from "./http/form.ts";
+import { readForm } from "./http/form.ts";
 import { errorResponse, jsonResponse } from "./http/response.ts";
 import { refuseQueryCredentials, requireTls } from "./http/transport.ts";
 import type { ServerConfig } from "./server_options.ts";
@@ -71,24 +71,6 @@ function describe(record: TokenRecord, issuer: string): ActiveTokenIntrospection
 }
 
 /**
- * RFC 7662 s2.3: a caller whose client credentials are invalid gets 401 as in RFC 6749
- * s5.2, with a challenge (RFC 9110 s15.5.2), even when it sent them in the body.
- */
-async function authenticateCaller(request: Request, form: FormParameters, config: ServerConfig): Promise<Client> {
-  try {
-    return (await authenticateClient(request, form, config, "introspection")).client;
-  } catch (e) {
-    if (e instanceof OAuthError && e.error === "invalid_client" && e.status !== 401) {
-      throw new OAuthError("invalid_client", e.error_description, {
-        status: 401,
-        headers: { "www-authenticate": config.basicChallenge },
-      });
-    }
-    throw e;
-  }
-}
-
-/**
  * The answer as the caller asked for it: RFC 7662 JSON, or, when it accepts
  * `application/token-introspection+jwt` and the server has an asymmetric signing key, that
  * JSON signed as a JWT (RFC 9701 s5). Errors stay JSON either way.
@@ -112,7 +94,9 @@ export async function introspectionEndpoint(request: Request, config: ServerConf
     requireTls(url, config.requireHttps);
     refuseQueryCredentials(url);
     const form = await readForm(request, config.form);
-    caller = await authenticateCaller(request, form, config);
+    // RFC 7662 s2.3: a caller with no or invalid credentials gets 401 invalid_client with a
+    // challenge, even when it sent them in the body (decided by authenticateClient).
+    caller = (await authenticateClient(request, form, config, "introspection")).client;
     // RFC 7662 s4: the server SHOULD require callers to be allowed to introspect (App. B-3).
     if (!(await config.introspectionPolicy.allowCaller(caller.registration))) {
       throw new OAuthError("unauthorized_client", "this client may not use the introspection endpoint", {

@@ -179,27 +179,29 @@ describe("one method per request, and the registered method only", () => {
     );
   });
 
-  test("no credentials at all -> 400 invalid_client, no token", async () => {
-    const { fetch } = testServer();
-    await assertOAuthError(await fetch(tokenRequest({ body: "grant_type=client_credentials" })), 400, "invalid_client");
+  // RFC 6749 s5.2: a 401 names the schemes the server supports (see no_client_authentication.test.ts).
+  test("no credentials at all -> 401 invalid_client with a Basic challenge, no token", async () => {
+    const { fetch, store } = testServer();
+    const res = await fetch(tokenRequest({ body: "grant_type=client_credentials" }));
+    await assertOAuthError(res, 401, "invalid_client");
+    assert.equal(res.headers.get("www-authenticate"), `Basic realm="${ISSUER}"`);
+    assert.equal(store.size, 0);
   });
 
-  test("only a client_id (a public client's request) -> invalid_client, no token (RFC 6749 s4.4)", async () => {
-    const { fetch } = testServer();
-    await assertOAuthError(
-      await fetch(tokenRequest({ body: { grant_type: "client_credentials", client_id: BASIC_CLIENT.client_id } })),
-      400,
-      "invalid_client",
-    );
+  test("only a client_id (a public client's request) -> 401 invalid_client, no token (RFC 6749 s4.4)", async () => {
+    const { fetch, store } = testServer();
+    const res = await fetch(tokenRequest({ body: { grant_type: "client_credentials", client_id: BASIC_CLIENT.client_id } }));
+    await assertOAuthError(res, 401, "invalid_client");
+    assert.equal(res.headers.get("www-authenticate"), `Basic realm="${ISSUER}"`);
+    assert.equal(store.size, 0);
   });
 
-  test("an empty client_secret= is absent: the request has no credentials", async () => {
-    const { fetch } = testServer();
-    await assertOAuthError(
-      await fetch(tokenRequest({ body: `grant_type=client_credentials&client_id=${POST_CLIENT.client_id}&client_secret=` })),
-      400,
-      "invalid_client",
-    );
+  test("an empty client_secret= is absent: the request has no credentials -> 401", async () => {
+    const { fetch, store } = testServer();
+    const res = await fetch(tokenRequest({ body: `grant_type=client_credentials&client_id=${POST_CLIENT.client_id}&client_secret=` }));
+    await assertOAuthError(res, 401, "invalid_client");
+    assert.equal(res.headers.get("www-authenticate"), `Basic realm="${ISSUER}"`);
+    assert.equal(store.size, 0);
   });
 });
 

@@ -130,10 +130,12 @@ describe("revocation: the caller's credentials and the request (RFC 7009 s2.1)",
     assert.equal(await isActive(fetch, token), true);
   });
 
-  test("no credentials -> 400 invalid_client (as at the token endpoint, SPEC App. B-4), nothing revoked", async () => {
+  test("no credentials -> 401 invalid_client with a Basic challenge (as at every endpoint, RFC 6749 s5.2), nothing revoked", async () => {
     const { fetch } = authServer();
     const token = await issueToken(fetch);
-    await assertOAuthError(await fetch(tokenRequest({ url: REVOKE_URL, body: { token } })), 400, "invalid_client");
+    const res = await fetch(tokenRequest({ url: REVOKE_URL, body: { token } }));
+    await assertOAuthError(res, 401, "invalid_client");
+    assert.match(res.headers.get("www-authenticate") ?? "", /^Basic realm="/);
     assert.equal(await isActive(fetch, token), true);
   });
 

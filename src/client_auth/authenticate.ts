@@ -73,15 +73,16 @@ export interface AuthenticatedClient {
 
 function authenticationFailed(viaHeader: boolean, challenge: string, cause?: unknown): OAuthError {
   // RFC 6749 s5.2: after an Authorization header attempt, 401 with a challenge for the
-  // scheme the client used; otherwise 400 (SPEC B-4). The reason stays in `cause` (for
-  // logs), never in the answer, so every failure looks the same.
+  // scheme the client used; otherwise 400 (but see `authenticateClient`). The reason stays
+  // in `cause` (for logs), never in the answer, so every failure looks the same.
   return viaHeader
-    ? new OAuthError("invalid_client", "client authentication failed", {
-      status: 401,
-      headers: { "www-authenticate": challenge },
-      cause,
-    })
+    ? unauthorized("client authentication failed", challenge, cause)
     : new OAuthError("invalid_client", "client authentication failed", { cause });
+}
+
+/** `401 invalid_client` with a challenge for the schemes the server accepts (RFC 9110 s15.5.2). */
+function unauthorized(description: string | undefined, challenge: string, cause?: unknown): OAuthError {
+  return new OAuthError("invalid_client", description, { status: 401, headers: { "www-authenticate": challenge }, cause });
 }
 
 function callerOf(request: Request, ctx: ClientAuthContext): string | undefined {
@@ -238,7 +239,10 @@ interface Attempt {
  * - `private_key_jwt` and `client_secret_jwt`: `client_assertion_type` and
  *   `client_assertion` in the body (RFC 7523 s2.2); see `jwt_assertion.ts`.
  * - More than one method in one request: 400 `invalid_request` (RFC 6749 s2.3).
- * - No credentials: 400 `invalid_client`.
+ * - No client authentication at all (at most a `client_id`): 401 `invalid_client` with a
+ *   challenge for the schemes the server accepts, at every endpoint (RFC 6749 s5.2).
+ * - Credentials that fail: `invalid_client`, 401 with a challenge after an `Authorization`
+ *   header attempt and at the introspection endpoint (RFC 7662 s2.3), 400 otherwise.
  * - Too many failed attempts (see `brute_force.ts`): 429 with `Retry-After`, before any
  *   secret is checked.
  *
@@ -257,6 +261,9 @@ export async function authenticateClient(
   } catch (e) {
     if (e instanceof OAuthError && e.error === "invalid_client") {
       emit(ctx, { type: "client_authentication_failed", endpoint, ...attempt });
+      // RFC 7662 s2.3: at introspection, invalid client credentials are a 401 as in RFC 6749
+      // s5.2, with a challenge, even when they were sent in the body.
+      if (endpoint === "introspection" && e.status !== 401) throw unauthorized(e.error_description, ctx.basicChallenge, e.cause);
     }
     throw e;
   }
@@ -298,6 +305,9 @@ function authenticate(
   if (assertion !== undefined) return checkAssertion(request, form, ctx, endpoint, attempt);
   if (bodyId !== undefined) attempt.client_id = bodyId;
   // No credentials: a client that does not authenticate cannot use the client credentials
-  // grant (RFC 6749 s4.4).
-  throw authenticationFailed(false, ctx.basicChallenge);
+  // grant (RFC 6749 s4.4), introspect (RFC 7662 s2.1) or revoke (RFC 7009 s2.1). RFC 6749
+  // s5.2 lets the answer be a 401 that names the schemes the server supports, and RFC 7662
+  // s2.3 asks for one: so at every endpoint, as HTTP clients expect before they retry with
+  // credentials. Nothing was checked, so there is nothing to hide about the client.
+  throw unauthorized("client authentication is required", ctx.basicChallenge);
 }
