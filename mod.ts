@@ -47,6 +47,7 @@ export type {
   ServerEndpoints,
   ServerOptions,
 } from "./src/server_options.ts";
+export type { ServerProfile } from "./src/server_profile.ts";
 export type { ActiveTokenIntrospection } from "./src/introspection.ts";
 export { defaultIntrospectionPolicy, type IntrospectionPolicy } from "./src/introspection_policy.ts";
 export { type AuthorizationServerMetadata, metadataUrl } from "./src/metadata.ts";

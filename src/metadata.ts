@@ -29,13 +29,13 @@ import type { ServerConfig } from "./server_options.ts";
 export interface AuthorizationServerMetadata {
   /** The issuer identifier, exactly as configured (RFC 8414 s3.3). */
   readonly issuer: string;
-  /** Only when configured (`endpoints.authorization`), for clients that insist; it refuses every request. */
+  /** Only when configured (`endpoints.authorization`, or `profile: "mcp"`), for clients that insist; it refuses every request. */
   readonly authorization_endpoint?: string;
   readonly token_endpoint: string;
   /** The JWK Set, when the server signs tokens. */
   readonly jwks_uri?: string;
   readonly scopes_supported?: readonly string[];
-  /** Omitted unless configured: this server has no authorization endpoint (SPEC App. B-1). */
+  /** Omitted unless configured (`responseTypesSupported`, or `profile: "mcp"`): this server has no authorization endpoint. */
   readonly response_types_supported?: readonly string[];
   readonly grant_types_supported: readonly string[];
   readonly token_endpoint_auth_methods_supported?: readonly string[];

@@ -118,6 +118,28 @@ function routeTable(config: ServerConfig, metadata: AuthorizationServerMetadata)
  * // export default server;             (Cloudflare Workers)
  * // app.mount("/oauth", server.fetch); (Hono, with mountPath: "/oauth")
  * ```
+ *
+ * @example The token server of an MCP server: metadata the MCP SDK accepts
+ * ```ts
+ * import { createAuthorizationServer } from "./server.ts";
+ * import { KeySet } from "./crypto/key_set.ts";
+ * import { generateSigningKey } from "./crypto/signing_key.ts";
+ *
+ * const server = createAuthorizationServer({
+ *   issuer: "https://auth.example.com",
+ *   profile: "mcp", // authorization_endpoint (refusing) and response_types_supported
+ *   accessTokenFormat: "jwt",
+ *   signingKeys: new KeySet({ active: await generateSigningKey("ES256") }),
+ *   clients: [{
+ *     client_id: "agent",
+ *     client_secret_hash: "$sha256$Z2yN1q0o0mRlJ1uWjQk0t8eN7w5h5u4Qm6kH9rVb1aY",
+ *     grant_types: ["client_credentials"],
+ *     scope: "mcp:tools",
+ *     allowed_resources: ["https://mcp.example.com/mcp"],
+ *   }],
+ * });
+ * server.metadata.authorization_endpoint; // "https://auth.example.com/authorize"
+ * ```
  */
 export function createAuthorizationServer(options: ServerOptions): AuthorizationServer {
   const config = resolveServerOptions(options);

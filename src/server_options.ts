@@ -12,6 +12,7 @@ import { metadataUrl } from "./metadata.ts";
 import { defaultIntrospectionPolicy, type IntrospectionPolicy } from "./introspection_policy.ts";
 import { publicEndpointUrl, resolveOptions, type ServerContext, type TokenEndpointOptions } from "./options.ts";
 import { isScopeToken } from "./scope.ts";
+import { profileDefaults, type ServerProfile } from "./server_profile.ts";
 import { deadlineRevocationStore } from "./stores/deadline.ts";
 import { MemoryRevocationStore, type RevocationStore } from "./stores/revocation_store.ts";
 import type { LookupContext } from "./tokens/lookup.ts";
@@ -46,7 +47,7 @@ export interface EndpointOptions {
    * clients' metadata parsers insist on it, the MCP TypeScript SDK's among them. Set it for
    * them: the URL is served, and every request there is refused with
    * `unsupported_response_type` (RFC 6749 s4.1.2.1), never redirected. Usually paired with
-   * `responseTypesSupported`.
+   * `responseTypesSupported`; `profile: "mcp"` sets both.
    */
   authorization?: string | false;
 }
@@ -113,9 +114,16 @@ export interface ServerOptions extends TokenEndpointOptions {
    * `response_types_supported` in the metadata. RFC 8414 s2 makes it REQUIRED, but this
    * server has no authorization endpoint and so supports no response type, and an empty
    * array is not allowed (s3.2): it is omitted by default (SPEC App. B-1). Set it only for a
-   * validator that insists on the member.
+   * validator that insists on the member (`profile: "mcp"` sets `["code"]`).
    */
   responseTypesSupported?: readonly string[];
+  /**
+   * A metadata preset for a family of clients; see {@link ServerProfile}. `"mcp"` publishes
+   * the refusing `authorization_endpoint` (`<issuer>/authorize`) and
+   * `response_types_supported: ["code"]` that the MCP TypeScript SDK's parser requires.
+   * Default: none. Explicit `endpoints.authorization` and `responseTypesSupported` win.
+   */
+  profile?: ServerProfile;
   /**
    * Let web pages on these origins call the server from a browser (CORS): the metadata
    * document, the JWK Set and the token, introspection and revocation endpoints answer
@@ -180,6 +188,7 @@ const SERVER_OPTIONS: ReadonlySet<string> = new Set([
   "scopesSupported",
   "responseTypesSupported",
   "cors",
+  "profile",
 ]);
 
 const ENDPOINT_NAMES: ReadonlySet<string> = new Set(["token", "introspection", "revocation", "jwks", "authorization"]);
@@ -260,6 +269,8 @@ export function resolveServerOptions(options: ServerOptions): ServerConfig {
   const optional = (name: "introspection" | "revocation", fallback: string): string | undefined =>
     e[name] === false ? undefined : endpointUrl(name, e[name] ?? `${base}${fallback}`, issuer);
   const jwksUrl = endpointUrl("jwks", e.jwks ?? `${base}/jwks`, issuer);
+  const preset = profileDefaults(options.profile, base, e.authorization);
+  const authorization = e.authorization ?? preset.authorization;
   const endpoints: ServerEndpoints = Object.freeze({
     // Resolved with the token endpoint's options: DPoP proofs are checked against it.
     token: ctx.tokenEndpoint,
@@ -267,9 +278,9 @@ export function resolveServerOptions(options: ServerOptions): ServerConfig {
     revocation: optional("revocation", "/revoke"),
     metadata: metadataUrl(issuer),
     jwks: ctx.signingKeys === undefined ? undefined : jwksUrl,
-    authorization: e.authorization === undefined || e.authorization === false
+    authorization: authorization === undefined || authorization === false
       ? undefined
-      : endpointUrl("authorization", e.authorization, issuer),
+      : endpointUrl("authorization", authorization, issuer),
   });
 
   const mountPath = options.mountPath;
@@ -316,7 +327,8 @@ export function resolveServerOptions(options: ServerOptions): ServerConfig {
     revocationStore: revocationStore(options.revocationStore, ctx.clock, ctx.storeTimeoutMs),
     registrations: Array.isArray(options.clients) ? options.clients as readonly ClientRegistration[] : undefined,
     scopesSupported: stringList("scopesSupported", options.scopesSupported, isScopeToken),
-    responseTypesSupported: stringList("responseTypesSupported", options.responseTypesSupported, (s) => s !== ""),
+    responseTypesSupported: stringList("responseTypesSupported", options.responseTypesSupported, (s) => s !== "") ??
+      preset.responseTypesSupported,
     cors: corsPolicy(options.cors),
   };
   configs.set(options, config);

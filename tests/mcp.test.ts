@@ -38,8 +38,9 @@ async function setup(clients: ClientRegistration[] = []): Promise<{ as: TestAuth
     resources: [MCP_URL, OTHER],
     scope: `${TOOLS_SCOPE} other:read`,
     clients,
-    // The SDK's metadata schema requires these two members (see examples/mcp/main.ts).
-    serverOptions: { endpoints: { authorization: "/authorize" }, responseTypesSupported: ["code"] },
+    // The MCP preset alone: the SDK's metadata schema requires authorization_endpoint and
+    // response_types_supported, and nothing is set by hand.
+    serverOptions: { profile: "mcp" },
   });
   as.route(MCP_URL, mcpFetchHandler(as.resourceServerOptions(MCP_URL, { metadata: { scopes_supported: [TOOLS_SCOPE] } })));
   const seen: Seen[] = [];
@@ -110,9 +111,12 @@ describe("MCP: the SDK's ClientCredentialsProvider against an MCP server guarded
     assert.deepEqual(meta.grant_types_supported, ["client_credentials"]);
     assert.deepEqual(meta.token_endpoint_auth_methods_supported, ["client_secret_basic"]);
     assert.equal(meta.jwks_uri, `${as.issuer}/jwks`);
-    // Required by the SDK's metadata schema; the endpoint refuses (see endpoints.authorization).
+    // Required by the SDK's metadata schema, published by profile: "mcp"; the endpoint refuses.
     assert.equal(meta.authorization_endpoint, `${as.issuer}/authorize`);
     assert.deepEqual(meta.response_types_supported, ["code"]);
+    const authorize = await as.fetch(`${as.issuer}/authorize?response_type=code&client_id=${as.client.client_id}`);
+    assert.equal(authorize.status, 400);
+    assert.equal(((await authorize.json()) as { error: string }).error, "unsupported_response_type");
   });
 
   test("a token for another audience -> 401 invalid_token naming the resource metadata", async () => {

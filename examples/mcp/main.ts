@@ -24,12 +24,11 @@ const client_id = generateClientId();
 const client_secret = generateClientSecret();
 const authorizationServer = createAuthorizationServer({
   issuer: auth.origin,
-  // The MCP TypeScript SDK's metadata schema requires authorization_endpoint and
-  // response_types_supported (RFC 8414 lets this server omit both): publish them. The
-  // endpoint refuses every request with unsupported_response_type, so an interactive MCP
-  // client sent there learns that this server is for machine clients.
-  endpoints: { authorization: "/authorize" },
-  responseTypesSupported: ["code"],
+  // Metadata the MCP TypeScript SDK accepts: its schema requires authorization_endpoint and
+  // response_types_supported, which RFC 8414 lets this server omit. The profile publishes
+  // both; the endpoint refuses every request with unsupported_response_type, so an
+  // interactive MCP client sent there learns that this server is for machine clients.
+  profile: "mcp",
   accessTokenFormat: "jwt",
   signingKeys: new KeySet({ active: await generateSigningKey("ES256") }),
   clients: [{

@@ -81,7 +81,11 @@ export interface TestAuthorizationServerOptions {
   clients?: readonly ClientRegistration[];
   /** Where the fake clock starts; default the real time at creation. */
   now?: Date | number;
-  /** Any other option of `createAuthorizationServer` (`onEvent`, `endpoints`, `bruteForce`, ...). */
+  /**
+   * Any other option of `createAuthorizationServer` (`onEvent`, `endpoints`, `bruteForce`,
+   * ...); `{ profile: "mcp" }` when the service under test is an MCP server, so that the MCP
+   * SDK accepts the metadata, as in production.
+   */
   serverOptions?: Omit<
     Partial<ServerOptions>,
     | "issuer"
@@ -231,6 +235,20 @@ function credentialsOf(clients: readonly ClientRegistration[]): Map<string, Cred
  * result.ok; // true
  * as.clock.advance(606); // past the 600 s lifetime and the 5 s tolerance
  * (await verifyAccessToken(request, rs)).ok; // false: 401 invalid_token
+ * ```
+ *
+ * @example For an MCP server under test: the metadata the MCP SDK requires, and the MCP server in process
+ * ```ts
+ * import { createTestAuthorizationServer } from "./test_authorization_server.ts";
+ *
+ * const as = await createTestAuthorizationServer({
+ *   resources: ["https://mcp.example.test/mcp"],
+ *   scope: "mcp:tools",
+ *   serverOptions: { profile: "mcp" },
+ * });
+ * declare const mcpServer: (request: Request) => Promise<Response>; // your MCP server's fetch handler
+ * as.route("https://mcp.example.test", mcpServer);
+ * // Give the MCP SDK's transport `{ authProvider, fetch: as.fetch }` and `expectedIssuer: as.issuer`.
  * ```
  */
 export async function createTestAuthorizationServer(
