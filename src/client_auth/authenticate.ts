@@ -32,6 +32,8 @@ import { decodeBasicCredentials } from "./basic.ts";
 import type { BruteForceGuard } from "./brute_force.ts";
 import type { ClientKeys } from "./client_keys.ts";
 import { decoyVerify } from "./decoy_keys.ts";
+import { authenticateWithPlatformToken, platformTokenProfile } from "./federated_assertion.ts";
+import type { FederationContext } from "../federation/federated_clients.ts";
 import { AssertionRejected, checkAssertionClaims, type CheckedAssertion, readAssertion } from "./jwt_assertion.ts";
 
 /** What client authentication needs from the server's configuration. */
@@ -63,6 +65,8 @@ export interface ClientAuthContext extends EventContext {
   readonly clientKeys: ClientKeys;
   /** Remembers assertion `jti`s so each assertion is accepted once (RFC 7523 s3 item 7). */
   readonly replayStore: ReplayStore;
+  /** Trusted external issuers and the clients their tokens authenticate; absent when none. */
+  readonly federation?: FederationContext | undefined;
 }
 
 /** The outcome of a successful client authentication. */
@@ -225,6 +229,7 @@ async function checkAssertion(
 interface Attempt {
   client_id?: string;
   method?: TokenEndpointAuthMethod;
+  issuer?: string;
 }
 
 /**
@@ -295,7 +300,17 @@ function authenticate(
     attempt.client_id = bodyId;
     return checkSecret(request, bodyId, bodySecret, "client_secret_post", false, ctx);
   }
-  if (assertion !== undefined) return checkAssertion(request, form, ctx, endpoint, attempt);
+  if (assertion !== undefined) {
+    // A platform token from a trusted issuer: federated client authentication.
+    const profile = ctx.federation === undefined ? undefined : platformTokenProfile(form, ctx.federation);
+    if (profile !== undefined) {
+      return authenticateWithPlatformToken(form, ctx, ctx.federation!, endpoint, attempt, profile, callerOf(request, ctx))
+        .catch((e) => {
+          throw e instanceof AssertionRejected ? authenticationFailed(false, ctx.basicChallenge, e) : e;
+        });
+    }
+    return checkAssertion(request, form, ctx, endpoint, attempt);
+  }
   if (bodyId !== undefined) attempt.client_id = bodyId;
   // No credentials: a client that does not authenticate cannot use the client credentials
   // grant (RFC 6749 s4.4).
