@@ -1,7 +1,8 @@
 /**
  * Client authentication at the token endpoint (RFC 6749 s2.3): which method the request
  * uses, the one-method-per-request rule, and the check of the credentials against the
- * registration: a secret (RFC 6749 s2.3.1) or a signed assertion (RFC 7523 s2.2).
+ * registration: a secret (RFC 6749 s2.3.1), a signed assertion (RFC 7523 s2.2), or a
+ * platform token from a trusted external issuer (federation; see `federated_assertion.ts`).
  *
  * Every failure to authenticate is the same `invalid_client` answer (same status, body and
  * headers) whether the client is unknown, the secret wrong or expired, the assertion bad in
@@ -241,7 +242,9 @@ interface Attempt {
  *   `client_id` may accompany it only if it names the same client.
  * - `client_secret_post`: `client_id` and `client_secret` in the body (never the query).
  * - `private_key_jwt` and `client_secret_jwt`: `client_assertion_type` and
- *   `client_assertion` in the body (RFC 7523 s2.2); see `jwt_assertion.ts`.
+ *   `client_assertion` in the body (RFC 7523 s2.2); see `jwt_assertion.ts`. An assertion
+ *   whose `iss` is a trusted issuer (or a SPIFFE JWT-SVID, `spiffe_jwt`) is a platform token:
+ *   see `federated_assertion.ts`.
  * - More than one method in one request: 400 `invalid_request` (RFC 6749 s2.3).
  * - No credentials: 400 `invalid_client`.
  * - Too many failed attempts (see `brute_force.ts`): 429 with `Retry-After`, before any
