@@ -172,6 +172,7 @@ describe("trustedIssuers", () => {
     [{ issuer: GITHUB, maxLifetime: 1.5 }, /maxLifetime/],
     [{ issuer: GITHUB, allowReuse: "yes" }, /allowReuse/],
     [null, /must be an object/],
+    [{ issuer: ISSUER }, /server's own issuer/],
   ];
   for (const [value, message] of bad) {
     test(`refused: ${JSON.stringify(value)}`, () => {

@@ -213,6 +213,9 @@ function resolveOne(value: TrustedIssuer, index: number, ctx: TrustedIssuerConte
     if (!isTrustDomain(trustDomain)) fail(index, issuer, "a SPIFFE issuer is spiffe://<trust domain>: lowercase letters, digits, '.', '-' and '_', no path");
   } else {
     checkUrl(index, issuer, "issuer", issuer, false);
+    // This server's own tokens are not platform tokens: trusting itself would let an access
+    // token it issued (or anything signed with its keys) stand in for a client's credential.
+    if (issuer === ctx.serverIssuer) fail(index, issuer, "the server's own issuer cannot be a trusted issuer");
   }
   if (value.jwks !== undefined && value.jwksUri !== undefined) fail(index, issuer, "give jwks or jwksUri, not both");
   if (value.jwksUri !== undefined) checkUrl(index, issuer, "jwksUri", value.jwksUri, true);
@@ -258,7 +261,8 @@ function resolveOne(value: TrustedIssuer, index: number, ctx: TrustedIssuerConte
 /**
  * Validates the `trustedIssuers` option and prepares each issuer (its key cache included).
  * Throws a {@link ConfigurationError} naming the entry: an unknown member, an issuer that is
- * neither an `https` URL without query or fragment nor `spiffe://<trust domain>`, `jwks`
+ * neither an `https` URL without query or fragment nor `spiffe://<trust domain>` (nor the
+ * server's own issuer), `jwks`
  * and `jwksUri` both, private or no usable keys, a SPIFFE trust domain without keys, an
  * empty audience, an algorithm other than ES256, ES384, EdDSA, RS256, PS256, a lifetime out
  * of range, or the same issuer twice.
