@@ -1,10 +1,11 @@
 #!/usr/bin/env node
 /**
- * The `m2m-oauth` command line: create clients, generate signing keys, print JWK Sets,
- * hash secrets.
+ * The `m2m-oauth` command line: create clients (with a secret, or federated with a
+ * platform's tokens), generate signing keys, print JWK Sets, hash secrets.
  *
  * ```sh
  * npx m2m-oauth create-client --scope "invoices:read"
+ * npx m2m-oauth federated-client github --repository octo-org/app --ref refs/heads/main
  * deno run -A jsr:@m2m/oauth/cli generate-key --out key.json
  * bunx m2m-oauth hash-secret < secret.txt
  * ```

@@ -55,6 +55,7 @@ export type {
   ClientAuthenticationFailedEvent,
   EndpointName,
   EventHook,
+  FederatedClientAuthenticatedEvent,
   IntrospectionEvent,
   RevocationEvent,
   ServerEvent,
@@ -74,6 +75,9 @@ export {
 export { decodeBasicCredentials, encodeBasicCredentials, type BasicCredentials } from "./src/client_auth/basic.ts";
 export type { BruteForceOptions } from "./src/client_auth/brute_force.ts";
 export type { ClientAssertionOptions } from "./src/client_auth/assertion_options.ts";
+export type { TrustedIssuer } from "./src/federation/trusted_issuer.ts";
+export type { FederatedCredential } from "./src/federation/federated_credential.ts";
+export type { ClaimPattern, ClaimRule, ClaimRules } from "./src/federation/claim_rules.ts";
 export { type CryptoProvider, type DigestAlgorithm, timingSafeEqual, webCrypto } from "./src/crypto/provider.ts";
 export { StoreFullError, type TokenRecord, type TokenStore } from "./src/stores/token_store.ts";
 export { MemoryTokenStore, type MemoryTokenStoreOptions } from "./src/stores/memory_token_store.ts";

@@ -1,5 +1,6 @@
-// Shared by the examples that run two servers side by side on Node (a token server and an
+// Shared by the examples that run two servers or more side by side (a token server and an
 // API): listen first, learn each port (PORT=0 picks a free one), then plug the handlers in.
+// srvx serves on Node, Deno and Bun alike.
 import { serve } from "srvx";
 
 export type Handler = (request: Request) => Promise<Response>;
@@ -9,7 +10,5 @@ export async function listen(port: number): Promise<{ origin: string; handle(h: 
   let handler: Handler = () => Promise.resolve(new Response(null, { status: 503 }));
   const server = serve({ hostname: "127.0.0.1", port, silent: true, fetch: (request) => handler(request) });
   await server.ready();
-  const address = server.node?.server?.address();
-  const actual = typeof address === "object" && address !== null ? address.port : port;
-  return { origin: `http://127.0.0.1:${actual}`, handle: (h) => void (handler = h) };
+  return { origin: new URL(server.url!).origin, handle: (h) => void (handler = h) };
 }

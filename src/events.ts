@@ -55,6 +55,26 @@ export interface ClientAuthenticationFailedEvent {
   client_id?: string;
   /** The method the request attempted, when one was recognised. */
   method?: TokenEndpointAuthMethod;
+  /** The trusted issuer a platform token named, when the assertion was one (federation). */
+  issuer?: string;
+}
+
+/**
+ * A client authenticated with a token from a trusted external issuer (federated client
+ * authentication): who vouched for it and for which workload. Never the token itself.
+ */
+export interface FederatedClientAuthenticatedEvent {
+  type: "federated_client_authenticated";
+  time: number;
+  endpoint: EndpointName;
+  /** The client the workload authenticated as. */
+  client_id: string;
+  /** `private_key_jwt` for a platform JWT, `spiffe_jwt` for a SPIFFE JWT-SVID. */
+  method: TokenEndpointAuthMethod;
+  /** The trusted issuer's identifier, as configured. */
+  issuer: string;
+  /** The token's `sub`: the workload, in the issuer's words (e.g. `repo:octo-org/app:ref:refs/heads/main`). */
+  subject: string;
 }
 
 /** An introspection request was answered (RFC 7662 s2.2) or refused (s2.3). */
@@ -109,6 +129,7 @@ export interface RevocationEvent {
  *     case "token_issued": return `issued to ${event.client_id}`;
  *     case "token_refused": return `refused: ${event.error}`;
  *     case "client_authentication_failed": return `bad credentials for ${event.client_id ?? "?"}`;
+ *     case "federated_client_authenticated": return `${event.client_id} is ${event.subject} of ${event.issuer}`;
  *     case "introspection": return `introspection: ${event.result}`;
  *     case "revocation": return `revocation: ${event.result}`;
  *   }
@@ -119,6 +140,7 @@ export type ServerEvent =
   | TokenIssuedEvent
   | TokenRefusedEvent
   | ClientAuthenticationFailedEvent
+  | FederatedClientAuthenticatedEvent
   | IntrospectionEvent
   | RevocationEvent;
 

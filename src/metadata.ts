@@ -81,6 +81,8 @@ const IMPLEMENTED_AUTH_METHODS: readonly TokenEndpointAuthMethod[] = [
   "client_secret_post",
   "private_key_jwt",
   "client_secret_jwt",
+  // draft-ietf-oauth-spiffe-client-auth s4: JWT-SVIDs of a trusted SPIFFE trust domain.
+  "spiffe_jwt",
 ];
 
 /** The methods, and the assertion algorithms they accept, that metadata advertises. */
@@ -91,8 +93,15 @@ interface AuthMethods {
 
 function authMethods(config: ServerConfig): AuthMethods {
   const registrations = config.registrations;
-  // A client store may hold any client: every method, every algorithm.
-  if (registrations === undefined) return { methods: IMPLEMENTED_AUTH_METHODS, signingAlgs: [...ASYMMETRIC_ALGORITHMS, "HS256"] };
+  // A client store may hold any client: every method (spiffe_jwt when a SPIFFE trust domain
+  // is trusted), every algorithm.
+  if (registrations === undefined) {
+    const spiffe = config.federation?.issuers.hasSpiffe === true;
+    return {
+      methods: IMPLEMENTED_AUTH_METHODS.filter((m) => m !== "spiffe_jwt" || spiffe),
+      signingAlgs: [...ASYMMETRIC_ALGORITHMS, "HS256"],
+    };
+  }
   // A fixed list of clients: only the methods some client is registered for, and only the
   // algorithms some client's assertions may use.
   const used = new Set<string>();
@@ -105,6 +114,7 @@ function authMethods(config: ServerConfig): AuthMethods {
   const methods = IMPLEMENTED_AUTH_METHODS.filter((m) => used.has(m));
   // RFC 8414 s2: the alg list MUST be present when private_key_jwt or client_secret_jwt is
   // listed, and is derived from the same clients, so it can never be missing or empty then.
+  // (A federated private_key_jwt client's platform tokens are signed with one of these too.)
   const signingAlgs = [...ASYMMETRIC_ALGORITHMS, "HS256" as const].filter((a) => algs.has(a));
   return { methods: methods.length === 0 ? undefined : methods, signingAlgs: signingAlgs.length === 0 ? undefined : signingAlgs };
 }

@@ -19,6 +19,8 @@ import type { FetchLike } from "./http/fetch.ts";
 import type { FormLimits } from "./http/form.ts";
 import { isHttpsOrLoopback } from "./http/loopback.ts";
 import { normalizeHtu } from "./dpop/htu.ts";
+import { federationContext } from "./federation/federated_clients.ts";
+import { resolveTrustedIssuers, type TrustedIssuer } from "./federation/trusted_issuer.ts";
 import { type DpopContext, type DpopOptions, resolveDpopOptions } from "./dpop/options.ts";
 import { isResourceIndicator, type ResourcePolicy } from "./resource_indicators.ts";
 import { isScopeToken } from "./scope.ts";
@@ -167,6 +169,15 @@ export interface TokenEndpointOptions {
    * {@link DpopOptions}; `false` ignores `DPoP` headers and issues Bearer tokens only.
    */
   dpop?: DpopOptions | false;
+  /**
+   * External issuers whose tokens authenticate clients (federated client authentication):
+   * GitHub Actions, Kubernetes clusters, SPIFFE trust domains, any OpenID provider. Each
+   * names its exact `iss`, where its keys come from (its discovery document by default),
+   * the audience its tokens must carry (default: this server's issuer) and limits on them;
+   * registrations name an issuer in `federated_credentials`, with rules on the token's
+   * claims. See {@link TrustedIssuer}. Default: none.
+   */
+  trustedIssuers?: readonly TrustedIssuer[];
 }
 
 /** The prepared form of the options that every endpoint reads. */
@@ -212,6 +223,7 @@ const KNOWN_OPTIONS: ReadonlySet<string> = new Set([
   "fetch",
   "tokenEndpoint",
   "dpop",
+  "trustedIssuers",
 ]);
 
 
@@ -386,6 +398,15 @@ export function resolveOptions(options: TokenEndpointOptions, extraKeys?: Readon
   const fetch = options.fetch ?? globalThis.fetch;
   if (typeof fetch !== "function") throw new ConfigurationError("fetch must be a function");
   const clientAssertion = resolveAssertionSettings(options.clientAssertion);
+  const fixedClients = Array.isArray(clients) ? clients as readonly ClientRegistration[] : undefined;
+  // With a fixed list, federated credentials are checked against the issuers even when
+  // none are configured: a credential naming an unknown issuer is a mistake to report now.
+  const federation = options.trustedIssuers === undefined && !fixedClients?.some((c) => c?.federated_credentials !== undefined)
+    ? undefined
+    : federationContext(
+      resolveTrustedIssuers(options.trustedIssuers ?? [], { serverIssuer: issuer, fetch: (input, init) => fetch(input, init), clock, settings: clientAssertion }),
+      fixedClients,
+    );
   const dpop = options.dpop === false
     ? undefined
     : resolveDpopOptions(options.dpop ?? {}, { replayStore, crypto, clock, label: tokenEndpoint });
@@ -415,6 +436,7 @@ export function resolveOptions(options: TokenEndpointOptions, extraKeys?: Readon
     endpointUrls: { token: tokenEndpoint },
     clientAssertion,
     clientKeys: new ClientKeys({ fetch: (input, init) => fetch(input, init), clock, settings: clientAssertion }),
+    federation,
     // The built-in store answers at once; any other gets the deadline.
     tokenStore: tokenStore === undefined
       ? new MemoryTokenStore({ clock })

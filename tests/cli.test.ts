@@ -172,7 +172,7 @@ describe("runCli (in process): flags, help and exit codes", () => {
   });
 
   test("every command answers --help and -h on stdout with exit 0", async () => {
-    for (const name of ["create-client", "generate-key", "jwks", "hash-secret"]) {
+    for (const name of ["create-client", "federated-client", "generate-key", "jwks", "hash-secret"]) {
       for (const flag of ["--help", "-h"]) {
         const io = memoryIo();
         assert.equal(await runCli([name, flag], io), 0, name);

@@ -13,6 +13,7 @@ const RUNS: Record<string, number> = {
   "brute-force guard: matches a model of its rules": 60,
   "JWT readers: verifyAccessToken and introspection under mutated tokens": 300,
   "client assertions: mutated private_key_jwt assertions at the token endpoint": 300,
+  "federation: mutated platform tokens at the token endpoint": 300,
 };
 
 describe("fuzz (seeded)", () => {

@@ -7,12 +7,13 @@
 
 import type { Command } from "./command.ts";
 import { createClient } from "./create_client.ts";
+import { federatedClient } from "./federated_client.ts";
 import { generateKey } from "./generate_key.ts";
 import { hashSecret } from "./hash_secret.ts";
 import { type CliIo, CommandError, UsageError } from "./io.ts";
 import { jwks } from "./jwks.ts";
 
-const COMMANDS: readonly Command[] = [createClient, generateKey, jwks, hashSecret];
+const COMMANDS: readonly Command[] = [createClient, federatedClient, generateKey, jwks, hashSecret];
 
 function overview(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));

@@ -1,7 +1,8 @@
 /**
  * Client authentication at the token endpoint (RFC 6749 s2.3): which method the request
  * uses, the one-method-per-request rule, and the check of the credentials against the
- * registration: a secret (RFC 6749 s2.3.1) or a signed assertion (RFC 7523 s2.2).
+ * registration: a secret (RFC 6749 s2.3.1), a signed assertion (RFC 7523 s2.2), or a
+ * platform token from a trusted external issuer (federation; see `federated_assertion.ts`).
  *
  * Every failure to authenticate is the same `invalid_client` answer (same status, body and
  * headers) whether the client is unknown, the secret wrong or expired, the assertion bad in
@@ -32,6 +33,8 @@ import { decodeBasicCredentials } from "./basic.ts";
 import type { BruteForceGuard } from "./brute_force.ts";
 import type { ClientKeys } from "./client_keys.ts";
 import { decoyVerify } from "./decoy_keys.ts";
+import { authenticateWithPlatformToken, platformTokenProfile } from "./federated_assertion.ts";
+import type { FederationContext } from "../federation/federated_clients.ts";
 import { AssertionRejected, checkAssertionClaims, type CheckedAssertion, readAssertion } from "./jwt_assertion.ts";
 
 /** What client authentication needs from the server's configuration. */
@@ -63,6 +66,8 @@ export interface ClientAuthContext extends EventContext {
   readonly clientKeys: ClientKeys;
   /** Remembers assertion `jti`s so each assertion is accepted once (RFC 7523 s3 item 7). */
   readonly replayStore: ReplayStore;
+  /** Trusted external issuers and the clients their tokens authenticate; absent when none. */
+  readonly federation?: FederationContext | undefined;
 }
 
 /** The outcome of a successful client authentication. */
@@ -226,6 +231,7 @@ async function checkAssertion(
 interface Attempt {
   client_id?: string;
   method?: TokenEndpointAuthMethod;
+  issuer?: string;
 }
 
 /**
@@ -237,7 +243,9 @@ interface Attempt {
  *   `client_id` may accompany it only if it names the same client.
  * - `client_secret_post`: `client_id` and `client_secret` in the body (never the query).
  * - `private_key_jwt` and `client_secret_jwt`: `client_assertion_type` and
- *   `client_assertion` in the body (RFC 7523 s2.2); see `jwt_assertion.ts`.
+ *   `client_assertion` in the body (RFC 7523 s2.2); see `jwt_assertion.ts`. An assertion
+ *   whose `iss` is a trusted issuer (or a SPIFFE JWT-SVID, `spiffe_jwt`) is a platform token:
+ *   see `federated_assertion.ts`.
  * - More than one method in one request: 400 `invalid_request` (RFC 6749 s2.3).
  * - No client authentication at all (at most a `client_id`): 401 `invalid_client` with a
  *   challenge for the schemes the server accepts, at every endpoint (RFC 6749 s5.2).
@@ -302,7 +310,17 @@ function authenticate(
     attempt.client_id = bodyId;
     return checkSecret(request, bodyId, bodySecret, "client_secret_post", false, ctx);
   }
-  if (assertion !== undefined) return checkAssertion(request, form, ctx, endpoint, attempt);
+  if (assertion !== undefined) {
+    // A platform token from a trusted issuer: federated client authentication.
+    const profile = ctx.federation === undefined ? undefined : platformTokenProfile(form, ctx.federation);
+    if (profile !== undefined) {
+      return authenticateWithPlatformToken(form, ctx, ctx.federation!, endpoint, attempt, profile, callerOf(request, ctx))
+        .catch((e) => {
+          throw e instanceof AssertionRejected ? authenticationFailed(false, ctx.basicChallenge, e) : e;
+        });
+    }
+    return checkAssertion(request, form, ctx, endpoint, attempt);
+  }
   if (bodyId !== undefined) attempt.client_id = bodyId;
   // No credentials: a client that does not authenticate cannot use the client credentials
   // grant (RFC 6749 s4.4), introspect (RFC 7662 s2.1) or revoke (RFC 7009 s2.1). RFC 6749

@@ -13,19 +13,22 @@ import { ASYMMETRIC_ALGORITHMS, type JwsAlgorithm } from "../jose/algorithms.ts"
 import { algorithmsOfJwk, isPrivateJwk, type Jwk, type JwkSet } from "../jose/jwk.ts";
 import { KeyIndex } from "../jose/key_index.ts";
 import { isHttpsOrLoopback } from "../http/loopback.ts";
+import { type FederatedCredential, type PreparedFederatedCredential, prepareFederatedCredentials } from "../federation/federated_credential.ts";
 import { parseSecretHash, type SecretHash } from "./secrets.ts";
 
 /**
  * Client authentication methods at the token endpoint (RFC 7591 s2, RFC 8414 s2):
  * `client_secret_basic` and `client_secret_post` (RFC 6749 s2.3.1), `private_key_jwt` and
  * `client_secret_jwt` (signed assertions, RFC 7523 s2.2 with OpenID Connect Core s9's
- * names), and `none` (a public client, which cannot use the client credentials grant).
+ * names), `spiffe_jwt` (a SPIFFE JWT-SVID, draft-ietf-oauth-spiffe-client-auth s4), and
+ * `none` (a public client, which cannot use the client credentials grant).
  */
 export type TokenEndpointAuthMethod =
   | "client_secret_basic"
   | "client_secret_post"
   | "private_key_jwt"
   | "client_secret_jwt"
+  | "spiffe_jwt"
   | "none";
 
 /**
@@ -63,8 +66,10 @@ export interface ClientRegistration {
   /**
    * How the client authenticates at the token endpoint (and at introspection and
    * revocation). RFC 7591 s2 default: `client_secret_basic`. Only the registered method is
-   * accepted. `private_key_jwt` needs `jwks` or `jwks_uri`; `client_secret_jwt` needs the
-   * plaintext `client_secret`.
+   * accepted. `private_key_jwt` needs `jwks`, `jwks_uri` or `federated_credentials` (a
+   * platform token is a private_key_jwt assertion signed by the platform's key);
+   * `client_secret_jwt` needs the plaintext `client_secret`; `spiffe_jwt` needs
+   * `federated_credentials` naming a SPIFFE trust domain.
    */
   token_endpoint_auth_method?: TokenEndpointAuthMethod;
   /**
@@ -80,6 +85,13 @@ export interface ClientRegistration {
    * `kid`, so the client can rotate keys without a new registration.
    */
   jwks_uri?: string;
+  /**
+   * Tokens from trusted external issuers (the server's `trustedIssuers`) that authenticate
+   * this client, with rules on their claims: a GitHub Actions workflow, a Kubernetes service
+   * account, a SPIFFE ID. The workload presents its platform token as `client_assertion`;
+   * with a client store it must also send `client_id`. See {@link FederatedCredential}.
+   */
+  federated_credentials?: readonly FederatedCredential[];
   /**
    * The one JWS algorithm the client signs its assertions with (OpenID Connect Dynamic
    * Client Registration s2). Default: any the key allows: ES256, ES384, EdDSA, RS256 or
@@ -170,6 +182,8 @@ export interface Client {
   readonly jwks: KeyIndex | undefined;
   /** The registered `jwks_uri` (`private_key_jwt`). */
   readonly jwks_uri: string | undefined;
+  /** The platform tokens that authenticate the client, compiled (empty for none). */
+  readonly federated_credentials: readonly PreparedFederatedCredential[];
   /** The algorithms the client's assertions may use (empty for methods without assertions). */
   readonly assertion_algorithms: ReadonlySet<JwsAlgorithm>;
   /** 0: the secret does not expire. */
@@ -191,6 +205,7 @@ const AUTH_METHODS: ReadonlySet<string> = new Set<TokenEndpointAuthMethod>([
   "client_secret_post",
   "private_key_jwt",
   "client_secret_jwt",
+  "spiffe_jwt",
   "none",
 ]);
 
@@ -203,7 +218,7 @@ export function assertionAlgorithms(
   method: TokenEndpointAuthMethod,
   signingAlg: JwsAlgorithm | undefined,
 ): readonly JwsAlgorithm[] {
-  const all: readonly JwsAlgorithm[] = method === "private_key_jwt"
+  const all: readonly JwsAlgorithm[] = method === "private_key_jwt" || method === "spiffe_jwt"
     ? ASYMMETRIC_ALGORITHMS
     : method === "client_secret_jwt"
     ? ["HS256"]
@@ -241,6 +256,26 @@ function checkJwksUri(id: string, value: unknown): void {
 }
 
 const SECRET_METHODS: ReadonlySet<string> = new Set(["client_secret_basic", "client_secret_post"]);
+
+/**
+ * A platform token is a client assertion: `private_key_jwt` for tokens with an `iss`
+ * (RFC 7523), `spiffe_jwt` for JWT-SVIDs of a SPIFFE trust domain
+ * (draft-ietf-oauth-spiffe-client-auth), each with its own kind of issuer.
+ */
+function checkFederatedCredentials(id: string, method: string, r: Record<string, unknown>): void {
+  if (method !== "private_key_jwt" && method !== "spiffe_jwt") {
+    fail(id, "federated_credentials need token_endpoint_auth_method private_key_jwt (or spiffe_jwt for SPIFFE)");
+  }
+  const credentials = prepareFederatedCredentials(id, r.federated_credentials);
+  for (const c of credentials) {
+    const spiffe = c.issuer.startsWith("spiffe://");
+    if (method === "spiffe_jwt" && !spiffe) fail(id, `spiffe_jwt authenticates with JWT-SVIDs only; ${c.issuer} is not spiffe://<trust domain>`);
+    if (method === "private_key_jwt" && spiffe) fail(id, `a SPIFFE trust domain (${c.issuer}) needs token_endpoint_auth_method spiffe_jwt`);
+  }
+  if (method === "spiffe_jwt" && (r.jwks !== undefined || r.jwks_uri !== undefined || r.client_secret !== undefined || r.client_secret_hash !== undefined)) {
+    fail(id, "a spiffe_jwt client holds no keys or secret of its own: its trust domain's bundle verifies it");
+  }
+}
 
 function fail(client_id: unknown, message: string): never {
   throw new ConfigurationError(`client ${JSON.stringify(client_id)}: ${message}`);
@@ -293,8 +328,12 @@ export function validateRegistration(registration: ClientRegistration): void {
   if (r.jwks_uri !== undefined) checkJwksUri(id, r.jwks_uri);
   // RFC 7591 s2: jwks and jwks_uri MUST NOT both be present.
   if (r.jwks !== undefined && r.jwks_uri !== undefined) fail(id, "give jwks or jwks_uri, not both (RFC 7591 s2)");
-  if (method === "private_key_jwt" && r.jwks === undefined && r.jwks_uri === undefined) {
-    fail(id, "private_key_jwt needs the client's public keys: jwks or jwks_uri");
+  if (r.federated_credentials !== undefined) checkFederatedCredentials(id, method, r);
+  if (method === "private_key_jwt" && r.jwks === undefined && r.jwks_uri === undefined && r.federated_credentials === undefined) {
+    fail(id, "private_key_jwt needs the client's public keys (jwks or jwks_uri) or federated_credentials");
+  }
+  if (method === "spiffe_jwt" && r.federated_credentials === undefined) {
+    fail(id, "spiffe_jwt needs federated_credentials naming a SPIFFE trust domain (spiffe://...)");
   }
   if (method === "client_secret_jwt") {
     // The HMAC key is the secret itself (RFC 7523 s3), so only a readable secret will do.
@@ -386,6 +425,9 @@ export async function prepareClient(
     secrets,
     jwks: registration.jwks === undefined ? undefined : new KeyIndex(registration.jwks.keys, false),
     jwks_uri: registration.jwks_uri,
+    federated_credentials: registration.federated_credentials === undefined
+      ? []
+      : prepareFederatedCredentials(registration.client_id, registration.federated_credentials),
     assertion_algorithms: new Set(assertionAlgorithms(method, registration.token_endpoint_auth_signing_alg)),
     client_secret_expires_at: registration.client_secret_expires_at ?? 0,
     access_token_format: registration.access_token_format,

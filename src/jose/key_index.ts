@@ -21,16 +21,19 @@ interface IndexEntry {
  * the key (its `alg`, or what its type and curve allow), never from the token alone: a
  * header saying HS256 never finds an RSA or EC key (RFC 8725 s2.1). Symmetric (`oct`)
  * keys are indexed only when `allowSymmetric` is set: never for a JWK Set fetched from a
- * URL, which is public by definition.
+ * URL, which is public by definition. A key with a `use` other than `keyUse` (default
+ * `sig`, RFC 7517 s4.2) is left out; a SPIFFE bundle's JWT keys say `jwt-svid`.
  */
 export class KeyIndex {
   readonly #entries: readonly IndexEntry[];
 
-  constructor(keys: readonly Jwk[], allowSymmetric: boolean) {
+  constructor(keys: readonly Jwk[], allowSymmetric: boolean, keyUse = "sig") {
     const entries: IndexEntry[] = [];
-    for (const jwk of keys) {
-      if (typeof jwk !== "object" || jwk === null || typeof jwk.kty !== "string") continue;
-      if (jwk.use !== undefined && jwk.use !== "sig") continue;
+    for (const listed of keys) {
+      if (typeof listed !== "object" || listed === null || typeof listed.kty !== "string") continue;
+      if (listed.use !== undefined && listed.use !== keyUse) continue;
+      // Imported as a signature key once its use is accepted (importJwk knows only `sig`).
+      const jwk = listed.use === undefined || listed.use === "sig" ? listed : { ...listed, use: undefined };
       if (Array.isArray(jwk.key_ops) && !jwk.key_ops.includes("verify")) continue;
       if (jwk.kty === "oct" && !allowSymmetric) continue;
       const algs = algorithmsOfJwk(jwk);

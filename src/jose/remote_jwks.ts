@@ -12,8 +12,8 @@
  */
 
 import type { FetchLike } from "../http/fetch.ts";
+import { fetchJsonObject } from "../http/json_fetch.ts";
 import type { JwsAlgorithm } from "./algorithms.ts";
-import { parseJsonObject } from "./json.ts";
 import type { Jwk } from "./jwk.ts";
 import { KeyIndex } from "./key_index.ts";
 
@@ -33,6 +33,11 @@ export interface RemoteJwksOptions {
   maxBytes?: number;
   /** Longest a fetched set is used, whatever `max-age` says, in milliseconds; default one day. */
   maxAgeCapMs?: number;
+  /**
+   * The `use` a key must have to verify, besides none at all; default `sig` (RFC 7517
+   * s4.2). A SPIFFE bundle marks the keys of JWT-SVIDs `jwt-svid`.
+   */
+  keyUse?: string;
 }
 
 /** Thrown when no JWK Set could be obtained at all: a fault of the key holder, not the JWS. */
@@ -45,54 +50,6 @@ export class KeysUnavailableError extends Error {
 
 const MAX_BYTES = 256 * 1024;
 const MAX_AGE_CAP_MS = 86_400_000;
-
-/**
- * Reads a body of at most `maxBytes` bytes, refusing early on a larger `Content-Length`
- * and stopping the stream as soon as the cap is passed; rejects when `signal` aborts, so a
- * body trickled byte by byte cannot outlive the deadline.
- */
-async function readCapped(response: Response, maxBytes: number, signal: AbortSignal): Promise<Uint8Array> {
-  const declared = Number(response.headers.get("content-length") ?? "0");
-  if (declared > maxBytes) throw new Error("the JWK Set is too large");
-  const body = response.body;
-  if (body === null) return new Uint8Array(0);
-  const reader = body.getReader();
-  const aborted = new Promise<never>((_, reject) => {
-    const fail = () => reject(signal.reason ?? new Error("the JWK Set fetch timed out"));
-    if (signal.aborted) fail();
-    else signal.addEventListener("abort", fail, { once: true });
-  });
-  aborted.catch(() => {});
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  try {
-    for (;;) {
-      const { done, value } = await Promise.race([reader.read(), aborted]);
-      if (done) break;
-      size += value.byteLength;
-      if (size > maxBytes) throw new Error("the JWK Set is too large");
-      chunks.push(value);
-    }
-  } catch (e) {
-    reader.cancel().catch(() => {});
-    throw e;
-  }
-  const out = new Uint8Array(size);
-  let at = 0;
-  for (const c of chunks) {
-    out.set(c, at);
-    at += c.byteLength;
-  }
-  return out;
-}
-
-/** How long the answer may be used (RFC 9111 s5.2.2): `no-store`/`no-cache` mean not at all. */
-function freshFor(cacheControl: string | null, fallbackMs: number, capMs: number): number {
-  const cc = cacheControl ?? "";
-  if (/(?:^|,)\s*no-(?:store|cache)\b/i.test(cc)) return 0;
-  const maxAge = /(?:^|,)\s*max-age=(\d+)/i.exec(cc);
-  return Math.min(maxAge === null ? fallbackMs : Number(maxAge[1]) * 1000, capMs);
-}
 
 /**
  * A remote JWK Set with its cache. Asymmetric keys only: a set served at a URL is public by
@@ -153,33 +110,22 @@ export class RemoteJwks {
 
   async #fetch(): Promise<void> {
     this.#lastAttempt = this.#options.clock();
-    // A timer of our own rather than AbortSignal.timeout: Node does not let that one keep
-    // the process alive, and it is cleared as soon as the answer is in.
-    const controller = new AbortController();
-    const signal = controller.signal;
-    const timer = setTimeout(() => controller.abort(new Error("the JWK Set fetch timed out")), this.#options.timeoutMs);
     try {
-      const response = await this.#options.fetch(this.#url, {
-        headers: { accept: "application/json, application/jwk-set+json" },
-        redirect: "error",
-        signal,
+      const { body, freshForMs } = await fetchJsonObject(this.#url, {
+        fetch: this.#options.fetch,
+        timeoutMs: this.#options.timeoutMs,
+        maxBytes: this.#options.maxBytes ?? MAX_BYTES,
+        accept: "application/json, application/jwk-set+json",
+        defaultMaxAgeMs: this.#options.defaultMaxAgeMs,
+        maxAgeCapMs: this.#options.maxAgeCapMs ?? MAX_AGE_CAP_MS,
       });
-      if (response.status !== 200) {
-        response.body?.cancel().catch(() => {});
-        throw new Error(`the JWK Set answered ${response.status}`);
-      }
-      const bytes = await readCapped(response, this.#options.maxBytes ?? MAX_BYTES, signal);
-      const body = parseJsonObject(bytes);
-      if (body === undefined || !Array.isArray(body.keys)) throw new Error("not a JWK Set");
-      this.#index = new KeyIndex(body.keys as Jwk[], false);
-      const ms = freshFor(response.headers.get("cache-control"), this.#options.defaultMaxAgeMs, this.#options.maxAgeCapMs ?? MAX_AGE_CAP_MS);
-      this.#expiresAt = this.#options.clock() + ms;
+      if (!Array.isArray(body.keys)) throw new Error("not a JWK Set");
+      this.#index = new KeyIndex(body.keys as Jwk[], false, this.#options.keyUse);
+      this.#expiresAt = this.#options.clock() + freshForMs;
     } catch (e) {
       // Keep using the keys already known (a failed refresh is no reason to refuse JWSs
       // they verify); the cooldown keeps a dead server from being asked on every request.
       this.#lastError = e;
-    } finally {
-      clearTimeout(timer);
     }
   }
 }

@@ -11,6 +11,7 @@ const share: Record<string, number> = {
   "brute-force guard: matches a model of its rules": 0.02,
   "JWT readers: verifyAccessToken and introspection under mutated tokens": 0.1,
   "client assertions: mutated private_key_jwt assertions at the token endpoint": 0.1,
+  "federation: mutated platform tokens at the token endpoint": 0.1,
 };
 
 console.log(`fuzz: seed ${seed}, ${total.toLocaleString("en")} endpoint cases`);

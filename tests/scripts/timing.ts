@@ -7,7 +7,9 @@
 //     many leading bytes match;
 //  4. (for the record) where it is not uniform: PBKDF2-hashed secrets;
 //  5. a private_key_jwt assertion from an unknown client costs what a bad signature of a
-//     known client costs (the unknown client's is checked against a decoy key).
+//     known client costs (the unknown client's is checked against a decoy key);
+//  6. a federated platform token with a bad signature costs what one with a good signature
+//     costs when no client's rules accept it or it names an unknown client.
 // Requests are interleaved in random order within each round; figures are medians over
 // rounds of per-round medians, with the interquartile range of the round medians as noise.
 // TIMING_ROUNDS (default 41) and TIMING_PER_ROUND (default 400) scale the run.
@@ -213,4 +215,56 @@ for (const guard of [false, true] as const) {
   const w = median(perCase.get("known client_id, bad signature")!);
   const c = median(perCase.get("known client_id, bad signature (A/A control)")!);
   console.log(`  difference unknown - bad signature: ${(u - w).toFixed(2)} µs; A/A noise: ${(c - w).toFixed(2)} µs`);
+}
+
+// 6. Federated client authentication (platform tokens, ES256, static issuer keys so no fetch
+//    is timed): a bad signature vs a good one whose claims no client's rules accept vs a
+//    good one naming an unknown client_id. All three check one signature; none reaches
+//    the replay store. For the record: an iss that is no trusted issuer takes the
+//    private_key_jwt path, where an assertion whose iss and sub differ is refused before
+//    any signature check.
+{
+  const platform = await generateSigningKey("ES256", { kid: "p1" });
+  const impostor = await generateSigningKey("ES256", { kid: "p1" });
+  const b64 = (o: unknown) => btoa(JSON.stringify(o)).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+  const now = Math.floor(Date.now() / 1000);
+  const iss = "https://token.actions.githubusercontent.com";
+  const platformToken = async (signer: typeof platform.signer, claims: Record<string, unknown> = {}) => {
+    const input = `${b64({ alg: "ES256", kid: "p1", typ: "JWT" })}.${b64({
+      iss, sub: "repo:octo-org/app:environment:prod", aud: "https://as.example.com", repository: "octo-org/app", environment: "prod",
+      ref: "refs/heads/main", iat: now, nbf: now, exp: now + 290, jti: crypto.randomUUID(), ...claims,
+    })}`;
+    const signature = await signer.sign(new TextEncoder().encode(input));
+    return `${input}.${btoa(String.fromCharCode(...signature)).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "")}`;
+  };
+  const post = (jwt: string, extra = "") => () =>
+    new Request("https://as.example.com/token", {
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+      body: `grant_type=client_credentials&client_assertion_type=urn%3Aietf%3Aparams%3Aoauth%3Aclient-assertion-type%3Ajwt-bearer&client_assertion=${jwt}${extra}`,
+    });
+  const options: TokenEndpointOptions = {
+    issuer: "https://as.example.com",
+    trustedIssuers: [{ issuer: iss, jwks: { keys: [platform.publicJwk!] } }],
+    clients: [{
+      client_id: "deploy",
+      token_endpoint_auth_method: "private_key_jwt",
+      federated_credentials: [{ issuer: iss, claims: { repository: "octo-org/app", environment: "prod" } }],
+      grant_types: ["client_credentials"],
+    }],
+    bruteForce: false,
+  };
+  const perCase = await measure([
+    { name: "bad signature", request: post(await platformToken(impostor.signer)) },
+    { name: "good signature, no client's rules match", request: post(await platformToken(platform.signer, { environment: "staging" })) },
+    { name: "good signature, unknown client_id", request: post(await platformToken(platform.signer), "&client_id=nobody") },
+    { name: "bad signature (A/A control)", request: post(await platformToken(impostor.signer)) },
+    { name: "for the record: iss not a trusted issuer", request: post(await platformToken(platform.signer, { iss: "https://elsewhere.example.com" })) },
+  ], options, 21, 200);
+  report("6. federated client authentication (ES256 platform token): failures (per request)", perCase);
+  const bad = median(perCase.get("bad signature")!);
+  const rules = median(perCase.get("good signature, no client's rules match")!);
+  const unknown = median(perCase.get("good signature, unknown client_id")!);
+  const aa = median(perCase.get("bad signature (A/A control)")!);
+  console.log(`  difference rules - bad signature: ${(rules - bad).toFixed(2)} µs; unknown client - bad signature: ${(unknown - bad).toFixed(2)} µs; A/A noise: ${(aa - bad).toFixed(2)} µs`);
 }

@@ -1,0 +1,293 @@
+/**
+ * Trusted external issuers (the `trustedIssuers` server option): the platforms whose signed
+ * tokens this server accepts as proof of a workload's identity, such as GitHub Actions,
+ * a Kubernetes cluster, or a SPIFFE trust domain. Each names exactly the `iss` it is
+ * trusted for, where its keys come from, the audience its tokens must carry, and limits on
+ * those tokens. Validated once at start-up; one key cache per issuer, shared by every
+ * registration and every grant that relies on it.
+ *
+ * @module
+ */
+
+import type { AssertionSettings } from "../client_auth/assertion_options.ts";
+import { ConfigurationError } from "../errors.ts";
+import type { FetchLike } from "../http/fetch.ts";
+import { isHttpsOrLoopback } from "../http/loopback.ts";
+import { ASYMMETRIC_ALGORITHMS, type JwsAlgorithm } from "../jose/algorithms.ts";
+import { algorithmsOfJwk, isPrivateJwk, type Jwk, type JwkSet } from "../jose/jwk.ts";
+import { IssuerKeys } from "./issuer_keys.ts";
+import { isTrustDomain } from "./spiffe_id.ts";
+
+/**
+ * An external issuer whose tokens the server trusts (the `trustedIssuers` option).
+ *
+ * `issuer` is either an `https` URL, compared exactly with a token's `iss` (GitHub Actions,
+ * Kubernetes, a SPIRE OIDC discovery provider, any OpenID provider), or
+ * `spiffe://<trust domain>` for JWT-SVIDs presented as
+ * draft-ietf-oauth-spiffe-client-auth says (`client_assertion_type` `...:jwt-spiffe`), picked
+ * by the trust domain of their `sub`.
+ *
+ * Keys: `jwks` (a static JWK Set) or `jwksUri`; with neither, the issuer's OpenID Connect
+ * discovery document (`<issuer>/.well-known/openid-configuration`) names them. A SPIFFE
+ * trust domain needs `jwksUri` (its bundle endpoint) or `jwks`.
+ *
+ * @example GitHub Actions and a Kubernetes cluster
+ * ```ts
+ * import type { TrustedIssuer } from "../../mod.ts";
+ * const trustedIssuers: TrustedIssuer[] = [
+ *   { issuer: "https://token.actions.githubusercontent.com" }, // audience: this server's issuer
+ *   {
+ *     issuer: "https://oidc.prod-cluster.example.com",
+ *     jwksUri: "https://oidc.prod-cluster.example.com/openid/v1/jwks",
+ *     allowReuse: true, // a pod presents the same projected token until the kubelet renews it
+ *   },
+ * ];
+ * ```
+ */
+export interface TrustedIssuer {
+  /** The issuer identifier: an `https` URL (`http` on loopback only), or `spiffe://<trust domain>`. */
+  issuer: string;
+  /** The issuer's public keys, when they are configured rather than fetched. Give `jwks` or `jwksUri`, not both. */
+  jwks?: JwkSet;
+  /**
+   * Where the issuer publishes its JWK Set (for SPIFFE, the trust domain's bundle
+   * endpoint); fetched with the cache, cooldown, deadline and size cap of `clientAssertion`.
+   * Default: the `jwks_uri` of the issuer's discovery document.
+   */
+  jwksUri?: string;
+  /**
+   * The audience its tokens must carry: every value of a token's `aud` must be one of these
+   * (an `aud` that also names another party is refused). Default: this server's issuer
+   * identifier, as draft-ietf-oauth-rfc7523bis and draft-ietf-oauth-spiffe-client-auth ask.
+   * Never accept a platform's default audience that other services also accept (GitHub's
+   * default is the repository owner's URL): anyone holding such a token could replay it here.
+   */
+  audience?: string | readonly string[];
+  /** The algorithms its tokens may be signed with; default ES256, ES384, EdDSA, RS256, PS256. */
+  algorithms?: readonly JwsAlgorithm[];
+  /**
+   * The longest lifetime accepted, in seconds: `exp` minus `iat` (or minus now) may not
+   * exceed it. Default 600 for GitHub Actions (its tokens live 5 minutes) and 3,600 for
+   * every other issuer (a Kubernetes projected token lives an hour by default, 10 minutes
+   * at least); at most 86,400.
+   */
+  maxLifetime?: number;
+  /**
+   * Whether one token may be presented more than once while it is valid. Default false:
+   * each token is accepted once, by its `jti` (remembered in the `replayStore` until it
+   * expires), and a token without a `jti` is refused. Set true for platforms that hand a
+   * workload one token to reuse: Kubernetes (a pod's projected token is the same file until
+   * the kubelet renews it) and SPIFFE (JWT-SVIDs are cached and reused, and have no `jti`).
+   * A token stolen from such a workload can then be replayed until it expires.
+   */
+  allowReuse?: boolean;
+}
+
+/** A trusted issuer, validated and ready. */
+export interface ResolvedTrustedIssuer {
+  /** Exactly as configured. */
+  readonly issuer: string;
+  /** The SPIFFE trust domain, when the issuer is `spiffe://<trust domain>`. */
+  readonly trustDomain: string | undefined;
+  readonly audiences: ReadonlySet<string>;
+  readonly algorithms: ReadonlySet<JwsAlgorithm>;
+  /** Seconds. */
+  readonly maxLifetime: number;
+  readonly allowReuse: boolean;
+  readonly keys: IssuerKeys;
+}
+
+/** What resolving the option needs from the server. */
+export interface TrustedIssuerContext {
+  /** The server's own issuer identifier: the default audience. */
+  readonly serverIssuer: string;
+  readonly fetch: FetchLike;
+  /** Milliseconds since the epoch. */
+  readonly clock: () => number;
+  readonly settings: AssertionSettings;
+}
+
+/**
+ * Every trusted issuer of a server, by issuer identifier and by SPIFFE trust domain.
+ *
+ * @example
+ * ```ts
+ * import { resolveTrustedIssuers } from "./trusted_issuer.ts";
+ * import { resolveAssertionSettings } from "../client_auth/assertion_options.ts";
+ * const issuers = resolveTrustedIssuers([{ issuer: "https://token.actions.githubusercontent.com" }], {
+ *   serverIssuer: "https://auth.example.com",
+ *   fetch: globalThis.fetch,
+ *   clock: Date.now,
+ *   settings: resolveAssertionSettings(undefined),
+ * });
+ * issuers.byIssuer("https://token.actions.githubusercontent.com")?.maxLifetime; // 600
+ * ```
+ */
+export class TrustedIssuerSet {
+  readonly #byIssuer: ReadonlyMap<string, ResolvedTrustedIssuer>;
+  readonly #byTrustDomain: ReadonlyMap<string, ResolvedTrustedIssuer>;
+
+  constructor(issuers: readonly ResolvedTrustedIssuer[]) {
+    this.#byIssuer = new Map(issuers.map((i) => [i.issuer, i]));
+    this.#byTrustDomain = new Map(issuers.flatMap((i) => (i.trustDomain === undefined ? [] : [[i.trustDomain, i] as const])));
+  }
+
+  /** The issuer trusted for exactly this `iss` (never a SPIFFE trust domain). */
+  byIssuer(iss: string): ResolvedTrustedIssuer | undefined {
+    const found = this.#byIssuer.get(iss);
+    return found?.trustDomain === undefined ? found : undefined;
+  }
+
+  /** The SPIFFE trust domain of this name. */
+  byTrustDomain(trustDomain: string): ResolvedTrustedIssuer | undefined {
+    return this.#byTrustDomain.get(trustDomain);
+  }
+
+  /** The issuer configured under this identifier, of either kind. */
+  get(issuer: string): ResolvedTrustedIssuer | undefined {
+    return this.#byIssuer.get(issuer);
+  }
+
+  /** Whether a SPIFFE trust domain is configured. */
+  get hasSpiffe(): boolean {
+    return this.#byTrustDomain.size > 0;
+  }
+
+  /** Every trusted issuer, in configuration order. */
+  list(): ResolvedTrustedIssuer[] {
+    return [...this.#byIssuer.values()];
+  }
+}
+
+/** GitHub Actions' issuer on github.com (GitHub's OIDC reference); its tokens live 5 minutes. */
+export const GITHUB_ACTIONS_ISSUER = "https://token.actions.githubusercontent.com";
+
+const DEFAULT_MAX_LIFETIME = 3_600;
+const KNOWN_MAX_LIFETIME: Readonly<Record<string, number>> = { [GITHUB_ACTIONS_ISSUER]: 600 };
+
+const KNOWN: ReadonlySet<string> = new Set(["issuer", "jwks", "jwksUri", "audience", "algorithms", "maxLifetime", "allowReuse"]);
+
+function fail(index: number, issuer: unknown, message: string): never {
+  const name = typeof issuer === "string" ? ` (${JSON.stringify(issuer)})` : "";
+  throw new ConfigurationError(`trustedIssuers[${index}]${name}: ${message}`);
+}
+
+function checkUrl(index: number, issuer: unknown, field: string, value: unknown, allowPath: boolean): string {
+  if (typeof value !== "string") fail(index, issuer, `${field} must be a string URL`);
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    fail(index, issuer, `${field} is not a URL`);
+  }
+  if (!isHttpsOrLoopback(url)) fail(index, issuer, `${field} must be an https URL (http is allowed for localhost only)`);
+  if (url.hash !== "" || value.includes("#")) fail(index, issuer, `${field} must not have a fragment`);
+  // OpenID Connect Discovery s3: an issuer has no query and no fragment.
+  if (!allowPath && (url.search !== "" || value.includes("?"))) fail(index, issuer, `${field} must not have a query`);
+  if (url.username !== "" || url.password !== "") fail(index, issuer, `${field} must not carry user information`);
+  return value;
+}
+
+function checkJwks(index: number, issuer: string, value: unknown, keyUse: string): Jwk[] {
+  const set = value as { keys?: unknown } | null;
+  if (typeof set !== "object" || set === null || !Array.isArray(set.keys)) fail(index, issuer, "jwks must be a JWK Set ({ keys: [...] })");
+  let usable = 0;
+  for (const key of set.keys as unknown[]) {
+    if (typeof key !== "object" || key === null || typeof (key as Jwk).kty !== "string") fail(index, issuer, "every key in jwks must be a JWK object");
+    if (isPrivateJwk(key as Jwk)) fail(index, issuer, "jwks must hold public keys only (no d, p, q, dp, dq, qi, oth or k)");
+    const use = (key as Jwk).use;
+    if ((use === undefined || use === keyUse) && algorithmsOfJwk(key as Jwk).some((a) => a !== "HS256")) usable++;
+  }
+  if (usable === 0) fail(index, issuer, `jwks has no ${keyUse === "sig" ? "" : `${keyUse} `}key for ES256, ES384, EdDSA, RS256 or PS256`);
+  return set.keys as Jwk[];
+}
+
+function resolveOne(value: TrustedIssuer, index: number, ctx: TrustedIssuerContext): ResolvedTrustedIssuer {
+  if (typeof value !== "object" || value === null) fail(index, undefined, "must be an object");
+  for (const key of Object.keys(value)) if (!KNOWN.has(key)) fail(index, value.issuer, `unknown option '${key}'`);
+  const issuer = value.issuer;
+  if (typeof issuer !== "string" || issuer === "") fail(index, issuer, "issuer must be a non-empty string");
+  let trustDomain: string | undefined;
+  if (issuer.startsWith("spiffe://")) {
+    trustDomain = issuer.slice("spiffe://".length);
+    if (!isTrustDomain(trustDomain)) fail(index, issuer, "a SPIFFE issuer is spiffe://<trust domain>: lowercase letters, digits, '.', '-' and '_', no path");
+  } else {
+    checkUrl(index, issuer, "issuer", issuer, false);
+    // This server's own tokens are not platform tokens: trusting itself would let an access
+    // token it issued (or anything signed with its keys) stand in for a client's credential.
+    if (issuer === ctx.serverIssuer) fail(index, issuer, "the server's own issuer cannot be a trusted issuer");
+  }
+  if (value.jwks !== undefined && value.jwksUri !== undefined) fail(index, issuer, "give jwks or jwksUri, not both");
+  if (value.jwksUri !== undefined) checkUrl(index, issuer, "jwksUri", value.jwksUri, true);
+  // A SPIFFE bundle endpoint cannot be derived from the trust domain
+  // (draft-ietf-oauth-spiffe-client-auth s6.1): it must be configured.
+  if (trustDomain !== undefined && value.jwks === undefined && value.jwksUri === undefined) {
+    fail(index, issuer, "a SPIFFE trust domain needs jwksUri (its bundle endpoint) or jwks");
+  }
+  const keyUse = trustDomain === undefined ? "sig" : "jwt-svid";
+  const jwks = value.jwks === undefined ? undefined : checkJwks(index, issuer, value.jwks, keyUse);
+
+  const audience = value.audience ?? ctx.serverIssuer;
+  const audiences = typeof audience === "string" ? [audience] : audience;
+  if (!Array.isArray(audiences) || audiences.length === 0 || !audiences.every((a) => typeof a === "string" && a !== "")) {
+    fail(index, issuer, "audience must be a non-empty string or a non-empty list of them");
+  }
+  const algorithms = value.algorithms ?? ASYMMETRIC_ALGORITHMS;
+  if (!Array.isArray(algorithms) || algorithms.length === 0 || !algorithms.every((a) => ASYMMETRIC_ALGORITHMS.includes(a))) {
+    // RFC 8725 s3.1: an issuer's keys are public; a MAC algorithm could never be verified.
+    fail(index, issuer, "algorithms must be a non-empty list of ES256, ES384, EdDSA, RS256, PS256");
+  }
+  const maxLifetime = value.maxLifetime ?? KNOWN_MAX_LIFETIME[issuer] ?? DEFAULT_MAX_LIFETIME;
+  if (typeof maxLifetime !== "number" || !Number.isSafeInteger(maxLifetime) || maxLifetime < 1 || maxLifetime > 86_400) {
+    fail(index, issuer, "maxLifetime must be an integer from 1 to 86400 (seconds)");
+  }
+  if (value.allowReuse !== undefined && typeof value.allowReuse !== "boolean") fail(index, issuer, "allowReuse must be a boolean");
+
+  const keys = new IssuerKeys(
+    jwks !== undefined ? { jwks } : value.jwksUri !== undefined ? { jwksUri: value.jwksUri } : { discovery: issuer },
+    { fetch: ctx.fetch, clock: ctx.clock, settings: ctx.settings, keyUse },
+  );
+  return {
+    issuer,
+    trustDomain,
+    audiences: new Set(audiences as string[]),
+    algorithms: new Set(algorithms),
+    maxLifetime,
+    allowReuse: value.allowReuse ?? false,
+    keys,
+  };
+}
+
+/**
+ * Validates the `trustedIssuers` option and prepares each issuer (its key cache included).
+ * Throws a {@link ConfigurationError} naming the entry: an unknown member, an issuer that is
+ * neither an `https` URL without query or fragment nor `spiffe://<trust domain>` (nor the
+ * server's own issuer), `jwks`
+ * and `jwksUri` both, private or no usable keys, a SPIFFE trust domain without keys, an
+ * empty audience, an algorithm other than ES256, ES384, EdDSA, RS256, PS256, a lifetime out
+ * of range, or the same issuer twice.
+ *
+ * @example
+ * ```ts
+ * import { resolveTrustedIssuers } from "./trusted_issuer.ts";
+ * import { resolveAssertionSettings } from "../client_auth/assertion_options.ts";
+ * resolveTrustedIssuers([{ issuer: "spiffe://example.org", jwksUri: "https://spire.example.org/bundle" }], {
+ *   serverIssuer: "https://auth.example.com",
+ *   fetch: globalThis.fetch,
+ *   clock: Date.now,
+ *   settings: resolveAssertionSettings(undefined),
+ * }).hasSpiffe; // true
+ * ```
+ */
+export function resolveTrustedIssuers(list: unknown, ctx: TrustedIssuerContext): TrustedIssuerSet {
+  if (!Array.isArray(list)) throw new ConfigurationError("trustedIssuers must be an array of trusted issuers");
+  const resolved: ResolvedTrustedIssuer[] = [];
+  const seen = new Set<string>();
+  (list as TrustedIssuer[]).forEach((value, index) => {
+    const issuer = resolveOne(value, index, ctx);
+    if (seen.has(issuer.issuer)) fail(index, issuer.issuer, "the issuer is listed twice");
+    seen.add(issuer.issuer);
+    resolved.push(issuer);
+  });
+  return new TrustedIssuerSet(resolved);
+}
