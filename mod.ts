@@ -121,6 +121,13 @@ export {
   protectedResourceMetadata,
 } from "./src/resource_server/protected_resource_metadata.ts";
 export { protectedResourceMetadataUrl } from "./src/resource_server/metadata_url.ts";
+
+// X.509 (RFC 5280), as mutual TLS (RFC 8705) reads it.
+export { type Certificate, MAX_CERTIFICATE_BYTES, parseCertificate } from "./src/x509/certificate.ts";
+export { CertificateError } from "./src/x509/certificate_error.ts";
+export type { AttributeTypeAndValue, DistinguishedName } from "./src/x509/name.ts";
+export type { SubjectAltNames } from "./src/x509/general_names.ts";
+export type { PublicKeyInfo } from "./src/x509/spki.ts";
 export type { ConformanceOptions, StoreFactory, StoreTestContext, TestRegistrar } from "./src/stores/conformance/kit.ts";
 export { testTokenStore } from "./src/stores/conformance/token_store.ts";
 export { testReplayStore } from "./src/stores/conformance/replay_store.ts";
