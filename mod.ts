@@ -74,7 +74,7 @@ export { decodeBasicCredentials, encodeBasicCredentials, type BasicCredentials }
 export type { BruteForceOptions } from "./src/client_auth/brute_force.ts";
 export type { ClientAssertionOptions } from "./src/client_auth/assertion_options.ts";
 export { type CryptoProvider, type DigestAlgorithm, timingSafeEqual, webCrypto } from "./src/crypto/provider.ts";
-export { StoreFullError, type TokenRecord, type TokenStore } from "./src/stores/token_store.ts";
+export { StoreFullError, type TokenConfirmation, type TokenRecord, type TokenStore } from "./src/stores/token_store.ts";
 export { MemoryTokenStore, type MemoryTokenStoreOptions } from "./src/stores/memory_token_store.ts";
 export type { MemoryStoreOptions } from "./src/stores/expiring_map.ts";
 export { MemoryReplayStore, type ReplayStore } from "./src/stores/replay_store.ts";
@@ -121,6 +121,17 @@ export {
   protectedResourceMetadata,
 } from "./src/resource_server/protected_resource_metadata.ts";
 export { protectedResourceMetadataUrl } from "./src/resource_server/metadata_url.ts";
+
+// Mutual TLS (RFC 8705): where the client certificate of a request comes from.
+export type { ClientCertificate, ClientCertificateSource } from "./src/mtls/client_certificate.ts";
+export { clientCertificateHeader, type ClientCertificateHeaderOptions } from "./src/mtls/client_cert_header.ts";
+export {
+  socketClientCertificate,
+  type TlsSocketClientCertificates,
+  tlsSocketClientCertificates,
+  type TlsSocketLike,
+} from "./src/mtls/tls_socket.ts";
+export { cloudflareClientCertificate, type CloudflareClientCertificateOptions } from "./src/mtls/cloudflare.ts";
 
 // X.509 (RFC 5280), as mutual TLS (RFC 8705) reads it.
 export { type Certificate, MAX_CERTIFICATE_BYTES, parseCertificate } from "./src/x509/certificate.ts";

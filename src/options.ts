@@ -20,6 +20,8 @@ import type { FormLimits } from "./http/form.ts";
 import { isHttpsOrLoopback } from "./http/loopback.ts";
 import { normalizeHtu } from "./dpop/htu.ts";
 import { type DpopContext, type DpopOptions, resolveDpopOptions } from "./dpop/options.ts";
+import type { ClientCertificateSource } from "./mtls/client_certificate.ts";
+import { resolveMtlsOptions } from "./mtls/options.ts";
 import { isResourceIndicator, type ResourcePolicy } from "./resource_indicators.ts";
 import { isScopeToken } from "./scope.ts";
 import { deadlineReplayStore, deadlineTokenStore, withDeadline } from "./stores/deadline.ts";
@@ -167,6 +169,21 @@ export interface TokenEndpointOptions {
    * {@link DpopOptions}; `false` ignores `DPoP` headers and issues Bearer tokens only.
    */
   dpop?: DpopOptions | false;
+  /**
+   * Where the server gets a request's TLS client certificate (RFC 8705): for
+   * `tls_client_auth` and `self_signed_tls_client_auth` clients and certificate-bound
+   * tokens. A function of the request; `clientCertificateHeader` (behind a proxy, RFC 9440),
+   * `tlsSocketClientCertificates` (node:https) and `cloudflareClientCertificate` make one.
+   * The function is trusted to return only what the TLS layer saw. Default: none (no
+   * mutual TLS).
+   */
+  clientCertificate?: ClientCertificateSource;
+  /**
+   * Bind every access token to the client's TLS certificate (RFC 8705 s3: `cnf` with
+   * `x5t#S256`); a token request without a certificate is refused. Default false: only
+   * clients registered with `tls_client_certificate_bound_access_tokens` get bound tokens.
+   */
+  certificateBoundAccessTokens?: boolean;
 }
 
 /** The prepared form of the options that every endpoint reads. */
@@ -185,6 +202,8 @@ export interface ServerContext extends ClientAuthContext, IssueContext {
   readonly dpop: DpopContext | undefined;
   /** The deadline on calls into pluggable stores (`storeTimeoutMs`), in milliseconds. */
   readonly storeTimeoutMs: number;
+  /** Whether every access token is bound to the client's certificate (RFC 8705 s3). */
+  readonly certificateBoundAccessTokens: boolean;
 }
 
 const KNOWN_OPTIONS: ReadonlySet<string> = new Set([
@@ -212,6 +231,8 @@ const KNOWN_OPTIONS: ReadonlySet<string> = new Set([
   "fetch",
   "tokenEndpoint",
   "dpop",
+  "clientCertificate",
+  "certificateBoundAccessTokens",
 ]);
 
 
@@ -386,6 +407,7 @@ export function resolveOptions(options: TokenEndpointOptions, extraKeys?: Readon
   const fetch = options.fetch ?? globalThis.fetch;
   if (typeof fetch !== "function") throw new ConfigurationError("fetch must be a function");
   const clientAssertion = resolveAssertionSettings(options.clientAssertion);
+  const mtls = resolveMtlsOptions(options, timeoutMs);
   const dpop = options.dpop === false
     ? undefined
     : resolveDpopOptions(options.dpop ?? {}, { replayStore, crypto, clock, label: tokenEndpoint });
@@ -436,6 +458,8 @@ export function resolveOptions(options: TokenEndpointOptions, extraKeys?: Readon
     replayStore,
     dpop,
     storeTimeoutMs: timeoutMs,
+    clientCertificates: mtls.clientCertificates,
+    certificateBoundAccessTokens: mtls.certificateBoundAccessTokens,
   };
   contexts.set(options, context);
   return context;

@@ -1,7 +1,8 @@
 /**
  * Client authentication at the token endpoint (RFC 6749 s2.3): which method the request
  * uses, the one-method-per-request rule, and the check of the credentials against the
- * registration: a secret (RFC 6749 s2.3.1) or a signed assertion (RFC 7523 s2.2).
+ * registration: a secret (RFC 6749 s2.3.1), a signed assertion (RFC 7523 s2.2) or the
+ * TLS client certificate (RFC 8705 s2, see `tls_client_auth.ts`).
  *
  * Every failure to authenticate is the same `invalid_client` answer (same status, body and
  * headers) whether the client is unknown, the secret wrong or expired, the assertion bad in
@@ -33,6 +34,8 @@ import type { BruteForceGuard } from "./brute_force.ts";
 import type { ClientKeys } from "./client_keys.ts";
 import { decoyVerify } from "./decoy_keys.ts";
 import { AssertionRejected, checkAssertionClaims, type CheckedAssertion, readAssertion } from "./jwt_assertion.ts";
+import type { RequestCertificates } from "../mtls/client_certificate.ts";
+import { authenticateByCertificate } from "./tls_client_auth.ts";
 
 /** What client authentication needs from the server's configuration. */
 export interface ClientAuthContext extends EventContext {
@@ -63,6 +66,8 @@ export interface ClientAuthContext extends EventContext {
   readonly clientKeys: ClientKeys;
   /** Remembers assertion `jti`s so each assertion is accepted once (RFC 7523 s3 item 7). */
   readonly replayStore: ReplayStore;
+  /** The requests' TLS client certificates (the `clientCertificate` option); absent: no mutual TLS. */
+  readonly clientCertificates?: RequestCertificates;
 }
 
 /** The outcome of a successful client authentication. */
@@ -221,6 +226,20 @@ async function checkAssertion(
   }
 }
 
+/** `tls_client_auth` and `self_signed_tls_client_auth` (RFC 8705 s2), without the brute-force guard (see there). */
+async function checkCertificate(
+  request: Request,
+  client_id: string,
+  ctx: ClientAuthContext,
+  clientCertificates: RequestCertificates,
+  attempt: Attempt,
+): Promise<AuthenticatedClient> {
+  const outcome = await authenticateByCertificate(request, client_id, { ...ctx, clientCertificates });
+  if ("client" in outcome) return { client: outcome.client, method: outcome.client.token_endpoint_auth_method };
+  if (outcome.method !== undefined) attempt.method = outcome.method;
+  throw authenticationFailed(false, ctx.basicChallenge, new Error(outcome.refusal));
+}
+
 /** What a failed attempt presented, for the `client_authentication_failed` event. */
 interface Attempt {
   client_id?: string;
@@ -237,6 +256,8 @@ interface Attempt {
  * - `client_secret_post`: `client_id` and `client_secret` in the body (never the query).
  * - `private_key_jwt` and `client_secret_jwt`: `client_assertion_type` and
  *   `client_assertion` in the body (RFC 7523 s2.2); see `jwt_assertion.ts`.
+ * - `tls_client_auth` and `self_signed_tls_client_auth`: `client_id` alone in the body, and
+ *   the TLS client certificate (RFC 8705 s2); see `tls_client_auth.ts`.
  * - More than one method in one request: 400 `invalid_request` (RFC 6749 s2.3).
  * - No credentials: 400 `invalid_client`.
  * - Too many failed attempts (see `brute_force.ts`): 429 with `Retry-After`, before any
@@ -297,6 +318,9 @@ function authenticate(
   }
   if (assertion !== undefined) return checkAssertion(request, form, ctx, endpoint, attempt);
   if (bodyId !== undefined) attempt.client_id = bodyId;
+  // RFC 8705 s2.1, s2.2: mutual TLS sends client_id alone; the certificate is the credential.
+  const certificates = ctx.clientCertificates;
+  if (bodyId !== undefined && certificates !== undefined) return checkCertificate(request, bodyId, ctx, certificates, attempt);
   // No credentials: a client that does not authenticate cannot use the client credentials
   // grant (RFC 6749 s4.4).
   throw authenticationFailed(false, ctx.basicChallenge);

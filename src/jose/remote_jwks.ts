@@ -115,6 +115,7 @@ export class RemoteJwks {
   readonly #url: string;
   readonly #options: RemoteJwksOptions;
   #index: KeyIndex | undefined;
+  #jwks: readonly Jwk[] = [];
   #expiresAt = 0;
   #lastAttempt = -Infinity;
   #pending: Promise<void> | undefined;
@@ -139,6 +140,24 @@ export class RemoteJwks {
     // An unknown kid: the key holder may have rotated keys since the last fetch.
     await this.#refresh();
     return this.#index.find(kid, alg);
+  }
+
+  /**
+   * The first key of the set that `matches` (a `self_signed_tls_client_auth` client's key,
+   * compared with its certificate's, RFC 8705 s2.2), refetching on a miss as {@link find}
+   * does for an unknown `kid`, so a client can rotate its certificate by publishing the new
+   * key. Keys marked for another `use` than `sig` are skipped. Throws
+   * {@link KeysUnavailableError} when no set was ever obtained.
+   */
+  async findJwk(matches: (jwk: Jwk) => boolean): Promise<Jwk | undefined> {
+    const now = this.#options.clock();
+    if ((this.#index === undefined || now >= this.#expiresAt) && this.#mayFetch(now)) await this.#refresh();
+    if (this.#index === undefined) throw new KeysUnavailableError("the JWK Set could not be fetched", { cause: this.#lastError });
+    const pick = () => this.#jwks.find((k) => typeof k === "object" && k !== null && (k.use === undefined || k.use === "sig") && matches(k));
+    const found = pick();
+    if (found !== undefined || !this.#mayFetch(this.#options.clock())) return found;
+    await this.#refresh();
+    return pick();
   }
 
   #mayFetch(now: number): boolean {
@@ -172,6 +191,7 @@ export class RemoteJwks {
       const body = parseJsonObject(bytes);
       if (body === undefined || !Array.isArray(body.keys)) throw new Error("not a JWK Set");
       this.#index = new KeyIndex(body.keys as Jwk[], false);
+      this.#jwks = body.keys as Jwk[];
       const ms = freshFor(response.headers.get("cache-control"), this.#options.defaultMaxAgeMs, this.#options.maxAgeCapMs ?? MAX_AGE_CAP_MS);
       this.#expiresAt = this.#options.clock() + ms;
     } catch (e) {
