@@ -197,6 +197,8 @@ export interface ServerContext extends ClientAuthContext, IssueContext {
   readonly tokenEndpoint: string;
   /** The token endpoint URL as a DPoP `htu` compares (normalised, RFC 9449 s4.3). */
   readonly tokenEndpointHtu: string;
+  /** Its mutual-TLS alias as `htu` compares, when the server has one (RFC 8705 s5). */
+  readonly tokenEndpointAliasHtu?: string | undefined;
   readonly replayStore: ReplayStore;
   /** DPoP settings; `undefined` when DPoP is off. */
   readonly dpop: DpopContext | undefined;

@@ -60,6 +60,8 @@ export interface ClientAuthContext extends EventContext {
    * of the endpoint called.
    */
   readonly endpointUrls: Readonly<Partial<Record<EndpointName, string>>>;
+  /** The endpoints' mutual-TLS aliases (RFC 8705 s5): their URLs too, for `aud`. */
+  readonly endpointAliases?: Readonly<Partial<Record<EndpointName, string>>>;
   /** How assertions are checked (the `clientAssertion` option). */
   readonly clientAssertion: AssertionSettings;
   /** Where the keys that verify assertions come from. */
@@ -137,7 +139,10 @@ function replayKey(assertion: CheckedAssertion): string {
 /** The audiences an assertion may name at `endpoint`, besides the issuer. */
 function acceptedAudiences(ctx: ClientAuthContext, endpoint: EndpointName): ReadonlySet<string> {
   const accepted = new Set([ctx.issuer]);
-  for (const url of [ctx.endpointUrls.token, ctx.endpointUrls[endpoint]]) if (url !== undefined) accepted.add(url);
+  const aliases = ctx.endpointAliases;
+  for (const url of [ctx.endpointUrls.token, ctx.endpointUrls[endpoint], aliases?.token, aliases?.[endpoint]]) {
+    if (url !== undefined) accepted.add(url);
+  }
   return accepted;
 }
 
