@@ -6,7 +6,7 @@
 // is exactly what was given.
 import assert from "node:assert/strict";
 import fc from "fast-check";
-import { ConfigurationError } from "../../mod.ts";
+import { type ClientCertificate, ConfigurationError, createAuthorizationServer } from "../../mod.ts";
 import { sha256 } from "../../src/crypto/sha256.ts";
 import { encodeBase64, encodeBase64Url } from "../../src/encoding/base64.ts";
 import { type Certificate, MAX_CERTIFICATE_BYTES, parseCertificate } from "../../src/x509/certificate.ts";
@@ -289,4 +289,63 @@ const ipAddresses: FuzzProperty = {
   },
 };
 
-export const X509_PROPERTIES: readonly FuzzProperty[] = [derReader, textForms, distinguishedNames, ipAddresses];
+/**
+ * The token endpoint of a server with mutual-TLS clients, given mutated and random
+ * certificates by its clientCertificate source: never a 5xx or a throw, and a token only
+ * for a certificate that reads as one naming the registered dNSName (the TLS layer, not
+ * this reader, vouches for the signature), bound to exactly that certificate.
+ */
+const tokenEndpoint: FuzzProperty = {
+  name: "mTLS token endpoint: mutated and random client certificates",
+  async run(numRuns, seed) {
+    const certs = await validCertificates();
+    const statuses: Record<string, number> = {};
+    const issuer = "https://as.example.com";
+    const presented = new WeakMap<Request, ClientCertificate>();
+    const server = createAuthorizationServer({
+      issuer,
+      clients: [{
+        client_id: "tls",
+        token_endpoint_auth_method: "tls_client_auth",
+        tls_client_auth_san_dns: "billing.example",
+        tls_client_certificate_bound_access_tokens: true,
+        grant_types: ["client_credentials"],
+      }],
+      clientCertificate: (r) => presented.get(r),
+    });
+    const input = fc.oneof(
+      { arbitrary: mutated([certs[1]!.der]).map((m) => m.bytes), weight: 4 },
+      { arbitrary: fc.constant(certs[1]!.der), weight: 1 },
+      { arbitrary: hostile.map((h) => h.bytes), weight: 1 },
+    );
+    await fc.assert(
+      fc.asyncProperty(input, async (bytes) => {
+        const request = new Request(`${issuer}/token`, {
+          method: "POST",
+          headers: { "content-type": "application/x-www-form-urlencoded" },
+          body: "grant_type=client_credentials&client_id=tls",
+        });
+        presented.set(request, bytes);
+        const res = await server.fetch(request);
+        const text = await res.text();
+        assert.ok(res.status < 500, `a ${res.status}: ${text}`);
+        count(statuses, String(res.status));
+        if (res.status !== 200) return;
+        const cert = parseCertificate(bytes);
+        assert.ok(cert.subjectAltNames.dns.some((d) => d.toLowerCase() === "billing.example"), "a token for a certificate without the registered name");
+        const introspection = new Request(`${issuer}/introspect`, {
+          method: "POST",
+          headers: { "content-type": "application/x-www-form-urlencoded" },
+          body: `token=${(JSON.parse(text) as { access_token: string }).access_token}&client_id=tls`,
+        });
+        presented.set(introspection, bytes);
+        const answer = (await (await server.fetch(introspection)).json()) as { cnf?: Record<string, string> };
+        assert.equal(answer.cnf?.["x5t#S256"], cert.thumbprint);
+      }),
+      { numRuns, seed },
+    );
+    return { cases: numRuns, statuses };
+  },
+};
+
+export const X509_PROPERTIES: readonly FuzzProperty[] = [derReader, textForms, distinguishedNames, ipAddresses, tokenEndpoint];
