@@ -132,6 +132,7 @@ export {
   type TlsSocketLike,
 } from "./src/mtls/tls_socket.ts";
 export { cloudflareClientCertificate, type CloudflareClientCertificateOptions } from "./src/mtls/cloudflare.ts";
+export type { MtlsEndpointAliases } from "./src/mtls/endpoint_aliases.ts";
 
 // X.509 (RFC 5280), as mutual TLS (RFC 8705) reads it.
 export { type Certificate, MAX_CERTIFICATE_BYTES, parseCertificate } from "./src/x509/certificate.ts";

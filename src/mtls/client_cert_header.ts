@@ -66,7 +66,7 @@ export interface ClientCertificateHeaderOptions {
  * the header itself and be anyone. The server behind it must be reachable only through
  * the proxy.
  *
- * @example Behind nginx (`proxy_set_header Client-Cert ":$ssl_client_raw_cert_b64:";` or an equivalent)
+ * @example Behind a TLS-terminating proxy that sets Client-Cert (see the README for HAProxy)
  * ```ts
  * import { clientCertificateHeader, createAuthorizationServer } from "../../mod.ts";
  * const server = createAuthorizationServer({

@@ -43,7 +43,7 @@ function hex(bytes: Uint8Array): string {
  * is none to read: no `tls_client_auth`, `self_signed_tls_client_auth` or certificate-bound
  * tokens.
  *
- * @example A Worker (rule: set request header `Client-Cert` to `cf.tls_client_auth.cert_rfc9440`)
+ * @example A Worker, with a transform rule setting the request header Client-Cert to cf.tls_client_auth.cert_rfc9440
  * ```ts
  * import { cloudflareClientCertificate, createAuthorizationServer } from "../../mod.ts";
  * const server = createAuthorizationServer({

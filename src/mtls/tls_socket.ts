@@ -67,7 +67,7 @@ export interface TlsSocketClientCertificates {
  * marked `chainVerified: false` from the socket's `authorized` flag, so they can never
  * authenticate a `tls_client_auth` client.
  *
- * @example @hono/node-server (its fetch handler gets the IncomingMessage as `env.incoming`)
+ * @example With @hono/node-server, whose fetch handler gets the IncomingMessage as env.incoming
  * ```ts
  * import { createServer } from "node:https";
  * import { serve } from "@hono/node-server";
