@@ -190,6 +190,14 @@ describe("self_signed_tls_client_auth (RFC 8705 s2.2): the certificate's key is 
     await assertToken(await as.fetch(request("self-uri", certs.otherSelfSigned)));
     assert.equal(fetches, 2);
   });
+
+  test("a jwks_uri that cannot be read -> 400 invalid_client, not a 5xx", async () => {
+    const { as } = server({
+      clients: [{ ...base, client_id: "self-uri", token_endpoint_auth_method: "self_signed_tls_client_auth", jwks_uri: "https://self.example/jwks.json" }],
+      fetch: () => Promise.resolve(new Response("down", { status: 503 })),
+    });
+    await assertOAuthError(await as.fetch(request("self-uri", certs.selfSigned)), 400, "invalid_client");
+  });
 });
 
 describe("one method per request, one answer for every failure, no brute-force counting", () => {
@@ -234,6 +242,13 @@ describe("one method per request, one answer for every failure, no brute-force c
     assert.deepEqual(events.filter((e) => e.type === "client_authentication_failed").map((e) => ({ ...e, time: 0 })), [
       { type: "client_authentication_failed", endpoint: "token", client_id: "by-dn", method: "tls_client_auth", time: 0 },
     ]);
+  });
+
+  test("a certificate without client_id in the body authenticates nobody (RFC 8705 s2: client_id MUST be sent)", async () => {
+    const { as } = server();
+    const r = new Request(TOKEN, { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded" }, body: "grant_type=client_credentials" });
+    presented.set(r, certs.dn.der);
+    await assertOAuthError(await as.fetch(r), 400, "invalid_client");
   });
 
   test("without a clientCertificate source, client_id alone is no credential (as before)", async () => {
