@@ -79,7 +79,7 @@ export type { TrustedIssuer } from "./src/federation/trusted_issuer.ts";
 export type { FederatedCredential } from "./src/federation/federated_credential.ts";
 export type { ClaimPattern, ClaimRule, ClaimRules } from "./src/federation/claim_rules.ts";
 export { type CryptoProvider, type DigestAlgorithm, timingSafeEqual, webCrypto } from "./src/crypto/provider.ts";
-export { StoreFullError, type TokenRecord, type TokenStore } from "./src/stores/token_store.ts";
+export { StoreFullError, type TokenConfirmation, type TokenRecord, type TokenStore } from "./src/stores/token_store.ts";
 export { MemoryTokenStore, type MemoryTokenStoreOptions } from "./src/stores/memory_token_store.ts";
 export type { MemoryStoreOptions } from "./src/stores/expiring_map.ts";
 export { MemoryReplayStore, type ReplayStore } from "./src/stores/replay_store.ts";
@@ -126,6 +126,25 @@ export {
   protectedResourceMetadata,
 } from "./src/resource_server/protected_resource_metadata.ts";
 export { protectedResourceMetadataUrl } from "./src/resource_server/metadata_url.ts";
+
+// Mutual TLS (RFC 8705): where the client certificate of a request comes from.
+export type { ClientCertificate, ClientCertificateSource } from "./src/mtls/client_certificate.ts";
+export { clientCertificateHeader, type ClientCertificateHeaderOptions } from "./src/mtls/client_cert_header.ts";
+export {
+  socketClientCertificate,
+  type TlsSocketClientCertificates,
+  tlsSocketClientCertificates,
+  type TlsSocketLike,
+} from "./src/mtls/tls_socket.ts";
+export { cloudflareClientCertificate, type CloudflareClientCertificateOptions } from "./src/mtls/cloudflare.ts";
+export type { MtlsEndpointAliases } from "./src/mtls/endpoint_aliases.ts";
+
+// X.509 (RFC 5280), as mutual TLS (RFC 8705) reads it.
+export { type Certificate, MAX_CERTIFICATE_BYTES, parseCertificate } from "./src/x509/certificate.ts";
+export { CertificateError } from "./src/x509/certificate_error.ts";
+export type { AttributeTypeAndValue, DistinguishedName } from "./src/x509/name.ts";
+export type { SubjectAltNames } from "./src/x509/general_names.ts";
+export type { PublicKeyInfo } from "./src/x509/spki.ts";
 export type { ConformanceOptions, StoreFactory, StoreTestContext, TestRegistrar } from "./src/stores/conformance/kit.ts";
 export { testTokenStore } from "./src/stores/conformance/token_store.ts";
 export { testReplayStore } from "./src/stores/conformance/replay_store.ts";

@@ -15,7 +15,7 @@ import { readForm } from "./http/form.ts";
 import { errorResponse, jsonResponse } from "./http/response.ts";
 import { refuseQueryCredentials, requireTls } from "./http/transport.ts";
 import type { ServerConfig } from "./server_options.ts";
-import type { TokenRecord } from "./stores/token_store.ts";
+import type { TokenConfirmation, TokenRecord } from "./stores/token_store.ts";
 import { lookupToken } from "./tokens/lookup.ts";
 import { acceptsIntrospectionJwt, INTROSPECTION_JWT_TYPE, introspectionSigner, signIntrospection } from "./introspection_jwt.ts";
 
@@ -36,7 +36,10 @@ export interface ActiveTokenIntrospection {
   client_id: string;
   /** Space-separated; absent when the token has no scope. */
   scope?: string;
-  /** `Bearer`, or `DPoP` for a token bound to a key (RFC 9449 s6.2). */
+  /**
+   * `Bearer`, or `DPoP` for a token bound to a DPoP key (RFC 9449 s6.2). A token bound to a
+   * TLS client certificate only is a Bearer token used over mutual TLS (RFC 8705 s3).
+   */
   token_type: "Bearer" | "DPoP";
   exp: number;
   iat: number;
@@ -45,8 +48,8 @@ export interface ActiveTokenIntrospection {
   sub: string;
   aud?: string | string[];
   jti?: string;
-  /** The key the token is bound to (RFC 9449 s6.2). */
-  cnf?: { jkt: string };
+  /** What the token is bound to: a DPoP key (`jkt`, RFC 9449 s6.2) and/or a TLS client certificate (`x5t#S256`, RFC 8705 s3.2). */
+  cnf?: TokenConfirmation;
 }
 
 /** RFC 7662 s2.2: an inactive token, whatever the reason, is this and nothing more. */
@@ -57,7 +60,7 @@ function describe(record: TokenRecord, issuer: string): ActiveTokenIntrospection
     active: true,
     client_id: record.client_id,
     scope: record.scope,
-    token_type: record.cnf === undefined ? "Bearer" : "DPoP",
+    token_type: record.cnf?.jkt === undefined ? "Bearer" : "DPoP",
     exp: record.exp,
     iat: record.iat,
     iss: issuer,
@@ -66,7 +69,13 @@ function describe(record: TokenRecord, issuer: string): ActiveTokenIntrospection
   if (record.scope === "") delete body.scope;
   if (record.aud !== undefined) body.aud = typeof record.aud === "string" ? record.aud : [...record.aud];
   if (record.jti !== undefined) body.jti = record.jti;
-  if (record.cnf !== undefined) body.cnf = { jkt: record.cnf.jkt };
+  if (record.cnf !== undefined) {
+    // RFC 9449 s6.2 and RFC 8705 s3.2: the confirmation, member by member.
+    const cnf: TokenConfirmation = {};
+    if (typeof record.cnf.jkt === "string") cnf.jkt = record.cnf.jkt;
+    if (typeof record.cnf["x5t#S256"] === "string") cnf["x5t#S256"] = record.cnf["x5t#S256"];
+    if (cnf.jkt !== undefined || cnf["x5t#S256"] !== undefined) body.cnf = cnf;
+  }
   return body;
 }
 

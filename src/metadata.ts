@@ -11,6 +11,8 @@ import { ASYMMETRIC_ALGORITHMS, type JwsAlgorithm } from "./jose/algorithms.ts";
 import { CLIENT_CREDENTIALS } from "./grants/client_credentials.ts";
 import { jsonResponse } from "./http/response.ts";
 import type { ServerConfig } from "./server_options.ts";
+import { TLS_METHODS } from "./clients/tls_registration.ts";
+import { ALIASED } from "./mtls/endpoint_aliases.ts";
 
 /**
  * The authorization server metadata document (RFC 8414 s2). Members with no value are
@@ -51,6 +53,14 @@ export interface AuthorizationServerMetadata {
   readonly introspection_signing_alg_values_supported?: readonly string[];
   /** The DPoP proof algorithms accepted (RFC 9449 s5.1); absent when DPoP is off. */
   readonly dpop_signing_alg_values_supported?: readonly string[];
+  /** `true` when the server issues certificate-bound access tokens (RFC 8705 s3.3). */
+  readonly tls_client_certificate_bound_access_tokens?: boolean;
+  /** The endpoints' mutual-TLS aliases (RFC 8705 s5), when configured. */
+  readonly mtls_endpoint_aliases?: {
+    readonly token_endpoint?: string;
+    readonly introspection_endpoint?: string;
+    readonly revocation_endpoint?: string;
+  };
 }
 
 const WELL_KNOWN = "/.well-known/oauth-authorization-server";
@@ -83,6 +93,8 @@ const IMPLEMENTED_AUTH_METHODS: readonly TokenEndpointAuthMethod[] = [
   "client_secret_jwt",
   // draft-ietf-oauth-spiffe-client-auth s4: JWT-SVIDs of a trusted SPIFFE trust domain.
   "spiffe_jwt",
+  "tls_client_auth",
+  "self_signed_tls_client_auth",
 ];
 
 /** The methods, and the assertion algorithms they accept, that metadata advertises. */
@@ -94,11 +106,12 @@ interface AuthMethods {
 function authMethods(config: ServerConfig): AuthMethods {
   const registrations = config.registrations;
   // A client store may hold any client: every method (spiffe_jwt when a SPIFFE trust domain
-  // is trusted), every algorithm.
+  // is trusted, mutual TLS when the server reads client certificates), every algorithm.
   if (registrations === undefined) {
     const spiffe = config.federation?.issuers.hasSpiffe === true;
+    const tls = config.clientCertificates !== undefined;
     return {
-      methods: IMPLEMENTED_AUTH_METHODS.filter((m) => m !== "spiffe_jwt" || spiffe),
+      methods: IMPLEMENTED_AUTH_METHODS.filter((m) => (m !== "spiffe_jwt" || spiffe) && (!TLS_METHODS.has(m) || tls)),
       signingAlgs: [...ASYMMETRIC_ALGORITHMS, "HS256"],
     };
   }
@@ -129,6 +142,12 @@ function scopes(config: ServerConfig): readonly string[] | undefined {
   return all.size === 0 ? undefined : [...all];
 }
 
+/** RFC 8705 s5: `mtls_endpoint_aliases`, the alias of each endpoint under its metadata name. */
+function mtlsAliases(config: ServerConfig): Record<string, string> | undefined {
+  const entries = Object.entries(config.mtlsEndpointAliases).map(([name, url]) => [ALIASED[name as keyof typeof ALIASED], url]);
+  return entries.length === 0 ? undefined : Object.freeze(Object.fromEntries(entries));
+}
+
 /**
  * Builds the metadata document from the configuration. Members with no value are omitted
  * (RFC 8414 s3.2).
@@ -148,6 +167,13 @@ export function buildMetadata(config: ServerConfig): AuthorizationServerMetadata
     token_endpoint_auth_signing_alg_values_supported: signingAlgs,
     // RFC 9449 s5.1: the algorithms the token endpoint accepts in DPoP proofs.
     dpop_signing_alg_values_supported: config.dpop === undefined ? undefined : [...config.dpop.algorithms],
+    // RFC 8705 s3.3: only when some token can be bound.
+    tls_client_certificate_bound_access_tokens: config.clientCertificates !== undefined &&
+        (config.certificateBoundAccessTokens || config.registrations === undefined ||
+          config.registrations.some((r) => r.tls_client_certificate_bound_access_tokens === true))
+      ? true
+      : undefined,
+    mtls_endpoint_aliases: mtlsAliases(config),
   };
   // RFC 7009 s2.1 and RFC 7662 s2.1: these endpoints authenticate clients as the token
   // endpoint does, so they list the same methods and algorithms (RFC 8414 s2).

@@ -22,6 +22,8 @@ import { normalizeHtu } from "./dpop/htu.ts";
 import { federationContext } from "./federation/federated_clients.ts";
 import { resolveTrustedIssuers, type TrustedIssuer } from "./federation/trusted_issuer.ts";
 import { type DpopContext, type DpopOptions, resolveDpopOptions } from "./dpop/options.ts";
+import type { ClientCertificateSource } from "./mtls/client_certificate.ts";
+import { resolveMtlsOptions } from "./mtls/options.ts";
 import { isResourceIndicator, type ResourcePolicy } from "./resource_indicators.ts";
 import { isScopeToken } from "./scope.ts";
 import { deadlineReplayStore, deadlineTokenStore, withDeadline } from "./stores/deadline.ts";
@@ -178,6 +180,21 @@ export interface TokenEndpointOptions {
    * claims. See {@link TrustedIssuer}. Default: none.
    */
   trustedIssuers?: readonly TrustedIssuer[];
+  /**
+   * Where the server gets a request's TLS client certificate (RFC 8705): for
+   * `tls_client_auth` and `self_signed_tls_client_auth` clients and certificate-bound
+   * tokens. A function of the request; `clientCertificateHeader` (behind a proxy, RFC 9440),
+   * `tlsSocketClientCertificates` (node:https) and `cloudflareClientCertificate` make one.
+   * The function is trusted to return only what the TLS layer saw. Default: none (no
+   * mutual TLS).
+   */
+  clientCertificate?: ClientCertificateSource;
+  /**
+   * Bind every access token to the client's TLS certificate (RFC 8705 s3: `cnf` with
+   * `x5t#S256`); a token request without a certificate is refused. Default false: only
+   * clients registered with `tls_client_certificate_bound_access_tokens` get bound tokens.
+   */
+  certificateBoundAccessTokens?: boolean;
 }
 
 /** The prepared form of the options that every endpoint reads. */
@@ -191,11 +208,15 @@ export interface ServerContext extends ClientAuthContext, IssueContext {
   readonly tokenEndpoint: string;
   /** The token endpoint URL as a DPoP `htu` compares (normalised, RFC 9449 s4.3). */
   readonly tokenEndpointHtu: string;
+  /** Its mutual-TLS alias as `htu` compares, when the server has one (RFC 8705 s5). */
+  readonly tokenEndpointAliasHtu?: string | undefined;
   readonly replayStore: ReplayStore;
   /** DPoP settings; `undefined` when DPoP is off. */
   readonly dpop: DpopContext | undefined;
   /** The deadline on calls into pluggable stores (`storeTimeoutMs`), in milliseconds. */
   readonly storeTimeoutMs: number;
+  /** Whether every access token is bound to the client's certificate (RFC 8705 s3). */
+  readonly certificateBoundAccessTokens: boolean;
 }
 
 const KNOWN_OPTIONS: ReadonlySet<string> = new Set([
@@ -224,6 +245,8 @@ const KNOWN_OPTIONS: ReadonlySet<string> = new Set([
   "tokenEndpoint",
   "dpop",
   "trustedIssuers",
+  "clientCertificate",
+  "certificateBoundAccessTokens",
 ]);
 
 
@@ -407,6 +430,7 @@ export function resolveOptions(options: TokenEndpointOptions, extraKeys?: Readon
       resolveTrustedIssuers(options.trustedIssuers ?? [], { serverIssuer: issuer, fetch: (input, init) => fetch(input, init), clock, settings: clientAssertion }),
       fixedClients,
     );
+  const mtls = resolveMtlsOptions(options, timeoutMs);
   const dpop = options.dpop === false
     ? undefined
     : resolveDpopOptions(options.dpop ?? {}, { replayStore, crypto, clock, label: tokenEndpoint });
@@ -458,6 +482,8 @@ export function resolveOptions(options: TokenEndpointOptions, extraKeys?: Readon
     replayStore,
     dpop,
     storeTimeoutMs: timeoutMs,
+    clientCertificates: mtls.clientCertificates,
+    certificateBoundAccessTokens: mtls.certificateBoundAccessTokens,
   };
   contexts.set(options, context);
   return context;

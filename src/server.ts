@@ -68,10 +68,18 @@ function pathOf(url: string): string {
 
 function routeTable(config: ServerConfig, metadata: AuthorizationServerMetadata): Map<string, Route> {
   const post = ["POST"];
+  const token: Route = { methods: post, handle: (r) => tokenEndpoint(r, config) };
+  const introspection: Route = { methods: post, handle: (r) => introspectionEndpoint(r, config) };
+  const revocation: Route = { methods: post, handle: (r) => revocationEndpoint(r, config) };
+  const aliases = config.mtlsEndpointAliases;
   const entries: [string | undefined, Route][] = [
-    [config.endpoints.token, { methods: post, handle: (r) => tokenEndpoint(r, config) }],
-    [config.endpoints.introspection, { methods: post, handle: (r) => introspectionEndpoint(r, config) }],
-    [config.endpoints.revocation, { methods: post, handle: (r) => revocationEndpoint(r, config) }],
+    [config.endpoints.token, token],
+    [config.endpoints.introspection, introspection],
+    [config.endpoints.revocation, revocation],
+    // RFC 8705 s5: the mTLS aliases are the same endpoints at other URLs.
+    [aliases.token, token],
+    [aliases.introspection, introspection],
+    [aliases.revocation, revocation],
     [
       config.endpoints.metadata,
       { methods: ["GET", "HEAD"], handle: (r) => Promise.resolve(metadataEndpoint(r, metadata)) },

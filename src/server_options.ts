@@ -14,6 +14,8 @@ import { publicEndpointUrl, resolveOptions, type ServerContext, type TokenEndpoi
 import { isScopeToken } from "./scope.ts";
 import { profileDefaults, type ServerProfile } from "./server_profile.ts";
 import { deadlineRevocationStore } from "./stores/deadline.ts";
+import { normalizeHtu } from "./dpop/htu.ts";
+import { type MtlsEndpointAliases, resolveMtlsEndpointAliases } from "./mtls/endpoint_aliases.ts";
 import { MemoryRevocationStore, type RevocationStore } from "./stores/revocation_store.ts";
 import type { LookupContext } from "./tokens/lookup.ts";
 
@@ -131,6 +133,15 @@ export interface ServerOptions extends TokenEndpointOptions {
    * `WWW-Authenticate` (SPEC T-10). Default: off. Never with credentials (cookies).
    */
   cors?: CorsOptions;
+  /**
+   * Other URLs of the token, introspection and revocation endpoints, where your TLS layer
+   * asks for client certificates (RFC 8705 s5): published as `mtls_endpoint_aliases` and
+   * routed to the same endpoints (by path, like every endpoint). Requires
+   * `clientCertificate`. DPoP proofs may name the token endpoint's alias in `htu`, and
+   * client assertions any alias in `aud` (unless `strictAudience`), as they may the
+   * conventional URLs.
+   */
+  mtlsEndpointAliases?: MtlsEndpointAliases;
 }
 
 /**
@@ -177,6 +188,8 @@ export interface ServerConfig extends ServerContext, LookupContext {
   readonly responseTypesSupported: readonly string[] | undefined;
   /** The CORS policy, when configured. */
   readonly cors: CorsPolicy | undefined;
+  /** The mutual-TLS aliases of the endpoints (RFC 8705 s5), resolved. */
+  readonly mtlsEndpointAliases: Readonly<MtlsEndpointAliases>;
 }
 
 const SERVER_OPTIONS: ReadonlySet<string> = new Set([
@@ -189,6 +202,7 @@ const SERVER_OPTIONS: ReadonlySet<string> = new Set([
   "responseTypesSupported",
   "cors",
   "profile",
+  "mtlsEndpointAliases",
 ]);
 
 const ENDPOINT_NAMES: ReadonlySet<string> = new Set(["token", "introspection", "revocation", "jwks", "authorization"]);
@@ -303,6 +317,22 @@ export function resolveServerOptions(options: ServerOptions): ServerConfig {
       seen.set(path, name);
     }
   }
+  const aliases = resolveMtlsEndpointAliases(options.mtlsEndpointAliases, {
+    served: { token: true, introspection: endpoints.introspection !== undefined, revocation: endpoints.revocation !== undefined },
+    readsCertificates: ctx.clientCertificates !== undefined,
+    resolveUrl: (name, url) => publicEndpointUrl(name, url, issuer),
+  });
+  // An alias may share its own endpoint's path (on another host, usually), never another's.
+  for (const [name, url] of Object.entries(aliases)) {
+    for (const path of routedPaths(url, mountPath)) {
+      const other = seen.get(path);
+      if (other !== undefined && other !== name) throw new ConfigurationError(`mtlsEndpointAliases.${name} shares the path ${path} with endpoints.${other}`);
+      seen.set(path, name);
+    }
+  }
+  const tokenAliasHtu = aliases.token === undefined ? undefined : normalizeHtu(aliases.token);
+  if (aliases.token !== undefined && tokenAliasHtu === undefined) throw new ConfigurationError("mtlsEndpointAliases.token must not carry user information");
+
   if (mountPath !== undefined && !mounted) {
     throw new ConfigurationError(`mountPath ${JSON.stringify(mountPath)} contains none of the endpoints`);
   }
@@ -330,6 +360,9 @@ export function resolveServerOptions(options: ServerOptions): ServerConfig {
     responseTypesSupported: stringList("responseTypesSupported", options.responseTypesSupported, (s) => s !== "") ??
       preset.responseTypesSupported,
     cors: corsPolicy(options.cors),
+    mtlsEndpointAliases: aliases,
+    endpointAliases: aliases,
+    tokenEndpointAliasHtu: tokenAliasHtu,
   };
   configs.set(options, config);
   return config;

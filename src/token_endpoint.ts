@@ -1,7 +1,8 @@
 /**
  * The token endpoint (RFC 6749 s3.2) for the client credentials grant. One request reads top
  * to bottom: check the transport -> parse the form -> authenticate the client -> validate
- * the grant (grant type, scope, resource) -> check the DPoP proof -> issue -> respond
+ * the grant (grant type, scope, resource) -> the certificate binding (RFC 8705 s3) -> check
+ * the DPoP proof -> issue -> respond
  * (SPEC TE-6). Any step may throw an `OAuthError`; `errorResponse` turns
  * it, or any other fault, into the JSON answer.
  *
@@ -12,6 +13,7 @@ import { authenticateClient } from "./client_auth/authenticate.ts";
 import { OAuthError } from "./errors.ts";
 import { emit, errorCode } from "./events.ts";
 import { dpopBinding } from "./dpop/token_request.ts";
+import { certificateBinding } from "./mtls/token_binding.ts";
 import { clientCredentialsGrant } from "./grants/client_credentials.ts";
 import { readForm } from "./http/form.ts";
 import { errorResponse, jsonResponse } from "./http/response.ts";
@@ -36,10 +38,11 @@ export async function tokenEndpoint(request: Request, ctx: ServerContext): Promi
     const { client } = await authenticateClient(request, form, ctx, "token");
     client_id = client.client_id;
     const grant = clientCredentialsGrant(form, client, ctx.resources);
+    const x5t = await certificateBinding(request, client, ctx);
     // RFC 9449 s5: after every other check, so a proof is spent only on a request that
     // would otherwise be granted.
     const jkt = await dpopBinding(request, client, ctx);
-    const token = await issueAccessToken(jkt === undefined ? grant : { ...grant, jkt }, ctx);
+    const token = await issueAccessToken(jkt === undefined && x5t === undefined ? grant : { ...grant, jkt, x5t }, ctx);
     // RFC 6749 s5.1; scope is always sent when one was granted (s3.3 requires it whenever it
     // differs from the request, which includes a default applied to a request without one).
     const body = token.scope === ""

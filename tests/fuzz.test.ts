@@ -2,7 +2,8 @@
 // the whole token endpoint under random and mutated requests never answers a 5xx, never
 // throws, never hangs and never issues a token without the right secret; the brute-force
 // guard follows its rules; every parser (form, Basic, scope, base64, JSON, JWS) either parses
-// or refuses with the documented error; mutated JWTs are never accepted.
+// or refuses with the documented error; mutated JWTs are never accepted; the X.509 reader
+// returns a certificate or a CertificateError for any bytes.
 import { describe, test } from "node:test";
 import { PROPERTIES } from "./support/fuzz_properties.ts";
 
@@ -14,6 +15,9 @@ const RUNS: Record<string, number> = {
   "JWT readers: verifyAccessToken and introspection under mutated tokens": 300,
   "client assertions: mutated private_key_jwt assertions at the token endpoint": 300,
   "federation: mutated platform tokens at the token endpoint": 300,
+  "X.509 reader: mutated certificates, deep nesting, bad lengths and tags, random bytes": 2000,
+  "RFC 4514 names: subject text round-trips to a matching name; random text parses or is refused": 300,
+  "mTLS token endpoint: mutated and random client certificates": 300,
 };
 
 describe("fuzz (seeded)", () => {

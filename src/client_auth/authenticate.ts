@@ -1,8 +1,9 @@
 /**
  * Client authentication at the token endpoint (RFC 6749 s2.3): which method the request
  * uses, the one-method-per-request rule, and the check of the credentials against the
- * registration: a secret (RFC 6749 s2.3.1), a signed assertion (RFC 7523 s2.2), or a
- * platform token from a trusted external issuer (federation; see `federated_assertion.ts`).
+ * registration: a secret (RFC 6749 s2.3.1), a signed assertion (RFC 7523 s2.2), a platform
+ * token from a trusted external issuer (federation; see `federated_assertion.ts`), or the
+ * TLS client certificate (RFC 8705 s2, see `tls_client_auth.ts`).
  *
  * Every failure to authenticate is the same `invalid_client` answer (same status, body and
  * headers) whether the client is unknown, the secret wrong or expired, the assertion bad in
@@ -36,6 +37,8 @@ import { decoyVerify } from "./decoy_keys.ts";
 import { authenticateWithPlatformToken, platformTokenProfile } from "./federated_assertion.ts";
 import type { FederationContext } from "../federation/federated_clients.ts";
 import { AssertionRejected, checkAssertionClaims, type CheckedAssertion, readAssertion } from "./jwt_assertion.ts";
+import type { RequestCertificates } from "../mtls/client_certificate.ts";
+import { authenticateByCertificate } from "./tls_client_auth.ts";
 
 /** What client authentication needs from the server's configuration. */
 export interface ClientAuthContext extends EventContext {
@@ -60,6 +63,8 @@ export interface ClientAuthContext extends EventContext {
    * of the endpoint called.
    */
   readonly endpointUrls: Readonly<Partial<Record<EndpointName, string>>>;
+  /** The endpoints' mutual-TLS aliases (RFC 8705 s5): their URLs too, for `aud`. */
+  readonly endpointAliases?: Readonly<Partial<Record<EndpointName, string>>>;
   /** How assertions are checked (the `clientAssertion` option). */
   readonly clientAssertion: AssertionSettings;
   /** Where the keys that verify assertions come from. */
@@ -68,6 +73,8 @@ export interface ClientAuthContext extends EventContext {
   readonly replayStore: ReplayStore;
   /** Trusted external issuers and the clients their tokens authenticate; absent when none. */
   readonly federation?: FederationContext | undefined;
+  /** The requests' TLS client certificates (the `clientCertificate` option); absent: no mutual TLS. */
+  readonly clientCertificates?: RequestCertificates;
 }
 
 /** The outcome of a successful client authentication. */
@@ -138,7 +145,10 @@ function replayKey(assertion: CheckedAssertion): string {
 /** The audiences an assertion may name at `endpoint`, besides the issuer. */
 function acceptedAudiences(ctx: ClientAuthContext, endpoint: EndpointName): ReadonlySet<string> {
   const accepted = new Set([ctx.issuer]);
-  for (const url of [ctx.endpointUrls.token, ctx.endpointUrls[endpoint]]) if (url !== undefined) accepted.add(url);
+  const aliases = ctx.endpointAliases;
+  for (const url of [ctx.endpointUrls.token, ctx.endpointUrls[endpoint], aliases?.token, aliases?.[endpoint]]) {
+    if (url !== undefined) accepted.add(url);
+  }
   return accepted;
 }
 
@@ -227,6 +237,25 @@ async function checkAssertion(
   }
 }
 
+/** `tls_client_auth` and `self_signed_tls_client_auth` (RFC 8705 s2), without the brute-force guard (see there). */
+async function checkCertificate(
+  request: Request,
+  client_id: string,
+  ctx: ClientAuthContext,
+  clientCertificates: RequestCertificates,
+  attempt: Attempt,
+): Promise<AuthenticatedClient> {
+  // No certificate and nothing else: no client authentication at all, the same 401 as
+  // without mutual TLS (issue 13's rule), whichever client the client_id names.
+  if ((await clientCertificates.of(request)).kind === "none") {
+    throw unauthorized("client authentication is required", ctx.basicChallenge);
+  }
+  const outcome = await authenticateByCertificate(request, client_id, { ...ctx, clientCertificates });
+  if ("client" in outcome) return { client: outcome.client, method: outcome.client.token_endpoint_auth_method };
+  if (outcome.method !== undefined) attempt.method = outcome.method;
+  throw authenticationFailed(false, ctx.basicChallenge, new Error(outcome.refusal));
+}
+
 /** What a failed attempt presented, for the `client_authentication_failed` event. */
 interface Attempt {
   client_id?: string;
@@ -246,6 +275,8 @@ interface Attempt {
  *   `client_assertion` in the body (RFC 7523 s2.2); see `jwt_assertion.ts`. An assertion
  *   whose `iss` is a trusted issuer (or a SPIFFE JWT-SVID, `spiffe_jwt`) is a platform token:
  *   see `federated_assertion.ts`.
+ * - `tls_client_auth` and `self_signed_tls_client_auth`: `client_id` alone in the body, and
+ *   the TLS client certificate (RFC 8705 s2); see `tls_client_auth.ts`.
  * - More than one method in one request: 400 `invalid_request` (RFC 6749 s2.3).
  * - No client authentication at all (at most a `client_id`): 401 `invalid_client` with a
  *   challenge for the schemes the server accepts, at every endpoint (RFC 6749 s5.2).
@@ -322,6 +353,9 @@ function authenticate(
     return checkAssertion(request, form, ctx, endpoint, attempt);
   }
   if (bodyId !== undefined) attempt.client_id = bodyId;
+  // RFC 8705 s2.1, s2.2: mutual TLS sends client_id alone; the certificate is the credential.
+  const certificates = ctx.clientCertificates;
+  if (bodyId !== undefined && certificates !== undefined) return checkCertificate(request, bodyId, ctx, certificates, attempt);
   // No credentials: a client that does not authenticate cannot use the client credentials
   // grant (RFC 6749 s4.4), introspect (RFC 7662 s2.1) or revoke (RFC 7009 s2.1). RFC 6749
   // s5.2 lets the answer be a 401 that names the schemes the server supports, and RFC 7662

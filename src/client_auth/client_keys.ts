@@ -9,6 +9,7 @@
 import type { FetchLike } from "../http/fetch.ts";
 import type { Client } from "../clients/registration.ts";
 import type { JwsAlgorithm } from "../jose/algorithms.ts";
+import { type Jwk, samePublicKey } from "../jose/jwk.ts";
 import { RemoteJwks } from "../jose/remote_jwks.ts";
 import type { AssertionSettings } from "./assertion_options.ts";
 
@@ -54,6 +55,20 @@ export class ClientKeys {
     if (alg === "HS256") return Promise.resolve(undefined);
     if (client.jwks !== undefined) return client.jwks.find(kid, alg);
     if (client.jwks_uri !== undefined) return this.#remoteFor(client.jwks_uri).find(kid, alg);
+    return Promise.resolve(undefined);
+  }
+
+  /**
+   * The registered key equal to a certificate's public key (`self_signed_tls_client_auth`,
+   * RFC 8705 s2.2), from `jwks` or the client's `jwks_uri` (refetched on a miss, within
+   * the cooldown), or `undefined`. Throws `KeysUnavailableError` when the `jwks_uri` has
+   * never answered with a JWK Set.
+   */
+  findCertificateKey(client: Client, key: Jwk): Promise<Jwk | undefined> {
+    const matches = (k: Jwk) => samePublicKey(key, k);
+    const keys = client.registration.jwks?.keys;
+    if (keys !== undefined) return Promise.resolve(keys.find((k) => (k.use === undefined || k.use === "sig") && matches(k)));
+    if (client.jwks_uri !== undefined) return this.#remoteFor(client.jwks_uri).findJwk(matches);
     return Promise.resolve(undefined);
   }
 

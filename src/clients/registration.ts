@@ -15,12 +15,14 @@ import { KeyIndex } from "../jose/key_index.ts";
 import { isHttpsOrLoopback } from "../http/loopback.ts";
 import { type FederatedCredential, type PreparedFederatedCredential, prepareFederatedCredentials } from "../federation/federated_credential.ts";
 import { parseSecretHash, type SecretHash } from "./secrets.ts";
+import { type ExpectedSubject, expectedSubject, validateTlsRegistration } from "./tls_registration.ts";
 
 /**
  * Client authentication methods at the token endpoint (RFC 7591 s2, RFC 8414 s2):
  * `client_secret_basic` and `client_secret_post` (RFC 6749 s2.3.1), `private_key_jwt` and
  * `client_secret_jwt` (signed assertions, RFC 7523 s2.2 with OpenID Connect Core s9's
- * names), `spiffe_jwt` (a SPIFFE JWT-SVID, draft-ietf-oauth-spiffe-client-auth s4), and
+ * names), `spiffe_jwt` (a SPIFFE JWT-SVID, draft-ietf-oauth-spiffe-client-auth s4),
+ * `tls_client_auth` and `self_signed_tls_client_auth` (mutual TLS, RFC 8705 s2), and
  * `none` (a public client, which cannot use the client credentials grant).
  */
 export type TokenEndpointAuthMethod =
@@ -29,6 +31,8 @@ export type TokenEndpointAuthMethod =
   | "private_key_jwt"
   | "client_secret_jwt"
   | "spiffe_jwt"
+  | "tls_client_auth"
+  | "self_signed_tls_client_auth"
   | "none";
 
 /**
@@ -69,13 +73,18 @@ export interface ClientRegistration {
    * accepted. `private_key_jwt` needs `jwks`, `jwks_uri` or `federated_credentials` (a
    * platform token is a private_key_jwt assertion signed by the platform's key);
    * `client_secret_jwt` needs the plaintext `client_secret`; `spiffe_jwt` needs
-   * `federated_credentials` naming a SPIFFE trust domain.
+   * `federated_credentials` naming a SPIFFE trust domain; `tls_client_auth` one of the
+   * `tls_client_auth_*` subject fields; `self_signed_tls_client_auth` `jwks` or `jwks_uri`
+   * with its certificate's key.
    */
   token_endpoint_auth_method?: TokenEndpointAuthMethod;
   /**
-   * The client's public keys, as a JWK Set (RFC 7591 s2), for `private_key_jwt`: the keys
-   * its assertions are signed with. Public members only; each key's type and curve (or
-   * `alg`) fix the algorithm it verifies. Give `jwks` or `jwks_uri`, never both.
+   * The client's public keys, as a JWK Set (RFC 7591 s2). For `private_key_jwt`: the keys
+   * its assertions are signed with; each key's type and curve (or `alg`) fix the algorithm
+   * it verifies. For `self_signed_tls_client_auth` (RFC 8705 s2.2.2): the keys of its TLS
+   * certificates; a certificate authenticates the client when its public key is one of
+   * them (an `x5c` member, if given, must hold a certificate of that key). Public members
+   * only. Give `jwks` or `jwks_uri`, never both.
    */
   jwks?: JwkSet;
   /**
@@ -164,6 +173,28 @@ export interface ClientRegistration {
    * `DPoP` proof are refused with `invalid_dpop_proof`. Default false.
    */
   dpop_bound_access_tokens?: boolean;
+  /**
+   * `tls_client_auth` (RFC 8705 s2.1.2): the expected subject distinguished name of the
+   * client's certificate, as an RFC 4514 string (`CN=billing,O=Acme,C=DE`), compared
+   * attribute by attribute (case and insignificant spaces ignored). Give exactly one of
+   * this and the `tls_client_auth_san_*` fields.
+   */
+  tls_client_auth_subject_dn?: string;
+  /** `tls_client_auth`: a dNSName the certificate's subjectAltName must list (compared case-insensitively; no wildcard matching). */
+  tls_client_auth_san_dns?: string;
+  /** `tls_client_auth`: a uniformResourceIdentifier the subjectAltName must list (compared exactly), e.g. a SPIFFE ID. */
+  tls_client_auth_san_uri?: string;
+  /** `tls_client_auth`: an iPAddress the subjectAltName must list: dotted decimal or IPv6 text, compared as octets (RFC 5952 s8). */
+  tls_client_auth_san_ip?: string;
+  /** `tls_client_auth`: an rfc822Name (email address) the subjectAltName must list (the domain compared case-insensitively). */
+  tls_client_auth_san_email?: string;
+  /**
+   * Whether this client's access tokens are bound to its TLS client certificate (RFC 8705
+   * s3, s3.4): each carries `cnf: {"x5t#S256": ...}`, and a token request without a
+   * certificate is refused. Default false (unless the server's
+   * `certificateBoundAccessTokens` binds every client's).
+   */
+  tls_client_certificate_bound_access_tokens?: boolean;
 }
 
 /** A registration checked and prepared for use on the request path. */
@@ -198,6 +229,10 @@ export interface Client {
   readonly allow_multiple_resources: boolean;
   /** Whether every token of this client must be DPoP-bound (RFC 9449 s5.2). */
   readonly dpop_bound_access_tokens: boolean;
+  /** `tls_client_auth`: what the certificate must show (RFC 8705 s2.1.2). */
+  readonly tls_client_auth_subject: ExpectedSubject | undefined;
+  /** Whether this client's tokens are bound to its certificate (RFC 8705 s3.4). */
+  readonly tls_client_certificate_bound_access_tokens: boolean;
 }
 
 const AUTH_METHODS: ReadonlySet<string> = new Set<TokenEndpointAuthMethod>([
@@ -206,6 +241,8 @@ const AUTH_METHODS: ReadonlySet<string> = new Set<TokenEndpointAuthMethod>([
   "private_key_jwt",
   "client_secret_jwt",
   "spiffe_jwt",
+  "tls_client_auth",
+  "self_signed_tls_client_auth",
   "none",
 ]);
 
@@ -226,7 +263,7 @@ export function assertionAlgorithms(
   return signingAlg === undefined ? all : all.filter((a) => a === signingAlg);
 }
 
-function checkJwks(id: string, value: unknown): void {
+function checkJwks(id: string, value: unknown, forAssertions: boolean): void {
   const set = value as { keys?: unknown } | null;
   if (typeof set !== "object" || set === null || !Array.isArray(set.keys)) {
     fail(id, "jwks must be a JWK Set ({ keys: [...] }, RFC 7517 s5)");
@@ -239,7 +276,7 @@ function checkJwks(id: string, value: unknown): void {
     if (isPrivateJwk(key as Jwk)) fail(id, "jwks must hold public keys only (no d, p, q, dp, dq, qi, oth or k)");
     if (algorithmsOfJwk(key as Jwk).some((a) => a !== "HS256")) usable++;
   }
-  if (usable === 0) fail(id, "jwks has no key for ES256, ES384, EdDSA, RS256 or PS256");
+  if (usable === 0 && forAssertions) fail(id, "jwks has no key for ES256, ES384, EdDSA, RS256 or PS256");
 }
 
 function checkJwksUri(id: string, value: unknown): void {
@@ -324,7 +361,8 @@ export function validateRegistration(registration: ClientRegistration): void {
   const hasSecret = (hashes !== undefined && (typeof hashes === "string" || (hashes as unknown[]).length > 0)) ||
     r.client_secret !== undefined;
   if (SECRET_METHODS.has(method) && !hasSecret) fail(id, `${method} needs client_secret_hash (or client_secret)`);
-  if (r.jwks !== undefined) checkJwks(id, r.jwks);
+  // A self-signed TLS client's keys need not sign JWSs (a P-521 or Ed448 certificate is fine).
+  if (r.jwks !== undefined) checkJwks(id, r.jwks, method !== "self_signed_tls_client_auth");
   if (r.jwks_uri !== undefined) checkJwksUri(id, r.jwks_uri);
   // RFC 7591 s2: jwks and jwks_uri MUST NOT both be present.
   if (r.jwks !== undefined && r.jwks_uri !== undefined) fail(id, "give jwks or jwks_uri, not both (RFC 7591 s2)");
@@ -391,6 +429,7 @@ export function validateRegistration(registration: ClientRegistration): void {
   if (r.dpop_bound_access_tokens !== undefined && typeof r.dpop_bound_access_tokens !== "boolean") {
     fail(id, "dpop_bound_access_tokens must be a boolean");
   }
+  validateTlsRegistration(r, id, method);
 }
 
 const prepared = new WeakMap<ClientRegistration, Client>();
@@ -435,6 +474,8 @@ export async function prepareClient(
     default_resource: registration.default_resource,
     allow_multiple_resources: registration.allow_multiple_resources ?? false,
     dpop_bound_access_tokens: registration.dpop_bound_access_tokens ?? false,
+    tls_client_auth_subject: method === "tls_client_auth" ? expectedSubject(registration as unknown as Record<string, unknown>) : undefined,
+    tls_client_certificate_bound_access_tokens: registration.tls_client_certificate_bound_access_tokens ?? false,
   };
   prepared.set(registration, client);
   return client;

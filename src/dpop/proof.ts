@@ -25,8 +25,11 @@ const MAX_PROOF_LENGTH = 8_192;
 export interface DpopRequest {
   /** The request method; `htm` must equal it (s4.3 item 8). */
   readonly method: string;
-  /** The public URL the request was made to, already normalised (`normalizeHtu`). */
-  readonly htu: string;
+  /**
+   * The public URL the request was made to, already normalised (`normalizeHtu`); or the
+   * URLs of one endpoint, when it is served at more than one (an RFC 8705 s5 mTLS alias).
+   */
+  readonly htu: string | readonly string[];
   /** At a resource server, the access token; the proof's `ath` must be its hash (s4.3 item 10). */
   readonly accessToken?: string;
 }
@@ -117,7 +120,10 @@ export async function verifyDpopProof(value: string, expected: DpopRequest, ctx:
   if (typeof iat !== "number" || !Number.isFinite(iat)) throw invalid("the proof has no iat");
   if (htm !== expected.method) throw invalid("the proof's htm does not match the request method");
   // s4.3 item 9: the query and fragment are ignored; the comparison is after s6.2.2/s6.2.3 normalisation.
-  if (normalizeHtu(htu) !== expected.htu) throw invalid("the proof's htu does not match this URL");
+  const target = normalizeHtu(htu);
+  if (target === undefined || (typeof expected.htu === "string" ? target !== expected.htu : !expected.htu.includes(target))) {
+    throw invalid("the proof's htu does not match this URL");
+  }
   if (ctx.nonces !== undefined && !await ctx.nonces.accepts(claims.nonce)) {
     throw new OAuthError("use_dpop_nonce", "a current DPoP nonce is required", { headers: { "dpop-nonce": await ctx.nonces.current() } });
   }
@@ -131,7 +137,7 @@ export async function verifyDpopProof(value: string, expected: DpopRequest, ctx:
   const jkt = await jwkThumbprint(jwk, ctx.crypto);
   // s11.1: a proof is single-use per target URI. The key is a hash, so a long jti costs the
   // store nothing; the prefix keeps DPoP entries apart from client assertions' in a shared store.
-  const key = `dpop:${await sha256(ctx, JSON.stringify([expected.htu, jti]))}`;
+  const key = `dpop:${await sha256(ctx, JSON.stringify([target, jti]))}`;
   let first: boolean;
   try {
     first = await ctx.replayStore.remember(key, Math.ceil(iat) + ctx.maxAge + 1);

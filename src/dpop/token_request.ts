@@ -16,6 +16,8 @@ export interface DpopTokenContext {
   readonly dpop: DpopContext | undefined;
   /** The token endpoint's public URL, normalised as `htu` is compared. */
   readonly tokenEndpointHtu: string;
+  /** Its mutual-TLS alias (RFC 8705 s5), normalised, when it has one: proofs may name either. */
+  readonly tokenEndpointAliasHtu?: string | undefined;
 }
 
 /**
@@ -47,6 +49,8 @@ export async function dpopBinding(request: Request, client: Client, ctx: DpopTok
     }
     return undefined;
   }
-  const { jkt } = await verifyDpopProof(proof, { method: request.method, htu: ctx.tokenEndpointHtu }, dpop);
+  const alias = ctx.tokenEndpointAliasHtu;
+  const htu = alias === undefined ? ctx.tokenEndpointHtu : [ctx.tokenEndpointHtu, alias];
+  const { jkt } = await verifyDpopProof(proof, { method: request.method, htu }, dpop);
   return jkt;
 }

@@ -86,6 +86,22 @@ export function publicJwk(jwk: Jwk): Jwk | undefined {
 }
 
 /**
+ * Whether two JWKs hold the same public key: the same key type and the same public
+ * members (RFC 7638 s3.2's required members: `crv`, `x`, `y`; `n`, `e`; `crv`, `x`),
+ * compared as the base64url strings they are. `false` for a symmetric or unknown type.
+ *
+ * @example
+ * ```ts
+ * import { samePublicKey } from "./jwk.ts";
+ * samePublicKey({ kty: "OKP", crv: "Ed25519", x: "11qY", kid: "a" }, { kty: "OKP", crv: "Ed25519", x: "11qY" }); // true
+ * ```
+ */
+export function samePublicKey(a: Jwk, b: Jwk): boolean {
+  const members = PUBLIC_MEMBERS[a.kty];
+  return members !== undefined && a.kty === b.kty && members.every((m) => typeof a[m] === "string" && a[m] === b[m]);
+}
+
+/**
  * Whether the JWK holds private or secret material.
  *
  * @example

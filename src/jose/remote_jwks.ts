@@ -72,6 +72,7 @@ export class RemoteJwks {
   readonly #url: string;
   readonly #options: RemoteJwksOptions;
   #index: KeyIndex | undefined;
+  #jwks: readonly Jwk[] = [];
   #expiresAt = 0;
   #lastAttempt = -Infinity;
   #pending: Promise<void> | undefined;
@@ -98,6 +99,24 @@ export class RemoteJwks {
     return this.#index.find(kid, alg);
   }
 
+  /**
+   * The first key of the set that `matches` (a `self_signed_tls_client_auth` client's key,
+   * compared with its certificate's, RFC 8705 s2.2), refetching on a miss as {@link find}
+   * does for an unknown `kid`, so a client can rotate its certificate by publishing the new
+   * key. Keys marked for another `use` than `sig` are skipped. Throws
+   * {@link KeysUnavailableError} when no set was ever obtained.
+   */
+  async findJwk(matches: (jwk: Jwk) => boolean): Promise<Jwk | undefined> {
+    const now = this.#options.clock();
+    if ((this.#index === undefined || now >= this.#expiresAt) && this.#mayFetch(now)) await this.#refresh();
+    if (this.#index === undefined) throw new KeysUnavailableError("the JWK Set could not be fetched", { cause: this.#lastError });
+    const pick = () => this.#jwks.find((k) => typeof k === "object" && k !== null && (k.use === undefined || k.use === "sig") && matches(k));
+    const found = pick();
+    if (found !== undefined || !this.#mayFetch(this.#options.clock())) return found;
+    await this.#refresh();
+    return pick();
+  }
+
   #mayFetch(now: number): boolean {
     return this.#pending !== undefined || now - this.#lastAttempt >= this.#options.cooldownMs;
   }
@@ -121,6 +140,7 @@ export class RemoteJwks {
       });
       if (!Array.isArray(body.keys)) throw new Error("not a JWK Set");
       this.#index = new KeyIndex(body.keys as Jwk[], false, this.#options.keyUse);
+      this.#jwks = body.keys as Jwk[];
       this.#expiresAt = this.#options.clock() + freshForMs;
     } catch (e) {
       // Keep using the keys already known (a failed refresh is no reason to refuse JWSs

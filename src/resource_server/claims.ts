@@ -45,28 +45,48 @@ export function audienceIncludes(aud: unknown, resource: string): boolean {
   return typeof aud === "string" ? aud === resource : Array.isArray(aud) && aud.includes(resource);
 }
 
+/** What a token is bound to: a DPoP key, a TLS client certificate, both, or neither. */
+export interface TokenBinding {
+  /** The RFC 7638 thumbprint of the DPoP key (RFC 9449 s6). */
+  readonly jkt: string | undefined;
+  /** The `x5t#S256` of the TLS client certificate (RFC 8705 s3.1). */
+  readonly x5t: string | undefined;
+}
+
+const UNBOUND: TokenBinding = Object.freeze({ jkt: undefined, x5t: undefined });
+
 /**
- * The key a token is bound to (RFC 9449 s6): the thumbprint in `cnf.jkt` (JWT claims, a
- * token record, or an introspection answer), `undefined` for an unbound token. A token
- * that says it is bound (`cnf`, or introspection's `token_type` `DPoP`) without a usable
- * `jkt` is refused: it cannot be used with any key this helper can check.
+ * What a token is bound to (RFC 7800 s3.1 `cnf`, from JWT claims, a token record or an
+ * introspection answer): `jkt`, the DPoP key (RFC 9449 s6), and `x5t#S256`, the TLS client
+ * certificate (RFC 8705 s3.1), each checked by its own rule. A token that says it is bound
+ * (`cnf`, or introspection's `token_type` `DPoP`) to nothing this helper can check (no
+ * usable `jkt` or `x5t#S256`; `DPoP` without `jkt`) is refused: no request could use it
+ * as its issuer meant.
  */
-export function boundKey(claims: Record<string, unknown>): string | undefined {
+export function tokenBinding(claims: Record<string, unknown>): TokenBinding {
   const cnf = claims.cnf;
   const dpopType = typeof claims.token_type === "string" && claims.token_type.toLowerCase() === "dpop";
-  if (cnf === undefined && !dpopType) return undefined;
-  const jkt = typeof cnf === "object" && cnf !== null ? (cnf as { jkt?: unknown }).jkt : undefined;
-  if (typeof jkt !== "string" || jkt === "") throw invalid("the token is bound to a key this resource cannot check");
-  return jkt;
+  if (cnf === undefined && !dpopType) return UNBOUND;
+  const { jkt, "x5t#S256": x5t } = typeof cnf === "object" && cnf !== null ? cnf as { jkt?: unknown; "x5t#S256"?: unknown } : {};
+  const usable = (v: unknown) => v === undefined || (typeof v === "string" && v !== "");
+  if (!usable(jkt) || !usable(x5t) || (jkt === undefined && x5t === undefined) || (dpopType && jkt === undefined)) {
+    throw invalid("the token is bound to a key this resource cannot check");
+  }
+  return { jkt: jkt as string | undefined, x5t: x5t as string | undefined };
+}
+
+/** The DPoP key a token is bound to (RFC 9449 s6), `undefined` when none; see {@link tokenBinding}. */
+export function boundKey(claims: Record<string, unknown>): string | undefined {
+  return tokenBinding(claims).jkt;
 }
 
 /**
  * The checks every token passes, however it was read: a valid `aud` that names this
  * resource, times within the clock tolerance, a string `scope`, a sender constraint that
  * fits the scheme, not revoked. A DPoP-bound token presented as Bearer is refused
- * (RFC 9449 s7.2), and so is an unbound token presented with the DPoP scheme: s7.1 grants
- * access only once the proof's key matches the key the token is bound to, and an unbound
- * token is bound to none.
+ * (RFC 9449 s7.2), and so is a token not bound to a DPoP key presented with the DPoP
+ * scheme: s7.1 grants access only once the proof's key matches the key the token is bound
+ * to, and such a token is bound to none.
  */
 export async function checkClaims(
   claims: Record<string, unknown>,
@@ -84,10 +104,11 @@ export async function checkClaims(
   if (claims.nbf !== undefined && (typeof claims.nbf !== "number" || now + skew < claims.nbf)) throw invalid("the token is not valid yet");
   if (claims.iat !== undefined && (typeof claims.iat !== "number" || now + skew < claims.iat)) throw invalid("the token was issued in the future");
   if (claims.scope !== undefined && typeof claims.scope !== "string") throw invalid("the token's scope is not a string");
-  const cnf = claims.cnf;
-  const bound = cnf !== undefined || (typeof claims.token_type === "string" && claims.token_type.toLowerCase() === "dpop");
-  if (scheme === "bearer" && bound) throw invalid("the token is bound to a key and cannot be used as a Bearer token");
-  if (scheme === "dpop" && boundKey(claims) === undefined) throw invalid("the token is not bound to a key; send it as a Bearer token");
+  // A token bound to a TLS client certificate only is used as a Bearer token, over mutual
+  // TLS (RFC 8705 s3); its certificate is checked in verify_access_token.ts.
+  const { jkt } = tokenBinding(claims);
+  if (scheme === "bearer" && jkt !== undefined) throw invalid("the token is bound to a key and cannot be used as a Bearer token");
+  if (scheme === "dpop" && jkt === undefined) throw invalid("the token is not bound to a key; send it as a Bearer token");
   if (ctx.revocationStore !== undefined && typeof claims.jti === "string" && await ctx.revocationStore.isRevoked(claims.jti)) {
     throw invalid("the token has been revoked");
   }

@@ -23,6 +23,7 @@ import { KeyIndex, keySetIndex } from "../jose/key_index.ts";
 import { protectedResourceMetadataUrl } from "./metadata_url.ts";
 import { RemoteJwks } from "../jose/remote_jwks.ts";
 import { VerifiedTokenCache } from "./verified_token_cache.ts";
+import { type ClientCertificateSource, RequestCertificates } from "../mtls/client_certificate.ts";
 
 /**
  * What an introspection call (RFC 7662 s2.2) answers about a token. Only `active: true`
@@ -51,8 +52,8 @@ export interface IntrospectionResponse {
   jti?: string;
   /** Token type, e.g. `Bearer` or `DPoP`. */
   token_type?: string;
-  /** Confirmation (RFC 9449 s6.2): present for sender-constrained tokens. */
-  cnf?: { jkt?: string };
+  /** Confirmation: present for sender-constrained tokens: `jkt` (DPoP, RFC 9449 s6.2), `x5t#S256` (mutual TLS, RFC 8705 s3.2). */
+  cnf?: { jkt?: string; "x5t#S256"?: string };
   /** Other members (RFC 7662 s2.2 allows extensions). */
   [member: string]: unknown;
 }
@@ -82,6 +83,8 @@ export interface ProtectedResourceMetadataOptions {
   dpop_signing_alg_values_supported?: string[];
   /** Whether only DPoP-bound tokens are accepted; default from `dpop.required`. */
   dpop_bound_access_tokens_required?: boolean;
+  /** Whether certificate-bound tokens (RFC 8705) are supported; default true when `clientCertificate` is set. */
+  tls_client_certificate_bound_access_tokens?: boolean;
   /** Other members (RFC 9728 s2 allows extensions). */
   [member: string]: unknown;
 }
@@ -193,6 +196,13 @@ export interface ResourceServerOptions {
    * expires. `0` turns it off. Default 10,000 (about 1.2 MB when full: 124 B an entry on Node).
    */
   verifiedTokenCache?: number;
+  /**
+   * Where the resource server gets a request's TLS client certificate, to check tokens
+   * bound to one (RFC 8705 s3: `cnf` `x5t#S256`); the same kind of function as the
+   * authorization server's option (`clientCertificateHeader`, `tlsSocketClientCertificates`,
+   * `cloudflareClientCertificate`). Without it, a certificate-bound token is always refused.
+   */
+  clientCertificate?: ClientCertificateSource;
 }
 
 /** Where the verification keys of JWTs come from. */
@@ -225,6 +235,8 @@ export interface ResourceServerContext {
   readonly dpopOrigin: string;
   /** Verified JWT signatures, when on. */
   readonly verifiedTokens: VerifiedTokenCache | undefined;
+  /** The requests' TLS client certificates, when `clientCertificate` is set. */
+  readonly clientCertificates: RequestCertificates | undefined;
 }
 
 const KNOWN: ReadonlySet<string> = new Set([
@@ -249,6 +261,7 @@ const KNOWN: ReadonlySet<string> = new Set([
   "replayStore",
   "storeTimeoutMs",
   "verifiedTokenCache",
+  "clientCertificate",
 ]);
 
 const DPOP_EXTRA: ReadonlySet<string> = new Set(["origin"]);
@@ -390,6 +403,10 @@ export function resolveResourceServerOptions(options: ResourceServerOptions): Re
   // RFC 9728 s1.2: a resource identifier with metadata is an https URL without fragment.
   const metadataUrl = metadata === undefined ? undefined : protectedResourceMetadataUrl(httpsUrl("resource", resource));
   const introspect = options.introspect;
+  const clientCertificate = options.clientCertificate;
+  if (clientCertificate !== undefined && typeof clientCertificate !== "function") {
+    throw new ConfigurationError("clientCertificate must be a function (request) => certificate | undefined");
+  }
   const context: ResourceServerContext = {
     resource,
     issuer,
@@ -410,6 +427,7 @@ export function resolveResourceServerOptions(options: ResourceServerOptions): Re
     dpop,
     dpopOrigin,
     verifiedTokens: cacheOf(integer("verifiedTokenCache", options.verifiedTokenCache, 10_000, 10_000_000)),
+    clientCertificates: clientCertificate === undefined ? undefined : new RequestCertificates(clientCertificate, timeoutMs),
   };
   contexts.set(options, context);
   return context;

@@ -47,6 +47,8 @@ export function protectedResourceMetadata(options: ResourceServerOptions): Prote
     // RFC 9728 s2: the DPoP proof algorithms accepted, and whether DPoP is required.
     ...(ctx.dpop === undefined ? {} : { dpop_signing_alg_values_supported: [...ctx.dpop.algorithms] }),
     ...(ctx.dpop?.required ? { dpop_bound_access_tokens_required: true } : {}),
+    // RFC 9728 s2: certificate-bound tokens (RFC 8705) are checked when certificates are read.
+    ...(ctx.clientCertificates === undefined ? {} : { tls_client_certificate_bound_access_tokens: true }),
     ...ctx.metadata,
   };
   for (const [name, value] of Object.entries(doc)) {

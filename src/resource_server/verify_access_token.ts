@@ -12,7 +12,8 @@ import { OAuthError } from "../errors.ts";
 import { errorResponse } from "../http/response.ts";
 import { findBearerToken, type TokenLocation, type TokenScheme } from "./bearer_token.ts";
 import { noTokenResponse, refusal } from "./challenge.ts";
-import { type AccessTokenClaims, boundKey } from "./claims.ts";
+import { checkCertificateBinding } from "./certificate_binding.ts";
+import { type AccessTokenClaims, tokenBinding } from "./claims.ts";
 import { verifyJwtAccessToken } from "./jwt_access_token.ts";
 import { verifyOpaqueAccessToken } from "./opaque_access_token.ts";
 import { type ResourceServerContext, type ResourceServerOptions, resolveResourceServerOptions } from "./options.ts";
@@ -87,11 +88,15 @@ async function verify(
   const claims = ctx.keys !== undefined && (isJwtShaped(found.token) || (ctx.tokenStore === undefined && ctx.introspect === undefined))
     ? await verifyJwtAccessToken(found.token, ctx, scheme)
     : await verifyOpaqueAccessToken(found.token, ctx, scheme);
+  const binding = tokenBinding(claims);
   // RFC 9449 s7.1: the proof's key must be the key the token is bound to (cnf.jkt, s6).
   // Refused as invalid_token: a fresh proof by the same key cannot help, a new token can.
-  if (proofKey !== undefined && boundKey(claims) !== proofKey) {
+  if (proofKey !== undefined && binding.jkt !== proofKey) {
     throw new OAuthError("invalid_token", "the token is bound to another key than the DPoP proof's");
   }
+  // RFC 8705 s3: a certificate-bound token only over a connection with that certificate
+  // (both bindings, when a token has both).
+  if (binding.x5t !== undefined) await checkCertificateBinding(request, binding.x5t, ctx);
   if (needed.length > 0) {
     const granted = new Set(claims.scope.split(" "));
     if (!needed.every((s) => granted.has(s))) {
@@ -119,6 +124,10 @@ async function verify(
  * 9449 s7): a bad proof is 401 `invalid_dpop_proof`, a missing or stale nonce (when
  * required) 401 `use_dpop_nonce` with `DPoP-Nonce`, a proof by another key than the
  * token's 401 `invalid_token`, and challenges use the `DPoP` scheme (see `challengeFor`).
+ *
+ * A token bound to a TLS client certificate (`cnf` `x5t#S256`, RFC 8705 s3) is accepted
+ * only when the request's certificate (the `clientCertificate` option) is that one: without
+ * a certificate, or with another, 401 `invalid_token`.
  *
  * With `metadata` set, every challenge names the RFC 9728 document (`resource_metadata`).
  *

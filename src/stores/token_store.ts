@@ -6,6 +6,17 @@
  */
 
 /**
+ * The confirmation (RFC 7800 s3.1) of a sender-constrained token: what a request must also
+ * show to use it. Either member, or both.
+ */
+export interface TokenConfirmation {
+  /** The RFC 7638 thumbprint of the key a DPoP proof must be signed with (RFC 9449 s6). */
+  jkt?: string;
+  /** base64url(SHA-256) of the DER of the TLS client certificate the request must come with (RFC 8705 s3.1). */
+  "x5t#S256"?: string;
+}
+
+/**
  * What the server remembers about an issued access token. Field names are those of the
  * RFC 7662 introspection response, so a record maps onto it directly. Times are seconds
  * since the epoch.
@@ -25,8 +36,12 @@ export interface TokenRecord {
   aud?: string | readonly string[];
   /** A unique identifier of the token. */
   jti?: string;
-  /** Confirmation: the RFC 7638 thumbprint of the key the token is bound to (RFC 9449 s6). */
-  cnf?: { jkt: string };
+  /**
+   * Confirmation: what the token is bound to: a DPoP key (`jkt`, RFC 9449 s6), a TLS client
+   * certificate (`x5t#S256`, RFC 8705 s3), or both. A store keeps the member names as they
+   * are (`x5t#S256` with its `#`).
+   */
+  cnf?: TokenConfirmation;
 }
 
 /**

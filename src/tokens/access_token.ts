@@ -9,7 +9,7 @@ import type { Client } from "../clients/registration.ts";
 import type { KeySet } from "../crypto/key_set.ts";
 import type { CryptoProvider } from "../crypto/provider.ts";
 import { ConfigurationError, OAuthError } from "../errors.ts";
-import { StoreFullError, type TokenRecord, type TokenStore } from "../stores/token_store.ts";
+import { StoreFullError, type TokenConfirmation, type TokenRecord, type TokenStore } from "../stores/token_store.ts";
 import { signJwtAccessToken } from "./jwt.ts";
 import { generateOpaqueToken, randomBase64Url, tokenKey } from "./opaque.ts";
 
@@ -32,6 +32,11 @@ export interface AccessTokenGrant {
    * bound to it (`cnf.jkt`) and is a `DPoP` token. Absent: a Bearer token.
    */
   jkt?: string;
+  /**
+   * The `x5t#S256` of the TLS client certificate the token is bound to (RFC 8705 s3.1);
+   * absent: not bound to a certificate. With `jkt` too, the token is bound to both.
+   */
+  x5t?: string;
 }
 
 /** An issued access token, as the token response (RFC 6749 s5.1) reports it. */
@@ -66,6 +71,15 @@ function tokenType(grant: AccessTokenGrant): "Bearer" | "DPoP" {
   return grant.jkt === undefined ? "Bearer" : "DPoP";
 }
 
+/** RFC 7800 s3.1 `cnf`: every binding the grant asked for, or `undefined` for none. */
+function confirmation(grant: AccessTokenGrant): TokenConfirmation | undefined {
+  if (grant.jkt === undefined && grant.x5t === undefined) return undefined;
+  const cnf: TokenConfirmation = {};
+  if (grant.jkt !== undefined) cnf.jkt = grant.jkt;
+  if (grant.x5t !== undefined) cnf["x5t#S256"] = grant.x5t;
+  return cnf;
+}
+
 function audience(resource: readonly string[]): string | string[] | undefined {
   return resource.length === 0 ? undefined : resource.length === 1 ? resource[0]! : [...resource];
 }
@@ -84,6 +98,7 @@ async function issueJwt(grant: AccessTokenGrant, ctx: IssueContext): Promise<Iss
   if (aud === undefined) throw new OAuthError("invalid_target", "a resource parameter is required for this client");
   const iat = Math.floor(ctx.clock() / 1000);
   const client_id = grant.client.client_id;
+  const cnf = confirmation(grant);
   const access_token = await signJwtAccessToken({
     iss: ctx.issuer,
     sub: client_id,
@@ -94,8 +109,9 @@ async function issueJwt(grant: AccessTokenGrant, ctx: IssueContext): Promise<Iss
     exp: iat + ctx.accessTokenLifetime,
     // 192 random bits: unique per token (RFC 7519 s4.1.7), unguessable (RFC 6749 s10.10).
     jti: randomBase64Url(ctx.crypto, 24),
-    // RFC 9449 s6.1: a bound token confirms the key by its thumbprint.
-    ...(grant.jkt === undefined ? {} : { cnf: { jkt: grant.jkt } }),
+    // RFC 9449 s6.1 and RFC 8705 s3.1: a bound token confirms the key, or the certificate,
+    // by its thumbprint.
+    ...(cnf === undefined ? {} : { cnf }),
   }, ctx.signingKeys.active);
   return { access_token, token_type: tokenType(grant), expires_in: ctx.accessTokenLifetime, scope: grant.scope };
 }
@@ -123,7 +139,8 @@ async function issueOpaque(grant: AccessTokenGrant, ctx: IssueContext): Promise<
   };
   const aud = audience(grant.resource);
   if (aud !== undefined) record.aud = aud;
-  if (grant.jkt !== undefined) record.cnf = { jkt: grant.jkt };
+  const cnf = confirmation(grant);
+  if (cnf !== undefined) record.cnf = cnf;
   const key = await tokenKey(access_token, ctx.crypto);
   try {
     await ctx.tokenStore.save(key, record);

@@ -7,6 +7,7 @@
 
 import type { Signer } from "../crypto/signer.ts";
 import { encodeProtectedHeader, signCompact } from "../jose/jws.ts";
+import type { TokenConfirmation } from "../stores/token_store.ts";
 
 /**
  * The claims of a JWT access token (RFC 9068 s2.2). For the client credentials grant the
@@ -29,8 +30,11 @@ export interface JwtAccessTokenClaims {
   exp: number;
   /** A unique identifier, for revocation lists and replay detection. */
   jti: string;
-  /** Confirmation of a DPoP-bound token: the thumbprint of the client's key (RFC 9449 s6.1). */
-  cnf?: { jkt: string };
+  /**
+   * Confirmation of a bound token: the thumbprint of the client's DPoP key (RFC 9449 s6.1)
+   * and/or of its TLS client certificate (RFC 8705 s3.1).
+   */
+  cnf?: TokenConfirmation;
 }
 
 /**

@@ -16,7 +16,7 @@ import { isJwsAlgorithm, type JwsAlgorithm } from "../jose/algorithms.ts";
 import { parseJsonObject } from "../jose/json.ts";
 import { parseCompact, verifySignature } from "../jose/jws.ts";
 import { keySetIndex } from "../jose/key_index.ts";
-import type { TokenRecord } from "../stores/token_store.ts";
+import type { TokenConfirmation, TokenRecord } from "../stores/token_store.ts";
 
 /** What reading a JWT back needs from the server's configuration. */
 export interface OwnJwtContext {
@@ -93,8 +93,13 @@ export async function readOwnJwt(token: string, ctx: OwnJwtContext): Promise<Own
     jti,
   };
   if (typeof aud === "string" || (Array.isArray(aud) && aud.every((a) => typeof a === "string"))) record.aud = aud;
-  if (typeof cnf === "object" && cnf !== null && typeof (cnf as { jkt?: unknown }).jkt === "string") {
-    record.cnf = { jkt: (cnf as { jkt: string }).jkt };
+  if (typeof cnf === "object" && cnf !== null) {
+    // The bindings this server writes (RFC 9449 s6.1, RFC 8705 s3.1), and nothing else.
+    const { jkt, "x5t#S256": x5t } = cnf as { jkt?: unknown; "x5t#S256"?: unknown };
+    const confirmation: TokenConfirmation = {};
+    if (typeof jkt === "string") confirmation.jkt = jkt;
+    if (typeof x5t === "string") confirmation["x5t#S256"] = x5t;
+    if (confirmation.jkt !== undefined || confirmation["x5t#S256"] !== undefined) record.cnf = confirmation;
   }
   return { jti, record };
 }

@@ -19,6 +19,7 @@ import { grantScope, isScopeToken, parseScope } from "../../src/scope.ts";
 import { decodeBase64, decodeBase64Url, encodeBase64, encodeBase64Url } from "../../src/encoding/base64.ts";
 import { platformTokens } from "./fuzz_federation.ts";
 import { JWS_PROPERTIES } from "./fuzz_jws.ts";
+import { X509_PROPERTIES } from "./fuzz_x509.ts";
 import { AWKWARD_ID, BASIC_ID, fuzzRequest, ISSUER, POST_ID, SECRET, toRequest } from "./fuzz_requests.ts";
 
 export interface FuzzFigures {
@@ -456,4 +457,5 @@ export const PROPERTIES: readonly FuzzProperty[] = [
   base64Codec,
   ...JWS_PROPERTIES,
   platformTokens,
+  ...X509_PROPERTIES,
 ];

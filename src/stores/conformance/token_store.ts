@@ -31,7 +31,9 @@ function fullRecord(now: number): TokenRecord {
     sub: "conformance-subject",
     aud: ["https://a.example", "https://b.example"],
     jti: randomKey(),
-    cnf: { jkt: "0ZcOCORZNYy-DWpqq30jZyJGHTN0d2HglBV3uiguA4I" },
+    // Both bindings: a DPoP key (RFC 9449 s6) and a TLS client certificate (RFC 8705 s3.1),
+    // whose member name has a "#" a store must keep as it is.
+    cnf: { jkt: "0ZcOCORZNYy-DWpqq30jZyJGHTN0d2HglBV3uiguA4I", "x5t#S256": "bwcK0esc3ACC3DB2Y5_lESsXE8o9ltc05O89jdN-dg2" },
   };
 }
 
@@ -53,9 +55,18 @@ function recording(store: TokenStore): { store: TokenStore; keys: string[]; reco
 const SECRET = "conformance-kit-secret-0123456789abcdefghij";
 
 /**
+ * A self-signed Ed25519 certificate (CN=m2m-oauth conformance kit), the TLS client
+ * certificate of the kit's certificate-bound token, and its `x5t#S256` (RFC 8705 s3.1).
+ */
+const KIT_CERTIFICATE =
+  ":MIIBCDCBu6ADAgECAgEBMAUGAytlcDAkMSIwIAYDVQQDDBltMm0tb2F1dGggY29uZm9ybWFuY2Uga2l0MB4XDTI2MDEwMTAwMDAwMFoXDTM2MDEwMTAwMDAwMFowJDEiMCAGA1UEAwwZbTJtLW9hdXRoIGNvbmZvcm1hbmNlIGtpdDAqMAUGAytlcAMhAE+M2SddBGtGPBg69+RF1lA4hwx87nvLb7/4deldS6CvoxIwEDAOBgNVHQ8BAf8EBAMCB4AwBQYDK2VwA0EAU7k9NJWNq8vnPCot/QnIfGpF2jrFkjcTexT58xxF/hlzEhOHD7RALzU4visbfDgvelZIskzQW2i43lxghR5gDA==:";
+const KIT_CERTIFICATE_X5T = "h1Amp9hwnlla81S3TCvr-AQmz3uQImjg8F5ozoxboxE";
+
+/**
  * Registers tests proving that a {@link TokenStore} keeps the contract the server relies on:
  *
- * - `save` then `find` gives the record back, every member intact (non-ASCII included);
+ * - `save` then `find` gives the record back, every member intact (non-ASCII included, and
+ *   the `x5t#S256` confirmation of a certificate-bound token with its `#`);
  * - `find` of an unknown key is `undefined`;
  * - saving a key again replaces its record;
  * - keys are opaque: base64url strings compared byte for byte (a case-insensitive
@@ -66,7 +77,9 @@ const SECRET = "conformance-kit-secret-0123456789abcdefghij";
  * - concurrent saves, finds and revokes do not interfere;
  * - through a real server: the store receives only SHA-256 hashes of tokens, never a token,
  *   tokens issued through it introspect, and stop introspecting once revoked, and the
- *   record is found by the token's hash with the lifetime the response announced.
+ *   record is found by the token's hash with the lifetime the response announced; a
+ *   token bound to a TLS client certificate keeps its `cnf` `x5t#S256` through the store
+ *   and shows it in introspection.
  *
  * Each test makes a fresh store with `factory` and uses fresh random keys, so a persistent
  * store shared by the tests is fine.
@@ -102,8 +115,9 @@ export function testTokenStore(
       const full = fullRecord(time.nowSeconds());
       const minimal: TokenRecord = { client_id: "c", scope: "", iat: time.nowSeconds(), exp: time.nowSeconds() + 60 };
       const single: TokenRecord = { ...minimal, aud: "https://only.example" };
+      const certificateBound: TokenRecord = { ...minimal, cnf: { "x5t#S256": "A-_0bwcK0esc3ACC3DB2Y5lESsXE8o9ltc05O89jdNdg" } };
       for (const writer of stores) {
-        for (const record of [full, minimal, single]) {
+        for (const record of [full, minimal, single, certificateBound]) {
           const key = randomKey();
           await writer.save(key, record);
           for (const reader of stores) {
@@ -241,6 +255,39 @@ export function testTokenStore(
       }
       const stored = JSON.stringify(rec.records);
       check(!tokens.some((t) => stored.includes(t)), "a stored record contains a token");
+    },
+
+    "through a server: a certificate-bound token keeps its x5t#S256 and introspects with it": async () => {
+      const { time, store, reader } = await setup();
+      const issuer = "https://conformance.example";
+      const server = createAuthorizationServer({
+        issuer,
+        clients: [{ client_id: "kit", client_secret: SECRET, grant_types: ["client_credentials"], scope: "read", tls_client_certificate_bound_access_tokens: true }],
+        tokenStore: store,
+        clock: time.clock,
+        clientCertificate: () => KIT_CERTIFICATE,
+      });
+      const post = (path: string, body: string) =>
+        server.fetch(
+          new Request(`${issuer}${path}`, {
+            method: "POST",
+            headers: { "content-type": "application/x-www-form-urlencoded", authorization: `Basic ${encodeBasicCredentials("kit", SECRET)}` },
+            body,
+          }),
+        );
+      const res = await post("/token", "grant_type=client_credentials");
+      const body = await res.json() as { access_token?: string; token_type?: string };
+      check(res.status === 200 && typeof body.access_token === "string", `the server could not issue a bound token: ${JSON.stringify(body)}`);
+      const record = await reader.find(await tokenKey(body.access_token!, webCrypto));
+      check(
+        sameData(record?.cnf, { "x5t#S256": KIT_CERTIFICATE_X5T }),
+        `the record of a certificate-bound token came back with cnf ${JSON.stringify(record?.cnf)}, not {"x5t#S256":"${KIT_CERTIFICATE_X5T}"}`,
+      );
+      const answer = await (await post("/introspect", `token=${encodeURIComponent(body.access_token!)}`)).json() as Record<string, unknown>;
+      check(
+        answer.active === true && answer.token_type === "Bearer" && sameData(answer.cnf, { "x5t#S256": KIT_CERTIFICATE_X5T }),
+        `introspection of a certificate-bound token answered ${JSON.stringify(answer)}`,
+      );
     },
   });
 }
