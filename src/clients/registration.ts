@@ -13,6 +13,7 @@ import { ASYMMETRIC_ALGORITHMS, type JwsAlgorithm } from "../jose/algorithms.ts"
 import { algorithmsOfJwk, isPrivateJwk, type Jwk, type JwkSet } from "../jose/jwk.ts";
 import { KeyIndex } from "../jose/key_index.ts";
 import { isHttpsOrLoopback } from "../http/loopback.ts";
+import { clientIdProblem } from "./client_id.ts";
 import { parseSecretHash, type SecretHash } from "./secrets.ts";
 
 /**
@@ -265,6 +266,8 @@ export function validateRegistration(registration: ClientRegistration): void {
   if (typeof r !== "object" || r === null) throw new ConfigurationError("a client registration must be an object");
   const id = r.client_id;
   if (typeof id !== "string" || id === "") fail(id, "client_id must be a non-empty string");
+  const idProblem = clientIdProblem(id);
+  if (idProblem !== undefined) fail(id.slice(0, 40), `client_id ${idProblem}`);
   const method = r.token_endpoint_auth_method ?? "client_secret_basic";
   if (typeof method !== "string" || !AUTH_METHODS.has(method)) {
     fail(id, `token_endpoint_auth_method ${JSON.stringify(method)} is not supported`);
