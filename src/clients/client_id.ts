@@ -11,8 +11,17 @@
  * @module
  */
 
-/** The longest client_id accepted, in bytes of UTF-8. */
-export const MAX_CLIENT_ID_BYTES = 512;
+/**
+ * The longest client_id accepted, in bytes of UTF-8: 512. A registration with a longer id is
+ * refused; a request naming one is answered as an unknown client.
+ *
+ * @example
+ * ```ts
+ * import { MAX_CLIENT_ID_BYTES } from "./client_id.ts";
+ * const fits = (id: string) => new TextEncoder().encode(id).length <= MAX_CLIENT_ID_BYTES;
+ * ```
+ */
+export const MAX_CLIENT_ID_BYTES: number = 512;
 
 /** A NUL, a surrogate (lone or not: pairs are checked below), so the common case is one test. */
 const SUSPECT = /[\u0000\uD800-\uDFFF]/;

@@ -96,11 +96,17 @@ const byReset = (c: Counter) => c.resetAt;
 const DROP_PER_INCREMENT = 64;
 
 /**
- * The forgettable counters of one window length: in insertion order, which is also expiry
- * order, so the oldest is first both to expire and to be forgotten.
+ * The forgettable counters of one window length, with their insertion order (also expiry
+ * order) kept in an array beside the map: the oldest is first both to expire and to be
+ * forgotten. (Taking the oldest from the map itself would cost time that grows with the
+ * entries deleted before it, which V8 skips one by one; the array makes it constant.)
+ * Entries of the array whose counter the map no longer holds are skipped when reached.
  */
 class ForgettableCounters {
   readonly #counters = new Map<string, Counter>();
+  #keys: string[] = [];
+  #order: Counter[] = [];
+  #head = 0;
   readonly #max: number;
   readonly #clock: () => number;
 
@@ -129,13 +135,32 @@ class ForgettableCounters {
   /** Adds a counter, dropping expired ones and then, when at the bound, the oldest live one. */
   add(key: string, counter: Counter): void {
     const now = this.#clock() / 1000;
-    let n = 0;
-    for (const [k, c] of this.#counters) {
-      if (c.resetAt > now || n++ === DROP_PER_INCREMENT) break;
-      this.#counters.delete(k);
+    for (let n = 0; this.#head < this.#keys.length && n < DROP_PER_INCREMENT; n++) {
+      const held = this.#counters.get(this.#keys[this.#head]!) === this.#order[this.#head];
+      if (held && this.#order[this.#head]!.resetAt > now) break;
+      if (held) this.#counters.delete(this.#keys[this.#head]!);
+      this.#head++;
     }
-    if (this.#counters.size >= this.#max) this.#counters.delete(this.#counters.keys().next().value!);
+    while (this.#counters.size >= this.#max && this.#head < this.#keys.length) {
+      const k = this.#keys[this.#head]!;
+      if (this.#counters.get(k) === this.#order[this.#head++]) this.#counters.delete(k);
+    }
     this.#counters.set(key, counter);
+    this.#keys.push(key);
+    this.#order.push(counter);
+    const queued = this.#keys.length - this.#head;
+    if (queued > 2 * this.#max + 64) {
+      // Entries deleted out of order (counters moved to the kept ones) piled up: keep the held ones.
+      const live = [];
+      for (let i = this.#head; i < this.#keys.length; i++) if (this.#counters.get(this.#keys[i]!) === this.#order[i]) live.push(i);
+      this.#keys = live.map((i) => this.#keys[i]!);
+      this.#order = live.map((i) => this.#order[i]!);
+      this.#head = 0;
+    } else if (this.#head > 1024 && this.#head * 2 > this.#keys.length) {
+      this.#keys = this.#keys.slice(this.#head);
+      this.#order = this.#order.slice(this.#head);
+      this.#head = 0;
+    }
   }
 }
 
