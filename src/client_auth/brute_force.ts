@@ -28,7 +28,7 @@
  * counter can be kept: `maxAttemptsPerClient` failures then close the client to everyone
  * until the window ends.
  *
- * The guard's own state is never the means of a denial of service (issue 17). Counters of
+ * The guard's own state is never the means of a denial of service. Counters of
  * client ids that do not exist guard no secret: they are created `forgettable` (see
  * `AttemptIncrementOptions`), and a bounded store keeps them apart and forgets the oldest,
  * so a flood of made-up client ids cannot fill the store or crowd out real clients'
