@@ -212,7 +212,7 @@ export class MemoryAttemptStore implements AttemptStore {
 
   get(keys: readonly string[]): (AttemptCount | undefined)[] {
     if (this.#forgettable.size === 0) return keys.map((key) => this.#find(key));
-    return keys.map((key) => this.#find(key) ?? this.#findForgettable(key)?.counter);
+    return keys.map((key) => this.#find(key) ?? this.#forgettableCounter(key));
   }
 
   increment(keys: readonly string[], windowSeconds: number, options?: AttemptIncrementOptions): void {
@@ -260,6 +260,14 @@ export class MemoryAttemptStore implements AttemptStore {
     for (const map of this.#windows.values()) {
       const c = map.get(key);
       if (c !== undefined) return c;
+    }
+    return undefined;
+  }
+
+  #forgettableCounter(key: string): Counter | undefined {
+    for (const from of this.#forgettable.values()) {
+      const counter = from.get(key);
+      if (counter !== undefined) return counter;
     }
     return undefined;
   }
