@@ -363,6 +363,15 @@ describe("keys and options", () => {
     assert.equal(increments.length, 2, "one failure, one known mark");
   });
 
+  test("a caller's counter is one key whatever the client ids it tried (ASCII or not, short or long)", async () => {
+    const { as } = server({ bruteForce: { maxAttemptsPerCaller: 4 } });
+    await as("10.0.0.1", BASIC_CLIENT.client_id, "wrong");
+    await as("10.0.0.1", "clïent-é", "wrong");
+    await as("10.0.0.1", "x".repeat(300), "wrong");
+    await as("10.0.0.1", "a\u0000b", "wrong");
+    await assertOAuthError(await as("10.0.0.1", OTHER.client_id, SECRET), 429, "temporarily_unavailable");
+  });
+
   test("an unknown bruteForce setting or a bad number fails at start-up", () => {
     const base = { issuer: ISSUER, clients: [BASIC_CLIENT] };
     assert.throws(() => resolveOptions({ ...base, bruteForce: { maxAttempt: 5 } as never }), /unknown bruteForce option 'maxAttempt'/);

@@ -282,9 +282,13 @@ export function createBruteForceGuard(
   }
 
   function begin(client_id: string, caller: string | undefined): GuardedAttempt | Promise<GuardedAttempt> {
-    const printable = PRINTABLE.test(client_id) && (caller === undefined || PRINTABLE.test(caller));
-    const clientKey = key("c", part(client_id), printable);
-    const callerKey = caller === undefined ? undefined : key("a", part(caller), printable);
+    // Each key is raw or hashed by what it holds alone, so that one caller's counter (or one
+    // client's) is the same key whatever else the request named.
+    const idPrintable = PRINTABLE.test(client_id);
+    const callerPrintable = caller === undefined || PRINTABLE.test(caller);
+    const printable = idPrintable && callerPrintable;
+    const clientKey = key("c", part(client_id), idPrintable);
+    const callerKey = caller === undefined ? undefined : key("a", part(caller), callerPrintable);
     const pairKey = caller === undefined ? undefined : key("p", part(caller) + part(client_id), printable);
     // Known marks are kept per period of knownCallerSeconds, each living two periods: a mark
     // from this period or the last one makes the caller known, and a caller that succeeds at
