@@ -65,6 +65,7 @@ export type {
 export { ConfigurationError, OAuthError, type OAuthErrorCode, type OAuthErrorOptions } from "./src/errors.ts";
 export type { ClientRegistration, TokenEndpointAuthMethod } from "./src/clients/registration.ts";
 export { type ClientStore, clientStoreFromArray, type WritableClientStore } from "./src/clients/client_store.ts";
+export { MAX_CLIENT_ID_BYTES } from "./src/clients/client_id.ts";
 export {
   generateClientId,
   generateClientSecret,
@@ -84,7 +85,12 @@ export { MemoryTokenStore, type MemoryTokenStoreOptions } from "./src/stores/mem
 export type { MemoryStoreOptions } from "./src/stores/expiring_map.ts";
 export { MemoryReplayStore, type ReplayStore } from "./src/stores/replay_store.ts";
 export { MemoryRevocationStore, type RevocationStore } from "./src/stores/revocation_store.ts";
-export { type AttemptCount, type AttemptStore, MemoryAttemptStore } from "./src/stores/attempt_store.ts";
+export {
+  type AttemptCount,
+  type AttemptIncrementOptions,
+  type AttemptStore,
+  MemoryAttemptStore,
+} from "./src/stores/attempt_store.ts";
 export { tokenKey } from "./src/tokens/opaque.ts";
 export type { AccessTokenFormat } from "./src/tokens/access_token.ts";
 export type { FetchLike } from "./src/http/fetch.ts";

@@ -25,7 +25,7 @@ function collect(): void {
 const heap = () => process.memoryUsage().heapUsed;
 
 async function perToken(count: number): Promise<{ tokens: number; bytesPerToken: number; storeSize: number }> {
-  const store = new MemoryTokenStore({ maxEntries: count });
+  const store = new MemoryTokenStore({ maxEntries: count, maxEntriesPerClient: count });
   const ctx = resolveOptions({ issuer: ORIGIN, clients: clientStoreFromArray([LIBRARY_CLIENT]), tokenStore: store });
   const client = (await ctx.findClient(CLIENT_ID))!;
   collect();

@@ -8,6 +8,7 @@ import { type ClientAssertionOptions, resolveAssertionSettings } from "./client_
 import type { ClientAuthContext } from "./client_auth/authenticate.ts";
 import { type BruteForceOptions, createBruteForceGuard } from "./client_auth/brute_force.ts";
 import { ClientKeys } from "./client_auth/client_keys.ts";
+import { clientIdProblem } from "./clients/client_id.ts";
 import { type ClientStore, clientStoreFromArray } from "./clients/client_store.ts";
 import { type Client, type ClientRegistration, prepareClient } from "./clients/registration.ts";
 import { checkedCryptoProvider } from "./crypto/checked_provider.ts";
@@ -436,6 +437,8 @@ export function resolveOptions(options: TokenEndpointOptions, extraKeys?: Readon
     : resolveDpopOptions(options.dpop ?? {}, { replayStore, crypto, clock, label: tokenEndpoint });
 
   const findClient = async (client_id: string): Promise<Client | undefined> => {
+    // An id no registration can have (too long, a NUL...) is unknown; no store is asked.
+    if (clientIdProblem(client_id) !== undefined) return undefined;
     const registration = await withDeadline("client store", timeoutMs, () => store.getClient(client_id));
     // A store that answers for another id is a store bug; never authenticate as someone else.
     if (registration === undefined || registration === null || registration.client_id !== client_id) return undefined;

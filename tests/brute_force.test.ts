@@ -272,7 +272,7 @@ describe("when the attempt store fails", () => {
     });
   }
 
-  test("a store that reads but cannot count: that failure is a 5xx, then only known callers are served for 30 s", async () => {
+  test("a store that reads but cannot count: that failure is a 5xx, then that client is served to its known callers only for 30 s", async () => {
     const inner = new MemoryAttemptStore();
     let broken = false;
     const store: AttemptStore = {
@@ -287,19 +287,21 @@ describe("when the attempt store fails", () => {
     assert.equal(held.headers.get("retry-after"), "30");
     await assertOAuthError(held, 503, "temporarily_unavailable");
     await assertToken(await as("10.0.0.1", BASIC_CLIENT.client_id, SECRET));
+    await assertToken(await as("10.0.0.2", OTHER.client_id, SECRET)); // another client, a new caller: served
     broken = false;
     clock.advance(30_000);
     await assertToken(await as("6.6.6.6", BASIC_CLIENT.client_id, SECRET));
   });
 
-  test("a full store: the failure that cannot be counted is a 503, then only known callers are served until room returns", async () => {
+  test("a full store: the failure that cannot be counted is a 503, then that client is served to its known callers only until room returns; other clients carry on", async () => {
     const clock = fakeClock();
     const attempts = new MemoryAttemptStore({ maxEntries: 12, clock: clock.now });
     const { as } = server({ clock: clock.now, tokenStore: new MemoryTokenStore({ clock: clock.now }), bruteForce: { store: attempts } });
     await assertToken(await as("10.0.0.1", BASIC_CLIENT.client_id, SECRET)); // known caller
+    // Guesses at a real client from many addresses: their counters are kept, and fill the store.
     let full: Response | undefined;
     for (let i = 0; i < 20 && full === undefined; i++) {
-      const res = await as(`6.6.6.${i}`, `sprayed-${i}`, "guess");
+      const res = await as(`6.6.6.${i}`, BASIC_CLIENT.client_id, "guess");
       if (res.status !== 401) full = res;
     }
     assert.ok(full, "the store filled up");
@@ -307,6 +309,7 @@ describe("when the attempt store fails", () => {
     assert.ok(Number(full.headers.get("retry-after")) > 0);
     await assertOAuthError(await as("10.0.0.2", BASIC_CLIENT.client_id, SECRET), 503, "temporarily_unavailable");
     await assertToken(await as("10.0.0.1", BASIC_CLIENT.client_id, SECRET));
+    await assertToken(await as("10.0.0.2", OTHER.client_id, SECRET)); // another client, a new caller
     clock.advance(900_000);
     await assertToken(await as("10.0.0.2", BASIC_CLIENT.client_id, SECRET));
   });
@@ -358,6 +361,15 @@ describe("keys and options", () => {
     for (let i = 0; i < 3; i++) await assertToken(await as("10.0.0.1", BASIC_CLIENT.client_id, SECRET));
     assert.ok(seen.every((k) => k.length <= 220), "long inputs are hashed");
     assert.equal(increments.length, 2, "one failure, one known mark");
+  });
+
+  test("a caller's counter is one key whatever the client ids it tried (ASCII or not, short or long)", async () => {
+    const { as } = server({ bruteForce: { maxAttemptsPerCaller: 4 } });
+    await as("10.0.0.1", BASIC_CLIENT.client_id, "wrong");
+    await as("10.0.0.1", "clïent-é", "wrong");
+    await as("10.0.0.1", "x".repeat(300), "wrong");
+    await as("10.0.0.1", "a\u0000b", "wrong");
+    await assertOAuthError(await as("10.0.0.1", OTHER.client_id, SECRET), 429, "temporarily_unavailable");
   });
 
   test("an unknown bruteForce setting or a bad number fails at start-up", () => {

@@ -2,7 +2,7 @@
 // origins on every endpoint, DPoP-Nonce and WWW-Authenticate exposed, never credentials.
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { ConfigurationError, createAuthorizationServer } from "../mod.ts";
+import { ConfigurationError, createAuthorizationServer, generateSigningKey, KeySet } from "../mod.ts";
 import { BASIC_CLIENT, formPost, ISSUER, METADATA_URL, SECRET, TOKEN_URL } from "./helpers.ts";
 
 const PAGE = "https://console.example.com";
@@ -64,6 +64,34 @@ describe("CORS", () => {
     assert.equal(plain.headers.get("access-control-allow-origin"), null);
     const missing = await s.fetch(new Request(`${ISSUER}/nowhere`, { method: "OPTIONS", headers: { origin: "https://any.example" } }));
     assert.equal(missing.status, 404, "no preflight for a path that is not an endpoint");
+  });
+
+  test("Vary: Origin on every answer once CORS is on: allowed origin, other origin, no Origin, preflights, the cacheable JWK Set", async () => {
+    const signingKeys = new KeySet({ active: await generateSigningKey("ES256") });
+    for (const origins of [[PAGE], "*"] as const) {
+      const s = createAuthorizationServer({ issuer: ISSUER, clients: [BASIC_CLIENT], signingKeys, cors: { origins: origins as "*" | string[] } });
+      for (const origin of [PAGE, "https://evil.example", undefined]) {
+        const headers: Record<string, string> = origin === undefined ? {} : { origin };
+        for (const url of [METADATA_URL, `${ISSUER}/jwks`]) {
+          const res = await s.fetch(new Request(url, { headers }));
+          await res.body?.cancel();
+          assert.equal(res.status, 200);
+          assert.equal(res.headers.get("vary"), "Origin", `${url} from ${origin ?? "no Origin"} (${origins})`);
+        }
+        const token = formPost(TOKEN_URL, { grant_type: "client_credentials" }, [BASIC_CLIENT.client_id, SECRET]);
+        for (const [k, v] of Object.entries(headers)) token.headers.set(k, v);
+        const issued = await s.fetch(token);
+        await issued.body?.cancel();
+        assert.equal(issued.headers.get("vary"), "Origin");
+        if (origin !== undefined) {
+          const pre = await s.fetch(preflightRequest(TOKEN_URL, origin));
+          assert.equal(pre.headers.get("vary"), "Origin", `preflight from ${origin}`);
+        }
+      }
+    }
+    const jwks = await server().fetch(new Request(METADATA_URL, { headers: { origin: PAGE } }));
+    await jwks.body?.cancel();
+    assert.equal(jwks.headers.get("vary"), null, "CORS off: the answer does not depend on Origin");
   });
 
   test("configuration: origins must be exact origins", () => {

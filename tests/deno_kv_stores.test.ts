@@ -16,12 +16,14 @@ import {
   DenoKvRevocationStore,
   type DenoKvStoreOptions,
   DenoKvTokenStore,
+  hashClientSecret,
   testAttemptStore,
   testClientStore,
   testReplayStore,
   testRevocationStore,
   testTokenStore,
 } from "../mod.ts";
+import { fuzzHostileClientIds, REAL_ID, SECRET as HOSTILE_SECRET } from "./support/fuzz_client_ids.ts";
 
 type Kv = DenoKvLike & { close(): void };
 // Typed here rather than through the Deno namespace, so tsc checks this file too.
@@ -108,6 +110,12 @@ describe("Deno KV stores on Deno KV", { skip }, () => {
     assert.equal((await s.attempts.get(["a"]))[0]?.count, 1, "an expired counter starts again");
     assert.equal(await s.replay.remember("r", exp + 60), true);
     assert.equal(await s.replay.remember("r", exp + 60), false);
+  });
+
+  test("fuzz: client_ids Deno KV cannot hold (over its key size, NUL, lone surrogates) are unknown clients, never a 5xx", async () => {
+    const clients = new DenoKvClientStore(handles[0]!, { prefix: ["fuzz"] });
+    await clients.saveClient({ client_id: REAL_ID, client_secret_hash: await hashClientSecret(HOSTILE_SECRET), grant_types: ["client_credentials"] });
+    await fuzzHostileClientIds(clients, new DenoKvAttemptStore(handles[1]!, { prefix: ["fuzz"] }), 60, 20261201);
   });
 
   test("prefixes keep deployments apart in one KV", async () => {

@@ -8,7 +8,7 @@ import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import type { ClientRegistration, ServerEvent, ServerOptions, TrustedIssuer } from "../mod.ts";
 import { assertOAuthError, assertToken, authServer, fakeClock, INTROSPECT_URL, ISSUER, METADATA_URL, TOKEN_URL, tokenRequest } from "./helpers.ts";
-import { githubClaims, kubernetesClaims, type PlatformIssuer, spiffeClaims, startIssuer } from "./support/platform_issuer.ts";
+import { githubClaims, kubernetesClaims, type PlatformIssuer, signingKey, spiffeClaims, startIssuer } from "./support/platform_issuer.ts";
 
 const JWT_BEARER = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
 const JWT_SPIFFE = "urn:ietf:params:oauth:client-assertion-type:jwt-spiffe";
@@ -343,10 +343,21 @@ describe("federated client authentication with platform tokens", () => {
   });
 
   describe("as private_key_jwt is checked", () => {
-    test("the brute-force guard counts failed platform tokens per client (and per workload without client_id)", async () => {
+    test("the brute-force guard counts forged platform tokens per client (and per workload without client_id)", async () => {
       const { fetch, clock } = server(p, { callerKey: () => "198.51.100.7", bruteForce: { maxAttempts: 3 } });
-      const wrong = () => p.github.mint(githubClaims(p.github.issuer, ISSUER, clock.now(), { ref: "refs/heads/feature" }));
-      for (let i = 0; i < 3; i++) await assertOAuthError(await fetch(platformRequest(await wrong(), { client_id: "deploy" })), 400, "invalid_client");
+      // Junk and genuine tokens of other workloads are no guess at the client's credential:
+      // not counted (issue 17), however many.
+      const otherWorkload = () => p.github.mint(githubClaims(p.github.issuer, ISSUER, clock.now(), { ref: "refs/heads/feature" }));
+      const expired = () => p.github.mint(githubClaims(p.github.issuer, ISSUER, clock.now(), { exp: 1 }));
+      for (let i = 0; i < 10; i++) {
+        await assertOAuthError(await fetch(platformRequest(await otherWorkload(), { client_id: "deploy" })), 400, "invalid_client");
+        await assertOAuthError(await fetch(platformRequest(await expired(), { client_id: "deploy" })), 400, "invalid_client");
+      }
+      await assertToken(await fetch(platformRequest(await p.github.mint(githubClaims(p.github.issuer, ISSUER, clock.now())), { client_id: "deploy" })));
+      // A token signed by a key the issuer does not hold is a forgery: counted.
+      const stranger = await signingKey();
+      const forged = () => p.github.mint(githubClaims(p.github.issuer, ISSUER, clock.now()), { kid: p.github.keys[0]!.kid }, { ...stranger, kid: p.github.keys[0]!.kid });
+      for (let i = 0; i < 3; i++) await assertOAuthError(await fetch(platformRequest(await forged(), { client_id: "deploy" })), 400, "invalid_client");
       const locked = await fetch(platformRequest(await p.github.mint(githubClaims(p.github.issuer, ISSUER, clock.now())), { client_id: "deploy" }));
       assert.equal(locked.status, 429);
       assert.ok(Number(locked.headers.get("retry-after")) >= 1);

@@ -12,6 +12,7 @@ const RUNS: Record<string, number> = {
   "token endpoint: random and mutated requests": 1500,
   "token endpoint: well-formed requests (token iff right secret and method)": 300,
   "brute-force guard: matches a model of its rules": 60,
+  "client_ids no store can hold: unknown clients, never a 5xx (in-memory stores)": 200,
   "JWT readers: verifyAccessToken and introspection under mutated tokens": 300,
   "client assertions: mutated private_key_jwt assertions at the token endpoint": 300,
   "federation: mutated platform tokens at the token endpoint": 300,

@@ -52,7 +52,7 @@ describe("MemoryTokenStore", () => {
   test("full of live records -> StoreFullError; nothing live is evicted; space returns after expiry", async () => {
     const clock = fakeClock();
     const now = Math.floor(clock.now() / 1000);
-    const store = new MemoryTokenStore({ maxEntries: 100, clock: clock.now });
+    const store = new MemoryTokenStore({ maxEntries: 100, maxEntriesPerClient: 100, clock: clock.now });
     for (let i = 0; i < 100; i++) await store.save(`k${i}`, record(now + 60 + i));
     await assert.rejects(store.save("new", record(now + 60)), (e) => e instanceof StoreFullError && e.retryAfter === 60);
     for (let i = 0; i < 100; i++) assert.ok(await store.find(`k${i}`), `k${i} kept`);
@@ -72,6 +72,46 @@ describe("MemoryTokenStore", () => {
 
   test("maxEntries must be a positive integer", () => {
     assert.throws(() => new MemoryTokenStore({ maxEntries: 0 }), RangeError);
+  });
+
+  test("per-client quota: a client holding its quota is refused with its oldest record's Retry-After; others are served", async () => {
+    const clock = fakeClock();
+    const now = Math.floor(clock.now() / 1000);
+    const store = new MemoryTokenStore({ maxEntries: 100, maxEntriesPerClient: 3, clock: clock.now });
+    const of = (client_id: string, exp: number): TokenRecord => ({ client_id, scope: "", iat: now, exp });
+    for (let i = 0; i < 3; i++) await store.save(`a${i}`, of("a", now + 60 + i));
+    await assert.rejects(store.save("a3", of("a", now + 600)), (e) => e instanceof StoreFullError && e.retryAfter === 60);
+    for (let i = 0; i < 3; i++) await store.save(`b${i}`, of("b", now + 60));
+    for (let i = 0; i < 3; i++) assert.ok(await store.find(`a${i}`), "nothing live was evicted");
+    await store.save("a0", of("a", now + 90)); // overwriting its own record takes no more room
+    // Revoking one frees a slot at once; so does expiry.
+    assert.equal(await store.revoke("a1"), true);
+    await store.save("a3", of("a", now + 600));
+    await assert.rejects(store.save("a4", of("a", now + 600)), StoreFullError);
+    clock.advance(63_000);
+    await store.save("a4", of("a", now + 600));
+    assert.equal(store.size, 6);
+  });
+
+  test("per-client quota: the default is a tenth of maxEntries; the option is checked", async () => {
+    const clock = fakeClock();
+    const now = Math.floor(clock.now() / 1000);
+    const store = new MemoryTokenStore({ maxEntries: 50, clock: clock.now });
+    for (let i = 0; i < 5; i++) await store.save(`k${i}`, record(now + 60));
+    await assert.rejects(store.save("k5", record(now + 60)), StoreFullError);
+    assert.throws(() => new MemoryTokenStore({ maxEntriesPerClient: 0 }), RangeError);
+    assert.throws(() => new MemoryTokenStore({ maxEntriesPerClient: 1.5 }), RangeError);
+  });
+
+  test("per-client quota: counts follow records dropped by expiry in bulk (no drift over many windows)", async () => {
+    const clock = fakeClock();
+    const store = new MemoryTokenStore({ maxEntries: 1000, maxEntriesPerClient: 100, clock: clock.now });
+    for (let round = 0; round < 50; round++) {
+      const now = Math.floor(clock.now() / 1000);
+      for (let i = 0; i < 100; i++) await store.save(`r${round}-${i}`, record(now + 10));
+      await assert.rejects(store.save(`r${round}-x`, record(now + 10)), StoreFullError);
+      clock.advance(11_000);
+    }
   });
 });
 

@@ -28,6 +28,7 @@ import {
   testTokenStore,
 } from "../mod.ts";
 import { tokenRequest } from "./helpers.ts";
+import { fuzzHostileClientIds, REAL_ID, SECRET as HOSTILE_SECRET } from "./support/fuzz_client_ids.ts";
 import { serverSkip, startPostgres, type TestDatabase } from "./servers.ts";
 
 interface Connection {
@@ -237,6 +238,14 @@ describe("PostgreSQL stores on a real PostgreSQL", { skip: serverSkip("postgres"
     assert.deepEqual((await attempts.get(keys)).map((c) => c?.count), [1, 2, 3, 4, 5]);
     const stored = await rows(main(), "SELECT key FROM unstorable_attempts WHERE key LIKE '~sha256:%'");
     assert.equal(stored.length, 5);
+  });
+
+  test("fuzz: client_ids PostgreSQL cannot hold (NUL, over-long, lone surrogates) are unknown clients, never a 5xx", async () => {
+    for (const c of connections) {
+      const clients = new PostgresClientStore(c.db);
+      await clients.saveClient({ client_id: REAL_ID, client_secret_hash: await hashClientSecret(HOSTILE_SECRET), grant_types: ["client_credentials"] });
+      await fuzzHostileClientIds(clients, new PostgresAttemptStore(c.db), 60, 20261201);
+    }
   });
 
   test("a token is stored under its hash: no row holds the token itself", async () => {

@@ -25,6 +25,7 @@ import {
   testTokenStore,
 } from "../mod.ts";
 import { tokenRequest } from "./helpers.ts";
+import { fuzzHostileClientIds, REAL_ID, SECRET as HOSTILE_SECRET } from "./support/fuzz_client_ids.ts";
 import { serverSkip, startRedis, type TestDatabase } from "./servers.ts";
 
 interface Connection {
@@ -131,6 +132,14 @@ describe("Redis stores on a real redis-server", { skip: serverSkip("redis") }, (
     const [c] = await attempts.get(["no-ttl"]);
     assert.equal(c?.count, 8);
     assert.ok(c.resetAt > Date.now() / 1000 + 58 && c.resetAt <= Date.now() / 1000 + 60);
+  });
+
+  test("fuzz: odd client_ids (NUL, over-long, lone surrogates) are unknown clients, never a 5xx", async () => {
+    for (const c of connections) {
+      const clients = new RedisClientStore(c.redis, { prefix: `fuzz-${c.name}:` });
+      await clients.saveClient({ client_id: REAL_ID, client_secret_hash: await hashClientSecret(HOSTILE_SECRET), grant_types: ["client_credentials"] });
+      await fuzzHostileClientIds(clients, new RedisAttemptStore(c.redis, { prefix: `fuzz-${c.name}:` }), 60, 20261201);
+    }
   });
 
   test("a token is stored under its hash: no Redis key or value holds the token itself", async () => {

@@ -433,7 +433,8 @@ describe("faults of the server", () => {
 
   test("a full in-memory store -> 503 temporarily_unavailable with Retry-After; live tokens are kept", async () => {
     const clock = fakeClock();
-    const store = new MemoryTokenStore({ maxEntries: 3, clock: clock.now });
+    // One client fills the whole store here: its quota (a tenth by default) is raised to all of it.
+    const store = new MemoryTokenStore({ maxEntries: 3, maxEntriesPerClient: 3, clock: clock.now });
     const { fetch } = testServer({ tokenStore: store, clock: clock.now, accessTokenLifetime: 60 });
     const tokens: string[] = [];
     for (let i = 0; i < 3; i++) tokens.push((await assertToken(await fetch(basicRequest()))).access_token as string);

@@ -122,7 +122,7 @@ async function checkSecret(
       !secretMatches || client === undefined || client.token_endpoint_auth_method !== method ||
       (client.client_secret_expires_at !== 0 && client.client_secret_expires_at <= ctx.clock() / 1000)
     ) {
-      await attempt?.failed();
+      await attempt?.failed(client !== undefined);
       throw authenticationFailed(viaHeader, ctx.basicChallenge);
     }
     await attempt?.succeeded();
@@ -158,6 +158,11 @@ function acceptedAudiences(ctx: ClientAuthContext, endpoint: EndpointName): Read
  * client is looked up and must be registered for the method the assertion uses, the key is
  * found (only now may a `jwks_uri` be fetched), the signature verified, and only then is the
  * `jti` remembered: an attacker who cannot sign cannot use up a client's `jti`.
+ *
+ * Only a failure at the signature could be a guess at the client's credential, so only that
+ * is counted by the guard: an assertion refused before (malformed, unsigned, bad claims,
+ * another audience), a replay of a validly signed one, or keys that could not be fetched,
+ * never lock a client out.
  */
 async function checkAssertion(
   request: Request,
@@ -166,18 +171,19 @@ async function checkAssertion(
   endpoint: EndpointName,
   attempt: Attempt,
 ): Promise<AuthenticatedClient> {
-  let presented;
+  let assertion: CheckedAssertion;
   try {
-    presented = readAssertion(form, attempt);
+    const presented = readAssertion(form, attempt);
+    assertion = checkAssertionClaims(presented, ctx.clientAssertion, ctx.issuer, acceptedAudiences(ctx, endpoint), ctx.clock());
   } catch (e) {
     throw e instanceof AssertionRejected ? authenticationFailed(false, ctx.basicChallenge, e) : e;
   }
-  const guarded = ctx.bruteForce === undefined ? undefined : await ctx.bruteForce.begin(presented.client_id, callerOf(request, ctx));
+  const guarded = ctx.bruteForce === undefined ? undefined : await ctx.bruteForce.begin(assertion.client_id, callerOf(request, ctx));
   try {
     let counted = true;
+    let client: Client | undefined;
     try {
-      const assertion = checkAssertionClaims(presented, ctx.clientAssertion, ctx.issuer, acceptedAudiences(ctx, endpoint), ctx.clock());
-      const client = await ctx.findClient(assertion.client_id);
+      client = await ctx.findClient(assertion.client_id);
       const refusal = client === undefined
         ? "unknown client"
         : client.token_endpoint_auth_method !== assertion.method
@@ -222,12 +228,16 @@ async function checkAssertion(
         }
         throw e;
       }
-      if (first !== true) throw new AssertionRejected("the assertion was already used");
+      if (first !== true) {
+        // A replay: the signature was good, so it guesses nothing.
+        counted = false;
+        throw new AssertionRejected("the assertion was already used");
+      }
       await guarded?.succeeded();
       return { client, method: assertion.method };
     } catch (e) {
       if (e instanceof AssertionRejected || e instanceof KeysUnavailableError) {
-        if (counted) await guarded?.failed();
+        if (counted) await guarded?.failed(client !== undefined);
         throw authenticationFailed(false, ctx.basicChallenge, e);
       }
       throw e;

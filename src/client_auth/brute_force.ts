@@ -28,10 +28,18 @@
  * counter can be kept: `maxAttemptsPerClient` failures then close the client to everyone
  * until the window ends.
  *
- * When the store fails, the guard fails closed: if counters cannot be read, no secret is
- * verified (503, or 500 for an error); if a failure cannot be counted, that attempt is
- * answered 503 (full store) or 500, and for the store's Retry-After (full) or 30 seconds
- * (other errors) only callers known for their client are served.
+ * The guard's own state is never the means of a denial of service. Counters of
+ * client ids that do not exist guard no secret: they are created `forgettable` (see
+ * `AttemptIncrementOptions`), and a bounded store keeps them apart and forgets the oldest,
+ * so a flood of made-up client ids cannot fill the store or crowd out real clients'
+ * counters. Whether the client exists is known only after the lookup, so the reading, the
+ * answers and the work are the same for every client_id.
+ *
+ * When the store fails, the guard fails closed for that client only: if counters cannot be
+ * read, no secret is verified (503, or 500 for an error); if a failure cannot be counted,
+ * that attempt is answered 503 (full store) or 500, and for the store's Retry-After (full)
+ * or 30 seconds (other errors) that client_id is served only to callers known for it, as if
+ * it were over its ceiling. Other clients are not affected.
  *
  * Attempts being verified count against the limits while in flight, so a burst of parallel
  * guesses cannot outrun the counters in this process (across instances, a shared store
@@ -44,7 +52,12 @@
 import { encodeBase64Url } from "../encoding/base64.ts";
 import { ConfigurationError, OAuthError } from "../errors.ts";
 import { sha256 } from "../crypto/sha256.ts";
-import { type AttemptCount, type AttemptStore, MemoryAttemptStore } from "../stores/attempt_store.ts";
+import {
+  type AttemptCount,
+  type AttemptIncrementOptions,
+  type AttemptStore,
+  MemoryAttemptStore,
+} from "../stores/attempt_store.ts";
 import { isThenable, withDeadline } from "../stores/deadline.ts";
 import { StoreFullError } from "../stores/token_store.ts";
 
@@ -85,8 +98,11 @@ export interface BruteForceOptions {
 
 /** One attempt admitted by the guard; report its outcome, then `end` it. */
 export interface GuardedAttempt {
-  /** Counts a failed authentication. */
-  failed(): Promise<void>;
+  /**
+   * Counts a failed authentication. `clientExists` false (the client_id is not registered)
+   * lets a bounded store forget these counters first; default true.
+   */
+  failed(clientExists?: boolean): Promise<void>;
   /** Records a success (marks the caller as known for the client). */
   succeeded(): Promise<void>;
   /** Ends the attempt; call once, whatever happened. */
@@ -120,10 +136,18 @@ function setting(name: string, value: unknown, fallback: number, max: number): n
   return value;
 }
 
-/** Keys are short and printable; a part is length-prefixed so no two inputs share a key. */
+/**
+ * Keys are short and printable ASCII, so every store can hold them whatever a request put
+ * in its client_id (a NUL, which PostgreSQL's `text` cannot hold; kilobytes, past a Deno KV
+ * key's size): anything longer or other is hashed. A part is length-prefixed so no two
+ * inputs share a key.
+ */
 const part = (s: string) => `${s.length}:${s}`;
-function key(kind: string, body: string): string {
-  return body.length <= 200 ? `bf:${kind}:${body}` : `bf:${kind}#${encodeBase64Url(sha256(new TextEncoder().encode(body)))}`;
+const PRINTABLE = /^[\x20-\x7e]*$/;
+function key(kind: string, body: string, printable: boolean): string {
+  return printable && body.length <= 200
+    ? `bf:${kind}:${body}`
+    : `bf:${kind}#${encodeBase64Url(sha256(new TextEncoder().encode(body)))}`;
 }
 
 function tooMany(resetAt: number, now: number): OAuthError {
@@ -144,6 +168,12 @@ function cannotCount(retryAfter: number): OAuthError {
 
 /** How long only known callers are served after a failure could not be counted. */
 const UNCOUNTED_BACKOFF_SECONDS = 30;
+/**
+ * Client ids whose failures could not be counted, remembered at most: beyond it the oldest
+ * is forgotten (its next failure, if still uncountable, marks it again).
+ */
+const MAX_UNCOUNTED = 100_000;
+const FORGETTABLE: AttemptIncrementOptions = Object.freeze({ forgettable: true });
 /** The answer of `succeeded` when there is nothing to record: one settled promise, shared. */
 const DONE: Promise<void> = Promise.resolve();
 
@@ -210,8 +240,8 @@ export function createBruteForceGuard(
     const counts: unknown = store.get(keys);
     return isThenable(counts) ? withDeadline("attempt store get", timeoutMs, () => counts) : counts;
   };
-  const increment = (keys: readonly string[], seconds: number) =>
-    withDeadline("attempt store increment", timeoutMs, () => store.increment(keys, seconds));
+  const increment = (keys: readonly string[], seconds: number, options?: AttemptIncrementOptions) =>
+    withDeadline("attempt store increment", timeoutMs, () => store.increment(keys, seconds, options));
 
   /**
    * Attempts being verified, per key, and a promise that settles when one of them ends: made
@@ -220,8 +250,17 @@ export function createBruteForceGuard(
   const inFlight = new Map<string, { n: number; ended: Promise<void> | undefined; wake: (() => void) | undefined }>();
   const endedOf = (slot: { ended: Promise<void> | undefined; wake: (() => void) | undefined }): Promise<void> =>
     slot.ended ??= new Promise<void>((resolve) => (slot.wake = resolve));
-  /** Until when (seconds) failures could not be counted; only known callers are served. */
-  let fullUntil = 0;
+  /**
+   * Client keys whose failures could not be counted, and until when (seconds): until then
+   * that client_id is served to its known callers only. Per client, so that a failure the
+   * store could not count closes no other client.
+   */
+  const uncounted = new Map<string, number>();
+  const closeUncounted = (clientKey: string, until: number) => {
+    uncounted.delete(clientKey);
+    if (uncounted.size >= MAX_UNCOUNTED) uncounted.delete(uncounted.keys().next().value!);
+    uncounted.set(clientKey, until);
+  };
 
   function enter(keys: readonly string[]): void {
     for (const k of keys) {
@@ -243,15 +282,20 @@ export function createBruteForceGuard(
   }
 
   function begin(client_id: string, caller: string | undefined): GuardedAttempt | Promise<GuardedAttempt> {
-    const clientKey = key("c", part(client_id));
-    const callerKey = caller === undefined ? undefined : key("a", part(caller));
-    const pairKey = caller === undefined ? undefined : key("p", part(caller) + part(client_id));
+    // Each key is raw or hashed by what it holds alone, so that one caller's counter (or one
+    // client's) is the same key whatever else the request named.
+    const idPrintable = PRINTABLE.test(client_id);
+    const callerPrintable = caller === undefined || PRINTABLE.test(caller);
+    const printable = idPrintable && callerPrintable;
+    const clientKey = key("c", part(client_id), idPrintable);
+    const callerKey = caller === undefined ? undefined : key("a", part(caller), callerPrintable);
+    const pairKey = caller === undefined ? undefined : key("p", part(caller) + part(client_id), printable);
     // Known marks are kept per period of knownCallerSeconds, each living two periods: a mark
     // from this period or the last one makes the caller known, and a caller that succeeds at
     // least once a period stays known without a gap, even while an attack goes on.
     const period = Math.floor(clock() / 1000 / knownFor);
-    const knownKey = caller === undefined ? undefined : key("k", `${period}:${part(caller)}${part(client_id)}`);
-    const lastKnownKey = caller === undefined ? undefined : key("k", `${period - 1}:${part(caller)}${part(client_id)}`);
+    const knownKey = caller === undefined ? undefined : key("k", `${period}:${part(caller)}${part(client_id)}`, printable);
+    const lastKnownKey = caller === undefined ? undefined : key("k", `${period - 1}:${part(caller)}${part(client_id)}`, printable);
     const keys = caller === undefined ? [clientKey] : [pairKey!, clientKey, callerKey!, knownKey!, lastKnownKey!];
 
     /** Admits the attempt on these counters, throws the refusal, or names the key to wait for. */
@@ -262,7 +306,11 @@ export function createBruteForceGuard(
       const now = clock() / 1000;
       const markedNow = knownKey !== undefined && marked(counts[3], now);
       const known = markedNow || (lastKnownKey !== undefined && marked(counts[4], now));
-      if (!known && now < fullUntil) throw cannotCount(fullUntil - now);
+      if (!known && uncounted.size > 0) {
+        const until = uncounted.get(clientKey);
+        if (until !== undefined && now < until) throw cannotCount(until - now);
+        if (until !== undefined) uncounted.delete(clientKey);
+      }
       const limits: Limit[] = pairKey === undefined
         ? [{ key: clientKey, max: maxClient, count: live(counts[0], now, window) }]
         : [{ key: pairKey, max: maxPair, count: live(counts[0], now, window) }];
@@ -281,17 +329,19 @@ export function createBruteForceGuard(
       enter(held);
       let ended = false;
       return {
-        async failed() {
+        async failed(clientExists = true) {
           const counted = pairKey === undefined ? [clientKey] : [pairKey, clientKey, callerKey!];
           try {
-            await increment(counted, window);
+            // Counters of a client_id that does not exist guard no secret: a bounded store
+            // may forget them first (the call and its cost are the same either way).
+            await increment(counted, window, clientExists ? undefined : FORGETTABLE);
           } catch (e) {
-            // Failures can no longer be counted: serve only callers known for their client
-            // until the store has room again (or, when it failed otherwise, for a short
-            // while), rather than let guesses go uncounted.
+            // This client's failures cannot be counted now: serve it only to callers known for
+            // it until the store has room again (or, when it failed otherwise, for a short
+            // while), rather than let guesses at it go uncounted. Other clients carry on.
             const full = e instanceof StoreFullError;
             const retryAfter = full ? e.retryAfter ?? window : UNCOUNTED_BACKOFF_SECONDS;
-            fullUntil = Math.max(fullUntil, clock() / 1000 + retryAfter);
+            closeUncounted(clientKey, clock() / 1000 + retryAfter);
             throw full ? cannotCount(retryAfter) : e;
           }
         },

@@ -155,7 +155,9 @@ export async function authenticateWithPlatformToken(
   const guardKey = bodyId ?? `federated:${presented?.issuer.issuer ?? "?"}#${presented?.subject ?? "?"}`;
   const guarded = ctx.bruteForce === undefined ? undefined : await ctx.bruteForce.begin(guardKey, caller);
   try {
-    let counted = true;
+    // Only a refusal at the signature could be a guess at a workload's credential (a forgery);
+    // junk, a genuine token of another workload and a replay are not counted (issue 17).
+    let counted = false;
     try {
       const token = await verifyPlatformToken(assertion, federation.issuers, {
         nowMs: ctx.clock(),
@@ -163,8 +165,8 @@ export async function authenticateWithPlatformToken(
         profile,
       });
       if (!token.ok) {
-        // An issuer whose keys cannot be read: its fault, not a guess (as for a jwks_uri).
-        if (token.keysUnavailable) counted = false;
+        // An issuer whose keys cannot be read is its fault, not a guess (as for a jwks_uri).
+        counted = token.atSignature && !token.keysUnavailable;
         throw new AssertionRejected(token.reason);
       }
       const client = await clientFor(token, bodyId, method, ctx, federation);
@@ -172,7 +174,6 @@ export async function authenticateWithPlatformToken(
       try {
         verdict = await rememberPlatformToken(token, ctx.replayStore, ctx.clientAssertion.clockTolerance);
       } catch (e) {
-        counted = false;
         if (e instanceof StoreFullError) {
           const headers = e.retryAfter === undefined ? undefined : { "retry-after": String(e.retryAfter) };
           throw new OAuthError("temporarily_unavailable", "the server cannot record more assertions now", { headers, cause: e });
@@ -191,7 +192,10 @@ export async function authenticateWithPlatformToken(
       });
       return { client, method };
     } catch (e) {
-      if (e instanceof AssertionRejected && counted) await guarded?.failed();
+      // A counter for a client_id no registration has guards no secret: forgettable (issue 17).
+      if (e instanceof AssertionRejected && counted) {
+        await guarded?.failed(bodyId !== undefined && await ctx.findClient(bodyId) !== undefined);
+      }
       throw e;
     }
   } finally {

@@ -14,6 +14,7 @@ import { algorithmsOfJwk, isPrivateJwk, type Jwk, type JwkSet } from "../jose/jw
 import { KeyIndex } from "../jose/key_index.ts";
 import { isHttpsOrLoopback } from "../http/loopback.ts";
 import { type FederatedCredential, type PreparedFederatedCredential, prepareFederatedCredentials } from "../federation/federated_credential.ts";
+import { clientIdProblem } from "./client_id.ts";
 import { parseSecretHash, type SecretHash } from "./secrets.ts";
 import { type ExpectedSubject, expectedSubject, validateTlsRegistration } from "./tls_registration.ts";
 
@@ -337,6 +338,8 @@ export function validateRegistration(registration: ClientRegistration): void {
   if (typeof r !== "object" || r === null) throw new ConfigurationError("a client registration must be an object");
   const id = r.client_id;
   if (typeof id !== "string" || id === "") fail(id, "client_id must be a non-empty string");
+  const idProblem = clientIdProblem(id);
+  if (idProblem !== undefined) fail(id.slice(0, 40), `client_id ${idProblem}`);
   const method = r.token_endpoint_auth_method ?? "client_secret_basic";
   if (typeof method !== "string" || !AUTH_METHODS.has(method)) {
     fail(id, `token_endpoint_auth_method ${JSON.stringify(method)} is not supported`);

@@ -42,6 +42,14 @@ export interface VerifiedDpopProof {
   readonly jti: string;
 }
 
+/** A proof that passed every check but the replay check, which {@link rememberDpopProof} makes. */
+export interface CheckedDpopProof extends VerifiedDpopProof {
+  /** The replay store key: a hash of `htu` and `jti`. */
+  readonly replayKey: string;
+  /** Until when (seconds since the epoch) the proof must be remembered. */
+  readonly rememberUntil: number;
+}
+
 function invalid(description: string): OAuthError {
   return new OAuthError("invalid_dpop_proof", description);
 }
@@ -102,6 +110,29 @@ import type { DpopContext } from "./options.ts";
  * ```
  */
 export async function verifyDpopProof(value: string, expected: DpopRequest, ctx: DpopContext): Promise<VerifiedDpopProof> {
+  const checked = await checkDpopProof(value, expected, ctx);
+  await rememberDpopProof(checked, ctx);
+  return { jkt: checked.jkt, jti: checked.jti };
+}
+
+/**
+ * Every check of {@link verifyDpopProof} (items 1-6) but the last: the proof is not yet
+ * recorded as used. A resource server records it with {@link rememberDpopProof} only once
+ * the access token it came with has been verified, so an anonymous caller with a proof of
+ * its own key and a made-up token cannot write replay records (RFC 9449 s11.1).
+ *
+ * @example
+ * ```ts
+ * import { checkDpopProof, rememberDpopProof } from "./proof.ts";
+ * import type { DpopContext } from "./options.ts";
+ * declare const ctx: DpopContext;
+ * declare const proof: string;
+ * const checked = await checkDpopProof(proof, { method: "GET", htu: "https://api.example.com/x", accessToken: "..." }, ctx);
+ * // ... verify the access token, then:
+ * await rememberDpopProof(checked, ctx);
+ * ```
+ */
+export async function checkDpopProof(value: string, expected: DpopRequest, ctx: DpopContext): Promise<CheckedDpopProof> {
   // Headers.get() joins repeated headers with ", "; a compact JWS has no comma (s4.3 item 1).
   if (value.includes(",")) throw invalid("the DPoP header is repeated");
   if (value.length > MAX_PROOF_LENGTH) throw invalid("the DPoP proof is too large");
@@ -137,10 +168,28 @@ export async function verifyDpopProof(value: string, expected: DpopRequest, ctx:
   const jkt = await jwkThumbprint(jwk, ctx.crypto);
   // s11.1: a proof is single-use per target URI. The key is a hash, so a long jti costs the
   // store nothing; the prefix keeps DPoP entries apart from client assertions' in a shared store.
-  const key = `dpop:${await sha256(ctx, JSON.stringify([target, jti]))}`;
+  const replayKey = `dpop:${await sha256(ctx, JSON.stringify([target, jti]))}`;
+  return { jkt, jti, replayKey, rememberUntil: Math.ceil(iat) + ctx.maxAge + 1 };
+}
+
+/**
+ * Step 7 of {@link verifyDpopProof}: records a checked proof as used, or throws
+ * `invalid_dpop_proof` when it was used before (RFC 9449 s11.1), or `temporarily_unavailable`
+ * (503 with `Retry-After`) when the replay store is full.
+ *
+ * @example
+ * ```ts
+ * import { type CheckedDpopProof, rememberDpopProof } from "./proof.ts";
+ * import type { DpopContext } from "./options.ts";
+ * declare const ctx: DpopContext;
+ * declare const checked: CheckedDpopProof;
+ * await rememberDpopProof(checked, ctx);
+ * ```
+ */
+export async function rememberDpopProof(checked: CheckedDpopProof, ctx: DpopContext): Promise<void> {
   let first: boolean;
   try {
-    first = await ctx.replayStore.remember(key, Math.ceil(iat) + ctx.maxAge + 1);
+    first = await ctx.replayStore.remember(checked.replayKey, checked.rememberUntil);
   } catch (e) {
     if (e instanceof StoreFullError) {
       throw new OAuthError("temporarily_unavailable", "the server cannot record more DPoP proofs now", {
@@ -151,5 +200,4 @@ export async function verifyDpopProof(value: string, expected: DpopRequest, ctx:
     throw e;
   }
   if (!first) throw invalid("the DPoP proof has been used before");
-  return { jkt, jti };
 }

@@ -76,6 +76,13 @@ export interface RejectedPlatformToken {
   readonly issuer: string | undefined;
   /** The issuer's keys could not be obtained: its fault, not the presenter's. */
   readonly keysUnavailable: boolean;
+  /**
+   * Refused at the signature (no key verifies it, or a decoy check for an unknown issuer):
+   * the only failure that could be a guess at a workload's credential, and so the only one a
+   * brute-force guard should count. Every earlier refusal (malformed, bad claims, wrong
+   * audience, expired) is junk anyone can send.
+   */
+  readonly atSignature: boolean;
   readonly cause?: unknown;
 }
 
@@ -162,11 +169,12 @@ export function presentedPlatformToken(
 export async function verifyPlatformToken(token: string, issuers: TrustedIssuerSet, check: PlatformTokenCheck): Promise<PlatformTokenResult> {
   const profile = check.profile ?? "jwt";
   let named: string | undefined;
-  const reject = (reason: string, keysUnavailable = false, cause?: unknown): RejectedPlatformToken => ({
+  const reject = (reason: string, keysUnavailable = false, cause?: unknown, atSignature = false): RejectedPlatformToken => ({
     ok: false,
     reason,
     issuer: named,
     keysUnavailable,
+    atSignature,
     ...(cause === undefined ? {} : { cause }),
   });
   if (typeof token !== "string" || token.length > MAX_PLATFORM_TOKEN_LENGTH) return reject("the token is too large");
@@ -184,7 +192,8 @@ export async function verifyPlatformToken(token: string, issuers: TrustedIssuerS
   if (issuer === undefined) {
     // A signature check all the same, so that this failure takes as long as a bad signature.
     await decoyVerify(alg, jws.signingInput, jws.signature);
-    return reject(profile === "jwt" ? "the token's iss is not a trusted issuer" : "the token's sub is not a SPIFFE ID of a trusted trust domain");
+    const reason = profile === "jwt" ? "the token's iss is not a trusted issuer" : "the token's sub is not a SPIFFE ID of a trusted trust domain";
+    return reject(reason, false, undefined, true);
   }
   named = issuer.issuer;
   if (!issuer.algorithms.has(alg)) return reject("the token's alg is not allowed for its issuer");
@@ -216,7 +225,9 @@ export async function verifyPlatformToken(token: string, issuers: TrustedIssuerS
     if (e instanceof KeysUnavailableError) return reject("the issuer's keys could not be obtained", true, e);
     throw e;
   }
-  if (key === undefined) return reject("no key of the issuer verifies the token");
-  if (!await verifySignature(alg, key, jws.signingInput, jws.signature)) return reject("the token's signature is invalid");
+  if (key === undefined) return reject("no key of the issuer verifies the token", false, undefined, true);
+  if (!await verifySignature(alg, key, jws.signingInput, jws.signature)) {
+    return reject("the token's signature is invalid", false, undefined, true);
+  }
   return { ok: true, issuer, subject: sub, claims, jti: jti as string | undefined, exp, alg };
 }

@@ -83,19 +83,30 @@ const ALLOWED_HEADERS = "Authorization, Content-Type, DPoP";
  */
 export function preflight(request: Request, methods: readonly string[], policy: CorsPolicy): Response {
   const allowOrigin = policy.allow(request.headers.get("origin"));
-  const headers: Record<string, string> = { allow: [...methods, "OPTIONS"].join(", ") };
+  // Vary: Origin whatever the origin: the answer depends on it (RFC 9110 s12.5.5).
+  const headers: Record<string, string> = { allow: [...methods, "OPTIONS"].join(", "), vary: "Origin" };
   if (allowOrigin !== undefined) {
     headers["access-control-allow-origin"] = allowOrigin;
     headers["access-control-allow-methods"] = methods.join(", ");
     headers["access-control-allow-headers"] = ALLOWED_HEADERS;
     headers["access-control-max-age"] = "600";
-    if (allowOrigin !== "*") headers.vary = "Origin";
   }
   return new Response(null, { status: 204, headers });
 }
 
+/** Adds `Origin` to a `Vary` header unless it (or `*`) is already there. */
+function varyOnOrigin(headers: Headers): void {
+  const vary = headers.get("vary");
+  if (vary === null) headers.set("vary", "Origin");
+  else if (!vary.split(",").some((v) => ["origin", "*"].includes(v.trim().toLowerCase()))) headers.set("vary", `${vary}, Origin`);
+}
+
 /**
- * Adds the CORS headers of an actual request to `response` when its origin is allowed.
+ * Adds the CORS headers of an actual request to `response` when its origin is allowed, and
+ * `Vary: Origin` to every answer, allowed origin, other origin or none: with CORS on, an
+ * answer's headers depend on the request's `Origin`, so a cache (the JWK Set is cacheable)
+ * must not hand one origin's answer to another (Fetch standard, "CORS protocol and HTTP
+ * caches").
  *
  * @example
  * ```ts
@@ -107,10 +118,11 @@ export function preflight(request: Request, methods: readonly string[], policy: 
  */
 export function withCors(request: Request, response: Response, policy: CorsPolicy): Response {
   const allowOrigin = policy.allow(request.headers.get("origin"));
-  if (allowOrigin === undefined) return response;
   const headers = new Headers(response.headers);
-  headers.set("access-control-allow-origin", allowOrigin);
-  headers.set("access-control-expose-headers", EXPOSED);
-  if (allowOrigin !== "*") headers.append("vary", "Origin");
+  if (allowOrigin !== undefined) {
+    headers.set("access-control-allow-origin", allowOrigin);
+    headers.set("access-control-expose-headers", EXPOSED);
+  }
+  varyOnOrigin(headers);
   return new Response(response.body, { status: response.status, statusText: response.statusText, headers });
 }

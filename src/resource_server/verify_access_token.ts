@@ -7,7 +7,7 @@
  */
 
 import { normalizeHtu } from "../dpop/htu.ts";
-import { verifyDpopProof } from "../dpop/proof.ts";
+import { type CheckedDpopProof, checkDpopProof, rememberDpopProof } from "../dpop/proof.ts";
 import { OAuthError } from "../errors.ts";
 import { errorResponse } from "../http/response.ts";
 import { findBearerToken, type TokenLocation, type TokenScheme } from "./bearer_token.ts";
@@ -62,14 +62,14 @@ function isJwtShaped(token: string): boolean {
 /**
  * RFC 9449 s7.1: the proof of a DPoP-scheme request, checked against the request's method
  * and the public URL it was made to (the configured origin plus the request's path; never
- * `Host` or `X-Forwarded-*`), and against the token (`ath`). Returns the proof key's thumbprint.
+ * `Host` or `X-Forwarded-*`), and against the token (`ath`). Not yet recorded as used: that
+ * waits until the token is verified.
  */
-async function checkProof(request: Request, token: string, ctx: ResourceServerContext): Promise<string> {
+async function checkProof(request: Request, token: string, ctx: ResourceServerContext): Promise<CheckedDpopProof> {
   const proof = request.headers.get("dpop");
   if (proof === null) throw new OAuthError("invalid_dpop_proof", "the DPoP scheme needs a DPoP proof header");
   const htu = normalizeHtu(`${ctx.dpopOrigin}${new URL(request.url).pathname}`)!;
-  const { jkt } = await verifyDpopProof(proof, { method: request.method, htu, accessToken: token }, ctx.dpop!);
-  return jkt;
+  return await checkDpopProof(proof, { method: request.method, htu, accessToken: token }, ctx.dpop!);
 }
 
 /** `state.scheme` is set once the token is found, so a refusal can challenge with that scheme. */
@@ -84,19 +84,22 @@ async function verify(
   const scheme = state.scheme = found.scheme;
   // With DPoP required, a Bearer token is not accepted at all (RFC 9449 s7.2).
   if (scheme === "bearer" && ctx.dpop?.required) throw new OAuthError("invalid_token", "this resource accepts DPoP-bound tokens only");
-  const proofKey = scheme === "dpop" ? await checkProof(request, found.token, ctx) : undefined;
+  const proof = scheme === "dpop" ? await checkProof(request, found.token, ctx) : undefined;
   const claims = ctx.keys !== undefined && (isJwtShaped(found.token) || (ctx.tokenStore === undefined && ctx.introspect === undefined))
     ? await verifyJwtAccessToken(found.token, ctx, scheme)
     : await verifyOpaqueAccessToken(found.token, ctx, scheme);
   const binding = tokenBinding(claims);
   // RFC 9449 s7.1: the proof's key must be the key the token is bound to (cnf.jkt, s6).
   // Refused as invalid_token: a fresh proof by the same key cannot help, a new token can.
-  if (proofKey !== undefined && binding.jkt !== proofKey) {
+  if (proof !== undefined && binding.jkt !== proof.jkt) {
     throw new OAuthError("invalid_token", "the token is bound to another key than the DPoP proof's");
   }
   // RFC 8705 s3: a certificate-bound token only over a connection with that certificate
   // (both bindings, when a token has both).
   if (binding.x5t !== undefined) await checkCertificateBinding(request, binding.x5t, ctx);
+  // RFC 9449 s11.1: only now is the proof recorded as used, so a caller without a valid token
+  // bound to its key cannot write replay records.
+  if (proof !== undefined) await rememberDpopProof(proof, ctx.dpop!);
   if (needed.length > 0) {
     const granted = new Set(claims.scope.split(" "));
     if (!needed.every((s) => granted.has(s))) {

@@ -38,17 +38,28 @@ export class ExpiringMap<V> {
   readonly #expiresAt: (value: V) => number;
   readonly #maxEntries: number;
   readonly #clock: () => number;
+  readonly #onRemove: ((value: V) => void) | undefined;
   #nextSweep = 0;
   /** When the oldest entry last looked at expires: until then `set` need not look again. */
   #oldestExpires = -Infinity;
 
-  constructor(expiresAt: (value: V) => number, options: MemoryStoreOptions = {}) {
+  /**
+   * `onRemove` is told of every value that leaves the map (expired, deleted or replaced),
+   * once: the token store keeps its per-client counts with it.
+   */
+  constructor(expiresAt: (value: V) => number, options: MemoryStoreOptions = {}, onRemove?: (value: V) => void) {
     this.#expiresAt = expiresAt;
     this.#maxEntries = options.maxEntries ?? 1_000_000;
     if (!Number.isSafeInteger(this.#maxEntries) || this.#maxEntries < 1) {
       throw new RangeError("maxEntries must be a positive integer");
     }
     this.#clock = options.clock ?? Date.now;
+    this.#onRemove = onRemove;
+  }
+
+  /** The most entries held at once. */
+  get maxEntries(): number {
+    return this.#maxEntries;
   }
 
   /** Entries held, including expired ones not yet dropped. */
@@ -61,6 +72,7 @@ export class ExpiringMap<V> {
     const value = this.#entries.get(key);
     if (value !== undefined && this.#expiresAt(value) <= this.#clock() / 1000) {
       this.#entries.delete(key);
+      this.#onRemove?.(value);
       return undefined;
     }
     return value;
@@ -72,11 +84,31 @@ export class ExpiringMap<V> {
     this.#dropOldest(now);
     if (this.#entries.size >= this.#maxEntries && !this.#entries.has(key)) {
       this.#sweep(now);
-      if (this.#entries.size >= this.#maxEntries) {
-        throw new StoreFullError("the store is full of live entries", Math.max(1, Math.ceil(this.#nextSweep - now)));
-      }
+      if (this.#entries.size >= this.#maxEntries) throw this.#full(now);
+    }
+    if (this.#onRemove !== undefined) {
+      const old = this.#entries.get(key);
+      if (old !== undefined) this.#onRemove(old);
     }
     this.#entries.set(key, value);
+  }
+
+  /**
+   * Throws the {@link StoreFullError} that `set` of a new key would throw now, or returns:
+   * for a caller that must refuse exactly when this map would (the attempt store's
+   * forgettable counters).
+   */
+  assertRoom(): void {
+    if (this.#entries.size < this.#maxEntries) return;
+    const now = this.#clock() / 1000;
+    this.#dropOldest(now);
+    if (this.#entries.size < this.#maxEntries) return;
+    this.#sweep(now);
+    if (this.#entries.size >= this.#maxEntries) throw this.#full(now);
+  }
+
+  #full(now: number): StoreFullError {
+    return new StoreFullError("the store is full of live entries", Math.max(1, Math.ceil(this.#nextSweep - now)));
   }
 
   /**
@@ -92,9 +124,11 @@ export class ExpiringMap<V> {
 
   /** Removes `key`; returns whether a live entry was there. */
   delete(key: string): boolean {
-    const live = this.get(key) !== undefined;
+    const live = this.get(key);
+    if (live === undefined) return false;
     this.#entries.delete(key);
-    return live;
+    this.#onRemove?.(live);
+    return true;
   }
 
   #dropOldest(now: number): void {
@@ -110,6 +144,7 @@ export class ExpiringMap<V> {
       }
       if (n++ === DROP_PER_SET) break;
       this.#entries.delete(key);
+      this.#onRemove?.(value);
     }
     this.#oldestExpires = -Infinity;
   }
@@ -119,8 +154,10 @@ export class ExpiringMap<V> {
     let earliest = Infinity;
     for (const [key, value] of this.#entries) {
       const exp = this.#expiresAt(value);
-      if (exp <= now) this.#entries.delete(key);
-      else if (exp < earliest) earliest = exp;
+      if (exp <= now) {
+        this.#entries.delete(key);
+        this.#onRemove?.(value);
+      } else if (exp < earliest) earliest = exp;
     }
     this.#nextSweep = earliest;
   }

@@ -9,6 +9,7 @@ const share: Record<string, number> = {
   "token endpoint: random and mutated requests": 1,
   "token endpoint: well-formed requests (token iff right secret and method)": 0.2,
   "brute-force guard: matches a model of its rules": 0.02,
+  "client_ids no store can hold: unknown clients, never a 5xx (in-memory stores)": 0.05,
   "JWT readers: verifyAccessToken and introspection under mutated tokens": 0.1,
   "client assertions: mutated private_key_jwt assertions at the token endpoint": 0.1,
   "federation: mutated platform tokens at the token endpoint": 0.1,

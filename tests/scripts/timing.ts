@@ -10,11 +10,15 @@
 //     known client costs (the unknown client's is checked against a decoy key);
 //  6. a federated platform token with a bad signature costs what one with a good signature
 //     costs when no client's rules accept it or it names an unknown client.
+//  7. with the brute-force guard's in-memory store flooded past its bound by made-up client
+//     ids (their counters are forgettable, kept apart and forgotten oldest first), an unknown
+//     client_id still costs what a wrong secret costs.
 // Requests are interleaved in random order within each round; figures are medians over
 // rounds of per-round medians, with the interquartile range of the round medians as noise.
 // TIMING_ROUNDS (default 41) and TIMING_PER_ROUND (default 400) scale the run.
 import {
   type ClientRegistration,
+  MemoryAttemptStore,
   encodeBasicCredentials,
   generateClientSecret,
   generateSigningKey,
@@ -23,6 +27,7 @@ import {
   type TokenEndpointOptions,
   timingSafeEqual,
 } from "../../mod.ts";
+import { resolveOptions } from "../../src/options.ts";
 
 const ROUNDS = Number(process.env.TIMING_ROUNDS ?? 41);
 const PER_ROUND = Number(process.env.TIMING_PER_ROUND ?? 400);
@@ -267,4 +272,40 @@ for (const guard of [false, true] as const) {
   const unknown = median(perCase.get("good signature, unknown client_id")!);
   const aa = median(perCase.get("bad signature (A/A control)")!);
   console.log(`  difference rules - bad signature: ${(rules - bad).toFixed(2)} µs; unknown client - bad signature: ${(unknown - bad).toFixed(2)} µs; A/A noise: ${(aa - bad).toFixed(2)} µs`);
+}
+
+// 7. The guard's store flooded: 30,000 made-up client ids more than its bound, and a new
+//    made-up id in every round of the measurement too, so the forgettable counters keep being
+//    forgotten while an unknown id and a wrong secret are measured; and the first failure of
+//    a made-up id against the first failure of a real client (each new counters).
+{
+  // Real clients enough for one never tried before in every request of its case.
+  const fresh = 200 + ROUNDS * PER_ROUND + 10;
+  const many: ClientRegistration[] = [...clients, ...Array.from({ length: fresh }, (_, i) => ({ ...clients[0]!, client_id: `real-${i}` }))];
+  const options: TokenEndpointOptions = {
+    issuer: "https://as.example.com",
+    clients: many,
+    bruteForce: { store: new MemoryAttemptStore({ maxEntries: 10_000 + fresh }), maxAttempts: 1e6, maxAttemptsPerClient: 1e6, maxAttemptsPerCaller: 1e6 },
+  };
+  for (let i = 0; i < 30_000 + fresh; i++) await handleTokenRequest(basic(`flood-${i}`, "guess")(), options);
+  // A registration is prepared (its hashes parsed) on first use: done here, so that what the
+  // first failures below compare is the guard's work alone.
+  for (const c of many) await resolveOptions(options).findClient(c.client_id);
+  let madeUp = 0;
+  let real = 0;
+  const perCase = await measure([
+    { name: "unknown client_id", request: basic("unknown", wrong) },
+    { name: "known client_id, wrong secret", request: basic("known", wrong) },
+    { name: "known client_id, wrong secret (A/A control)", request: basic("known", wrong) },
+    { name: "a made-up client_id never tried before", request: () => basic(`flood-more-${madeUp++}`, wrong)() },
+    { name: "a real client_id never tried before, wrong secret", request: () => basic(`real-${real++}`, wrong)() },
+  ], options);
+  report("7. brute-force guard on, its store flooded past its bound by made-up ids (per request)", perCase);
+  const u = median(perCase.get("unknown client_id")!);
+  const w = median(perCase.get("known client_id, wrong secret")!);
+  const c = median(perCase.get("known client_id, wrong secret (A/A control)")!);
+  console.log(`  difference unknown - wrong: ${(u - w).toFixed(2)} µs; A/A noise: ${(c - w).toFixed(2)} µs`);
+  const nu = median(perCase.get("a made-up client_id never tried before")!);
+  const nr = median(perCase.get("a real client_id never tried before, wrong secret")!);
+  console.log(`  first failures: made-up - real: ${(nu - nr).toFixed(2)} µs`);
 }

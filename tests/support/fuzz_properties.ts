@@ -4,9 +4,11 @@ import assert from "node:assert/strict";
 import fc from "fast-check";
 import {
   type ClientRegistration,
+  clientStoreFromArray,
   decodeBasicCredentials,
   encodeBasicCredentials,
   handleTokenRequest,
+  MemoryAttemptStore,
   MemoryTokenStore,
   OAuthError,
   type TokenEndpointOptions,
@@ -18,6 +20,7 @@ import { parseAuthorizationHeader } from "../../src/http/authorization.ts";
 import { grantScope, isScopeToken, parseScope } from "../../src/scope.ts";
 import { decodeBase64, decodeBase64Url, encodeBase64, encodeBase64Url } from "../../src/encoding/base64.ts";
 import { platformTokens } from "./fuzz_federation.ts";
+import { fuzzHostileClientIds, REAL_ID, SECRET as HOSTILE_SECRET } from "./fuzz_client_ids.ts";
 import { JWS_PROPERTIES } from "./fuzz_jws.ts";
 import { X509_PROPERTIES } from "./fuzz_x509.ts";
 import { AWKWARD_ID, BASIC_ID, fuzzRequest, ISSUER, POST_ID, SECRET, toRequest } from "./fuzz_requests.ts";
@@ -447,10 +450,21 @@ const base64Codec: FuzzProperty = {
   },
 };
 
+/** Client ids no store can hold (NUL, over-long, lone surrogates) against the in-memory stores. */
+const hostileClientIds: FuzzProperty = {
+  name: "client_ids no store can hold: unknown clients, never a 5xx (in-memory stores)",
+  async run(numRuns, seed) {
+    const clients = clientStoreFromArray([{ client_id: REAL_ID, client_secret: HOSTILE_SECRET, grant_types: ["client_credentials"] }]);
+    const statuses = await fuzzHostileClientIds(clients, new MemoryAttemptStore({ maxEntries: 1_000 }), numRuns, seed);
+    return { cases: numRuns, statuses };
+  },
+};
+
 export const PROPERTIES: readonly FuzzProperty[] = [
   endpointMutated,
   endpointWellFormed,
   bruteForceModel,
+  hostileClientIds,
   formParser,
   basicParser,
   scopeParser,

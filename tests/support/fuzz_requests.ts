@@ -49,6 +49,8 @@ const secretChoice = fc.oneof(
 const clientChoice = fc.oneof(
   { weight: 8, arbitrary: fc.constantFrom(BASIC_ID, POST_ID, AWKWARD_ID) },
   { weight: 2, arbitrary: fc.constantFrom("unknown-client", "", "fuzz-basic\u0000", "FUZZ-BASIC", ...PROTO_NAMES) },
+  // Ids no store can hold (issue 17): a NUL inside a real id, past the 512-byte limit.
+  { weight: 1, arbitrary: fc.constantFrom("fuzz-\u0000basic", "\u0000", "x".repeat(513), "é".repeat(257), "x".repeat(3000), BASIC_ID + "x".repeat(600)) },
   { weight: 1, arbitrary: anyText },
 );
 const scopeChoice = fc.oneof(

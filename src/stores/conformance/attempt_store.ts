@@ -21,7 +21,10 @@ import {
 
 const SECRET = "conformance-kit-secret-0123456789abcdefghij";
 
-/** A key shaped as the brute-force guard makes them: the client_id as sent, NUL included. */
+/**
+ * A key shaped as the brute-force guard once made them, the client_id as sent, NUL included.
+ * The guard now hashes such parts, but a store should still take any string.
+ */
 function guardLikeKey(): string {
   return `bf:p:9:127.0.0.1${"Zoë's client \u0000 #1 ✓ ".repeat(7)}:${randomKey()}`.slice(0, 210);
 }
@@ -47,6 +50,8 @@ async function getOne(store: AttemptStore, key: string): Promise<AttemptCount | 
  * - keys are compared byte for byte and may hold any text the guard puts in them (the
  *   client_id as sent, NUL and non-ASCII included);
  * - a counter lapses when its window ends, and then starts again at 1;
+ * - an increment marked `forgettable` (a client_id that does not exist) counts like any other,
+ *   and a counter incremented both ways is one counter;
  * - increments are atomic: of many concurrent increments of a key, every one is counted;
  * - through a real server, failures counted in the store lock the caller out.
  *
@@ -133,6 +138,17 @@ export function testAttemptStore(
       const counts = (await reader.get(keys)).map((c) => c?.count);
       check(counts.every((c, i) => c === i + 1),
         `keys counted 1, 2, 3, 4, 5 times read back as ${JSON.stringify(counts)}: keys were merged or mangled`);
+    },
+
+    "a forgettable increment counts like any other, and one counter takes both kinds": async () => {
+      const { store, reader } = await setup();
+      const [a, b] = [randomKey(), randomKey()];
+      await store.increment([a, b], 900, { forgettable: true });
+      await store.increment([a], 900, { forgettable: true });
+      await reader.increment([b], 900);
+      await store.increment([b], 900, { forgettable: true });
+      const counts = (await reader.get([a, b])).map((x) => x?.count);
+      check(counts.join() === "2,3", `forgettable and plain increments read back as ${JSON.stringify(counts)}, not 2, 3`);
     },
 
     "increment of several keys bumps each of them": async () => {

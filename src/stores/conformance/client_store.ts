@@ -5,6 +5,7 @@
  */
 
 import { encodeBasicCredentials } from "../../client_auth/basic.ts";
+import { MAX_CLIENT_ID_BYTES } from "../../clients/client_id.ts";
 import type { WritableClientStore } from "../../clients/client_store.ts";
 import type { ClientRegistration } from "../../clients/registration.ts";
 import { hashClientSecret } from "../../clients/secrets.ts";
@@ -49,6 +50,9 @@ export interface ClientStoreConformanceOptions extends ConformanceOptions {
  *   was a registration;
  * - a plaintext `client_secret` or an invalid registration is refused with a
  *   `ConfigurationError` before anything is written;
+ * - a client_id as long as the library allows (512 bytes of UTF-8) is held; one that no
+ *   store could hold (a NUL, over 512 bytes, a lone surrogate) reads as unknown and deletes
+ *   as `false`, never an error, and is refused by `saveClient`;
  * - through the token endpoint, a saved client gets tokens (also when its registration is
  *   read again) and a deleted one does not.
  *
@@ -142,6 +146,47 @@ export function testClientStore(
         await refused({ client_id, client_secret: "x".repeat(43), grant_types: ["client_credentials"] }, "a plaintext secret");
         await refused({ client_id, token_endpoint_auth_method: "client_secret_basic" }, "a secret client without a secret");
         check((await reader.getClient(client_id)) == null, "a refused registration was written");
+      },
+
+    "the longest client_id is held; one no store can hold (NUL, over-long, a lone surrogate) is unknown, never an error":
+      async () => {
+        const { stores, store } = await setup();
+        const suffix = randomKey().slice(0, 8);
+        for (const client_id of ["x".repeat(MAX_CLIENT_ID_BYTES - 8) + suffix, "é".repeat(MAX_CLIENT_ID_BYTES / 2 - 4) + suffix]) {
+          const registration = { client_id, client_secret_hash: await hashClientSecret("l".repeat(43)) };
+          await store.saveClient(registration);
+          for (const s of stores) {
+            check(sameData(await s.getClient(client_id), registration), `a client_id of ${MAX_CLIENT_ID_BYTES} bytes did not read back`);
+          }
+          check((await store.deleteClient(client_id)) === true, "deleteClient of the longest client_id did not answer true");
+        }
+        const unholdable = [`kit\u0000${suffix}`, "x".repeat(3000), "é".repeat(MAX_CLIENT_ID_BYTES / 2 + 1), `kit\uD800${suffix}`, `kit\uDC00${suffix}`];
+        for (const client_id of unholdable) {
+          const what = `a client_id ${JSON.stringify(client_id.slice(0, 12))} of ${client_id.length} characters`;
+          for (const s of stores) {
+            let found: unknown;
+            try {
+              found = await s.getClient(client_id);
+            } catch (e) {
+              check(false, `getClient of ${what} threw ${String(e)}`);
+            }
+            check(found == null, `getClient of ${what} returned ${JSON.stringify(found)}`);
+          }
+          let deleted: unknown;
+          try {
+            deleted = await store.deleteClient(client_id);
+          } catch (e) {
+            check(false, `deleteClient of ${what} threw ${String(e)}`);
+          }
+          check(deleted === false, `deleteClient of ${what} answered ${String(deleted)}`);
+          let error: unknown;
+          try {
+            await store.saveClient({ client_id, client_secret_hash: await hashClientSecret("l".repeat(43)) });
+          } catch (e) {
+            error = e;
+          }
+          check(error instanceof ConfigurationError, `saveClient of ${what} did not reject with a ConfigurationError`);
+        }
       },
 
     "through the token endpoint: a saved client gets tokens, again when read again, and a deleted one does not":

@@ -4,6 +4,7 @@
  * @module
  */
 
+import { clientIdProblem } from "../../clients/client_id.ts";
 import type { WritableClientStore } from "../../clients/client_store.ts";
 import type { ClientRegistration } from "../../clients/registration.ts";
 import { checkStorableRegistration, RegistrationCache } from "../../clients/stored_registration.ts";
@@ -47,6 +48,8 @@ export class DenoKvClientStore implements WritableClientStore {
   }
 
   async getClient(client_id: string): Promise<ClientRegistration | undefined> {
+    // No registration can have such an id (see client_id.ts), and the engine might not take it.
+    if (clientIdProblem(client_id) !== undefined) return undefined;
     const { value, versionstamp } = await this.#kv.get(this.#config.key("client", client_id));
     if (versionstamp === null || typeof value !== "object" || value === null) {
       this.#cache.delete(client_id);
@@ -67,6 +70,7 @@ export class DenoKvClientStore implements WritableClientStore {
 
   /** Removes a registration; answers whether there was one. */
   async deleteClient(client_id: string): Promise<boolean> {
+    if (clientIdProblem(client_id) !== undefined) return false;
     this.#cache.delete(client_id);
     const k = this.#config.key("client", client_id);
     for (let attempt = 0; attempt < KV_ATTEMPTS; attempt++) {

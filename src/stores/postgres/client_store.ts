@@ -4,6 +4,7 @@
  * @module
  */
 
+import { clientIdProblem } from "../../clients/client_id.ts";
 import type { WritableClientStore } from "../../clients/client_store.ts";
 import type { ClientRegistration } from "../../clients/registration.ts";
 import { checkStorableRegistration, RegistrationCache } from "../../clients/stored_registration.ts";
@@ -46,6 +47,8 @@ export class PostgresClientStore implements WritableClientStore {
   }
 
   async getClient(client_id: string): Promise<ClientRegistration | undefined> {
+    // No registration can have such an id (see client_id.ts), and the engine might not take it.
+    if (clientIdProblem(client_id) !== undefined) return undefined;
     const [row] = await queryRows(
       this.#db,
       `SELECT registration::text AS registration FROM ${this.#config.tables.clients} WHERE client_id = $1`,
@@ -74,6 +77,7 @@ RETURNING 1 AS saved`,
 
   /** Removes a registration; answers whether there was one. */
   async deleteClient(client_id: string): Promise<boolean> {
+    if (clientIdProblem(client_id) !== undefined) return false;
     this.#cache.delete(client_id);
     const rows = await queryRows(
       this.#db,

@@ -4,6 +4,7 @@
  * @module
  */
 
+import { clientIdProblem } from "../../clients/client_id.ts";
 import type { WritableClientStore } from "../../clients/client_store.ts";
 import type { ClientRegistration } from "../../clients/registration.ts";
 import { checkStorableRegistration, RegistrationCache } from "../../clients/stored_registration.ts";
@@ -51,6 +52,8 @@ export class RedisClientStore implements WritableClientStore {
   }
 
   async getClient(client_id: string): Promise<ClientRegistration | undefined> {
+    // No registration can have such an id (see client_id.ts), and the engine might not take it.
+    if (clientIdProblem(client_id) !== undefined) return undefined;
     const json = replyText(await send(this.#redis, ["GET", this.#config.key("client", client_id)]));
     if (json === undefined) {
       this.#cache.delete(client_id);
@@ -69,6 +72,7 @@ export class RedisClientStore implements WritableClientStore {
 
   /** Removes a registration; answers whether there was one. */
   async deleteClient(client_id: string): Promise<boolean> {
+    if (clientIdProblem(client_id) !== undefined) return false;
     this.#cache.delete(client_id);
     return Number(await send(this.#redis, ["DEL", this.#config.key("client", client_id)])) > 0;
   }
