@@ -22,6 +22,8 @@ export interface TokenIssuedEvent {
   /** Milliseconds since the epoch, from the server's clock. */
   time: number;
   endpoint: "token";
+  /** The grant it was issued for: `client_credentials`, or the URI of an extension grant (RFC 6749 s4.5). */
+  grant_type: string;
   /** The client the token was issued to. */
   client_id: string;
   /** The granted scope, space-separated; "" when none. */
