@@ -16,6 +16,7 @@ import { errorResponse, jsonResponse } from "./http/response.ts";
 import { refuseQueryCredentials, requireTls } from "./http/transport.ts";
 import type { ServerConfig } from "./server_options.ts";
 import type { TokenRecord } from "./stores/token_store.ts";
+import type { ActorClaim, MayActClaim } from "./tokens/actor.ts";
 import { lookupToken } from "./tokens/lookup.ts";
 import { acceptsIntrospectionJwt, INTROSPECTION_JWT_TYPE, introspectionSigner, signIntrospection } from "./introspection_jwt.ts";
 
@@ -41,12 +42,16 @@ export interface ActiveTokenIntrospection {
   exp: number;
   iat: number;
   iss: string;
-  /** For the client credentials grant, the client itself. */
+  /** For the client credentials grant, the client itself; for token exchange, the subject token's subject. */
   sub: string;
   aud?: string | string[];
   jti?: string;
   /** The key the token is bound to (RFC 9449 s6.2). */
   cnf?: { jkt: string };
+  /** The actor of a delegated token, earlier actors nested (RFC 8693 s4.1; it registers `act` for introspection too). */
+  act?: ActorClaim;
+  /** Who may act for the subject (RFC 8693 s4.4), when the token says. */
+  may_act?: MayActClaim;
 }
 
 /** RFC 7662 s2.2: an inactive token, whatever the reason, is this and nothing more. */
@@ -67,6 +72,8 @@ function describe(record: TokenRecord, issuer: string): ActiveTokenIntrospection
   if (record.aud !== undefined) body.aud = typeof record.aud === "string" ? record.aud : [...record.aud];
   if (record.jti !== undefined) body.jti = record.jti;
   if (record.cnf !== undefined) body.cnf = { jkt: record.cnf.jkt };
+  if (record.act !== undefined) body.act = record.act;
+  if (record.may_act !== undefined) body.may_act = record.may_act;
   return body;
 }
 

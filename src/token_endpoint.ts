@@ -76,6 +76,8 @@ export async function tokenEndpoint(request: Request, ctx: ServerContext): Promi
       endpoint: "token",
       grant_type: form.get("grant_type")!,
       client_id,
+      ...(grant.sub === undefined ? {} : { sub: grant.sub }),
+      ...(grant.act === undefined ? {} : { act: grant.act }),
       scope: token.scope,
       expires_in: token.expires_in,
       token_type: token.token_type,
@@ -97,8 +99,8 @@ export async function tokenEndpoint(request: Request, ctx: ServerContext): Promi
 }
 
 /**
- * Answers an OAuth 2.0 token request (RFC 6749 s3.2) with the client credentials grant
- * (s4.4). Never throws: every failure is a JSON error response with the status and headers
+ * Answers an OAuth 2.0 token request (RFC 6749 s3.2): the client credentials grant (s4.4),
+ * and token exchange (RFC 8693) when the `tokenExchangePolicy` option is set. Never throws: every failure is a JSON error response with the status and headers
  * the RFCs ask for; a fault of the server (a store that failed, invalid options) is a
  * 500 `server_error`.
  *

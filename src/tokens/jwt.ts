@@ -6,6 +6,7 @@
  */
 
 import type { Signer } from "../crypto/signer.ts";
+import type { ActorClaim } from "./actor.ts";
 import { encodeProtectedHeader, signCompact } from "../jose/jws.ts";
 
 /**
@@ -15,7 +16,7 @@ import { encodeProtectedHeader, signCompact } from "../jose/jws.ts";
 export interface JwtAccessTokenClaims {
   /** The issuer identifier, equal to the server's metadata `issuer` (s2.2, RFC 8414). */
   iss: string;
-  /** The subject: the client_id for client credentials. */
+  /** The subject: the client_id for client credentials; the subject token's for token exchange. */
   sub: string;
   /** The resource(s) the token is for: one string, or several (RFC 8707 s2). */
   aud: string | string[];
@@ -31,6 +32,8 @@ export interface JwtAccessTokenClaims {
   jti: string;
   /** Confirmation of a DPoP-bound token: the thumbprint of the client's key (RFC 9449 s6.1). */
   cnf?: { jkt: string };
+  /** The actor of a delegated token (RFC 8693 s4.1). */
+  act?: ActorClaim;
 }
 
 /**
@@ -58,6 +61,7 @@ const encoder = new TextEncoder();
  * ```ts
  * import { signJwtAccessToken } from "./jwt.ts";
  * import type { Signer } from "../crypto/signer.ts";
+import type { ActorClaim } from "./actor.ts";
  * declare const signer: Signer;
  * const token = await signJwtAccessToken({
  *   iss: "https://as.example.com", sub: "billing", aud: "https://api.example.com",
