@@ -85,6 +85,9 @@ async function decide(form: FormParameters, client: Client, ctx: ServerContext):
   const actor = actorToken === undefined
     ? undefined
     : await verifyExchangedToken(actorToken, { token_type: actorType!, role: "actor", client }, ctx);
+  // An actor token says who acts; one that is itself delegated would name its subject as the
+  // actor while another party acts, so it is refused.
+  if (actor?.act !== undefined) throw new OAuthError("invalid_request", "the actor_token is itself a delegated token");
   const identity = actorIdentity(client, actor, ctx.issuer);
   checkMayAct(subject, identity);
   const act = delegatedAct(subject, identity, ctx.issuer);

@@ -5,6 +5,7 @@
  * @module
  */
 
+import type { ActorClaim } from "../tokens/actor.ts";
 import { KeySet } from "../crypto/key_set.ts";
 import { type CryptoProvider, webCrypto } from "../crypto/provider.ts";
 import { ConfigurationError } from "../errors.ts";
@@ -53,6 +54,8 @@ export interface IntrospectionResponse {
   token_type?: string;
   /** Confirmation (RFC 9449 s6.2): present for sender-constrained tokens. */
   cnf?: { jkt?: string };
+  /** The actor of a delegated token (RFC 8693 s4.1). */
+  act?: ActorClaim;
   /** Other members (RFC 7662 s2.2 allows extensions). */
   [member: string]: unknown;
 }
