@@ -127,7 +127,8 @@ export function formBody(body: Record<string, string | string[]>): string {
 
 /** A server with CLIENTS, JWT signing keys, a fake clock, and a policy that allows every exchange unless given one. */
 export async function exchangeServer(overrides: Partial<ServerOptions> = {}, clients: ClientRegistration[] = CLIENTS): Promise<ExchangeServer> {
-  const clock = fakeClock();
+  // From the real time, so proofs and responses independent libraries date by the real clock fit.
+  const clock = fakeClock(Math.floor(Date.now() / 1000) * 1000);
   const store = new MemoryTokenStore({ clock: clock.now });
   const key = await testKey("ES256");
   const keys = new KeySet({ active: key });

@@ -78,13 +78,19 @@ async function failures(tests: Map<string, () => Promise<void>>): Promise<string
 /** A token store over a map, with a flaw. */
 function tokenStore(
   clock: () => number,
-  flaw: { key?: (k: string) => string; ignoreExp?: boolean; jsonLossy?: boolean } = {},
+  flaw: { key?: (k: string) => string; ignoreExp?: boolean; jsonLossy?: boolean; shallowAct?: boolean } = {},
 ): TokenStore {
   const map = new Map<string, TokenRecord>();
   const k = flaw.key ?? ((x: string) => x);
   return {
     save: (key, record) => {
-      map.set(k(key), flaw.jsonLossy ? { client_id: record.client_id, scope: record.scope, iat: record.iat, exp: record.exp } : record);
+      const kept = flaw.jsonLossy
+        ? { client_id: record.client_id, scope: record.scope, iat: record.iat, exp: record.exp }
+        // A store that flattens nested objects one level deep: the act chain loses its earlier actors.
+        : flaw.shallowAct && record.act !== undefined
+        ? { ...record, act: { sub: record.act.sub } }
+        : record;
+      map.set(k(key), kept);
       return Promise.resolve();
     },
     find: (key) => {
@@ -117,7 +123,18 @@ describe("the kit catches broken stores", () => {
 
   test("optional members dropped on the way to storage", async () => {
     const tests = collect((t) => testTokenStore(({ clock }) => tokenStore(clock, { jsonLossy: true }), t));
-    assert.deepEqual(await failures(tests), ["TokenStore: save then find gives the record back, every member intact, on every instance"]);
+    assert.deepEqual(await failures(tests), [
+      "TokenStore: save then find gives the record back, every member intact, on every instance",
+      "TokenStore: through a server: an exchanged token keeps its subject and its act chain",
+    ]);
+  });
+
+  test("a delegation chain cut short on the way to storage (RFC 8693 s4.1 act)", async () => {
+    const tests = collect((t) => testTokenStore(({ clock }) => tokenStore(clock, { shallowAct: true }), t));
+    assert.deepEqual(await failures(tests), [
+      "TokenStore: save then find gives the record back, every member intact, on every instance",
+      "TokenStore: through a server: an exchanged token keeps its subject and its act chain",
+    ]);
   });
 
   test("a replay store that checks, then writes, across an await (not atomic)", async () => {
