@@ -1,7 +1,8 @@
 // Property-based fuzzing with fast-check, a small seeded set (the long run is `npm run fuzz`):
 // the whole token endpoint under random and mutated requests never answers a 5xx, never
 // throws, never hangs and never issues a token without the right secret; the brute-force
-// guard follows its rules; every parser (form, Basic, scope, base64, JSON, JWS) either parses
+// guard follows its rules; token exchange issues a token exactly for a valid exchange, never
+// a wider one; every parser (form, Basic, scope, base64, JSON, JWS) either parses
 // or refuses with the documented error; mutated JWTs are never accepted.
 import { describe, test } from "node:test";
 import { PROPERTIES } from "./support/fuzz_properties.ts";
@@ -13,6 +14,7 @@ const RUNS: Record<string, number> = {
   "brute-force guard: matches a model of its rules": 60,
   "JWT readers: verifyAccessToken and introspection under mutated tokens": 300,
   "client assertions: mutated private_key_jwt assertions at the token endpoint": 300,
+  "token exchange: generated and damaged exchange requests (a token iff the exchange is valid)": 500,
 };
 
 describe("fuzz (seeded)", () => {

@@ -11,6 +11,7 @@ const share: Record<string, number> = {
   "brute-force guard: matches a model of its rules": 0.02,
   "JWT readers: verifyAccessToken and introspection under mutated tokens": 0.1,
   "client assertions: mutated private_key_jwt assertions at the token endpoint": 0.1,
+  "token exchange: generated and damaged exchange requests (a token iff the exchange is valid)": 0.2,
 };
 
 console.log(`fuzz: seed ${seed}, ${total.toLocaleString("en")} endpoint cases`);

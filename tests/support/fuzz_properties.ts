@@ -17,6 +17,7 @@ import { parseForm, readForm } from "../../src/http/form.ts";
 import { parseAuthorizationHeader } from "../../src/http/authorization.ts";
 import { grantScope, isScopeToken, parseScope } from "../../src/scope.ts";
 import { decodeBase64, decodeBase64Url, encodeBase64, encodeBase64Url } from "../../src/encoding/base64.ts";
+import { EXCHANGE_PROPERTIES } from "./fuzz_exchange.ts";
 import { JWS_PROPERTIES } from "./fuzz_jws.ts";
 import { AWKWARD_ID, BASIC_ID, fuzzRequest, ISSUER, POST_ID, SECRET, toRequest } from "./fuzz_requests.ts";
 
@@ -454,4 +455,5 @@ export const PROPERTIES: readonly FuzzProperty[] = [
   scopeParser,
   base64Codec,
   ...JWS_PROPERTIES,
+  ...EXCHANGE_PROPERTIES,
 ];
