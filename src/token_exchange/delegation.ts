@@ -66,7 +66,7 @@ function copyChain(act: ActorClaim | undefined, from: string, issuer: string, de
   }
   const iss = typeof act.iss === "string" ? act.iss : from;
   const inner = copyChain(act.act, from, issuer, depth + 1);
-  return { sub: act.sub, ...(iss === issuer ? {} : { iss }), ...(inner === undefined ? {} : { act: inner }) };
+  return Object.freeze({ sub: act.sub, ...(iss === issuer ? {} : { iss }), ...(inner === undefined ? {} : { act: inner }) });
 }
 
 /**
@@ -78,5 +78,6 @@ export function delegatedAct(subject: ExchangedToken, actor: ActorIdentity, issu
   const chain = copyChain(subject.act, subject.iss, issuer, 1);
   if (chain === undefined && actor.sub === subject.sub && actor.iss === subject.iss) return undefined;
   if (chain !== undefined && chain.sub === actor.sub && (chain.iss ?? issuer) === actor.iss) return chain;
-  return { sub: actor.sub, ...(actor.iss === issuer ? {} : { iss: actor.iss }), ...(chain === undefined ? {} : { act: chain }) };
+  // Frozen: the same object goes to the token record, the policy and the event hook.
+  return Object.freeze({ sub: actor.sub, ...(actor.iss === issuer ? {} : { iss: actor.iss }), ...(chain === undefined ? {} : { act: chain }) });
 }
