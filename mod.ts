@@ -40,6 +40,9 @@
 
 export { handleTokenRequest } from "./src/token_endpoint.ts";
 export type { TokenEndpointOptions } from "./src/options.ts";
+export type { TokenExchangePolicy, TokenExchangeRequest } from "./src/token_exchange/policy.ts";
+export type { ExchangedToken } from "./src/token_exchange/exchanged_token.ts";
+export type { ActorClaim, MayActClaim } from "./src/tokens/actor.ts";
 export { type AuthorizationServer, createAuthorizationServer } from "./src/server.ts";
 export type {
   EndpointOptions,

@@ -12,6 +12,7 @@
 
 import type { TokenEndpointAuthMethod } from "./clients/registration.ts";
 import { OAuthError, type OAuthErrorCode } from "./errors.ts";
+import type { ActorClaim } from "./tokens/actor.ts";
 
 /** The endpoint a request was answered by. */
 export type EndpointName = "token" | "introspection" | "revocation";
@@ -22,8 +23,14 @@ export interface TokenIssuedEvent {
   /** Milliseconds since the epoch, from the server's clock. */
   time: number;
   endpoint: "token";
+  /** The grant it was issued for: `client_credentials`, or the URI of an extension grant (RFC 6749 s4.5). */
+  grant_type: string;
   /** The client the token was issued to. */
   client_id: string;
+  /** The token's subject, when it is not the client (token exchange: the subject token's). */
+  sub?: string;
+  /** Who acts for the subject (RFC 8693 s4.1), for a delegated token. */
+  act?: ActorClaim;
   /** The granted scope, space-separated; "" when none. */
   scope: string;
   /** The token's lifetime in seconds. */

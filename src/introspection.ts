@@ -16,6 +16,7 @@ import { errorResponse, jsonResponse } from "./http/response.ts";
 import { refuseQueryCredentials, requireTls } from "./http/transport.ts";
 import type { ServerConfig } from "./server_options.ts";
 import type { TokenConfirmation, TokenRecord } from "./stores/token_store.ts";
+import type { ActorClaim, MayActClaim } from "./tokens/actor.ts";
 import { lookupToken } from "./tokens/lookup.ts";
 import { acceptsIntrospectionJwt, INTROSPECTION_JWT_TYPE, introspectionSigner, signIntrospection } from "./introspection_jwt.ts";
 
@@ -44,12 +45,16 @@ export interface ActiveTokenIntrospection {
   exp: number;
   iat: number;
   iss: string;
-  /** For the client credentials grant, the client itself. */
+  /** For the client credentials grant, the client itself; for token exchange, the subject token's subject. */
   sub: string;
   aud?: string | string[];
   jti?: string;
   /** What the token is bound to: a DPoP key (`jkt`, RFC 9449 s6.2) and/or a TLS client certificate (`x5t#S256`, RFC 8705 s3.2). */
   cnf?: TokenConfirmation;
+  /** The actor of a delegated token, earlier actors nested (RFC 8693 s4.1; it registers `act` for introspection too). */
+  act?: ActorClaim;
+  /** Who may act for the subject (RFC 8693 s4.4), when the token says. */
+  may_act?: MayActClaim;
 }
 
 /** RFC 7662 s2.2: an inactive token, whatever the reason, is this and nothing more. */
@@ -76,6 +81,8 @@ function describe(record: TokenRecord, issuer: string): ActiveTokenIntrospection
     if (typeof record.cnf["x5t#S256"] === "string") cnf["x5t#S256"] = record.cnf["x5t#S256"];
     if (cnf.jkt !== undefined || cnf["x5t#S256"] !== undefined) body.cnf = cnf;
   }
+  if (record.act !== undefined) body.act = record.act;
+  if (record.may_act !== undefined) body.may_act = record.may_act;
   return body;
 }
 

@@ -8,7 +8,7 @@
 
 import { assertionAlgorithms, type TokenEndpointAuthMethod } from "./clients/registration.ts";
 import { ASYMMETRIC_ALGORITHMS, type JwsAlgorithm } from "./jose/algorithms.ts";
-import { CLIENT_CREDENTIALS } from "./grants/client_credentials.ts";
+import { grantTypesSupported } from "./grants/registry.ts";
 import { jsonResponse } from "./http/response.ts";
 import type { ServerConfig } from "./server_options.ts";
 import { TLS_METHODS } from "./clients/tls_registration.ts";
@@ -162,7 +162,7 @@ export function buildMetadata(config: ServerConfig): AuthorizationServerMetadata
     jwks_uri: config.endpoints.jwks,
     scopes_supported: scopes(config),
     response_types_supported: config.responseTypesSupported,
-    grant_types_supported: [CLIENT_CREDENTIALS],
+    grant_types_supported: grantTypesSupported(config),
     token_endpoint_auth_methods_supported: methods,
     token_endpoint_auth_signing_alg_values_supported: signingAlgs,
     // RFC 9449 s5.1: the algorithms the token endpoint accepts in DPoP proofs.

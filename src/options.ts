@@ -30,7 +30,9 @@ import { isScopeToken } from "./scope.ts";
 import { deadlineReplayStore, deadlineTokenStore, withDeadline } from "./stores/deadline.ts";
 import { MemoryTokenStore } from "./stores/memory_token_store.ts";
 import { MemoryReplayStore, type ReplayStore } from "./stores/replay_store.ts";
+import type { RevocationStore } from "./stores/revocation_store.ts";
 import type { TokenStore } from "./stores/token_store.ts";
+import type { TokenExchangePolicy } from "./token_exchange/policy.ts";
 import type { AccessTokenFormat, IssueContext } from "./tokens/access_token.ts";
 
 /**
@@ -196,6 +198,14 @@ export interface TokenEndpointOptions {
    * clients registered with `tls_client_certificate_bound_access_tokens` get bound tokens.
    */
   certificateBoundAccessTokens?: boolean;
+  /**
+   * Turns on token exchange (RFC 8693): decides which client may exchange which subject
+   * token, for which audience and scope, after the server's own checks have passed; only
+   * `true` allows. Default: none, and the grant is unsupported. A client must also list
+   * `urn:ietf:params:oauth:grant-type:token-exchange` in its `grant_types`. See
+   * {@link TokenExchangePolicy}.
+   */
+  tokenExchangePolicy?: TokenExchangePolicy;
 }
 
 /** The prepared form of the options that every endpoint reads. */
@@ -218,6 +228,10 @@ export interface ServerContext extends ClientAuthContext, IssueContext {
   readonly storeTimeoutMs: number;
   /** Whether every access token is bound to the client's certificate (RFC 8705 s3). */
   readonly certificateBoundAccessTokens: boolean;
+  /** Who may exchange what; `undefined`: token exchange is off. */
+  readonly tokenExchangePolicy: TokenExchangePolicy | undefined;
+  /** Revoked JWT ids, with `createAuthorizationServer` (which has a revocation endpoint). */
+  readonly revocationStore?: RevocationStore;
 }
 
 const KNOWN_OPTIONS: ReadonlySet<string> = new Set([
@@ -248,6 +262,7 @@ const KNOWN_OPTIONS: ReadonlySet<string> = new Set([
   "trustedIssuers",
   "clientCertificate",
   "certificateBoundAccessTokens",
+  "tokenExchangePolicy",
 ]);
 
 
@@ -412,6 +427,10 @@ export function resolveOptions(options: TokenEndpointOptions, extraKeys?: Readon
   const resources = checkResources(options);
   const onEvent = options.onEvent;
   if (onEvent !== undefined && typeof onEvent !== "function") throw new ConfigurationError("onEvent must be a function");
+  const tokenExchangePolicy = options.tokenExchangePolicy;
+  if (tokenExchangePolicy !== undefined && typeof tokenExchangePolicy !== "function") {
+    throw new ConfigurationError("tokenExchangePolicy must be a function (request) => boolean | Promise<boolean>");
+  }
 
   const tokenEndpoint = tokenEndpointOf(options, issuer);
   const tokenEndpointHtu = normalizeHtu(tokenEndpoint);
@@ -475,7 +494,8 @@ export function resolveOptions(options: TokenEndpointOptions, extraKeys?: Readon
     form: {
       maxBytes: positiveInteger("maxBodyBytes", options.maxBodyBytes, 8_192, 1_048_576),
       timeoutMs: positiveInteger("bodyTimeoutMs", options.bodyTimeoutMs, 10_000, 600_000),
-      repeatable: new Set(["resource"]),
+      // RFC 8707 s2; RFC 8693 s2.1 (audience).
+      repeatable: new Set(["resource", "audience"]),
     },
     accessTokenFormat: format,
     signingKeys: keys,
@@ -487,6 +507,7 @@ export function resolveOptions(options: TokenEndpointOptions, extraKeys?: Readon
     storeTimeoutMs: timeoutMs,
     clientCertificates: mtls.clientCertificates,
     certificateBoundAccessTokens: mtls.certificateBoundAccessTokens,
+    tokenExchangePolicy,
   };
   contexts.set(options, context);
   return context;

@@ -176,6 +176,7 @@ export interface ServerEndpoints {
 
 /** The server's prepared configuration, read by every endpoint. */
 export interface ServerConfig extends ServerContext, LookupContext {
+  readonly revocationStore: RevocationStore;
   readonly endpoints: ServerEndpoints;
   /** Reserved for the JWK Set (see {@link EndpointOptions.jwks}). */
   readonly jwksUrl: string;

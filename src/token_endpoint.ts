@@ -1,25 +1,69 @@
 /**
- * The token endpoint (RFC 6749 s3.2) for the client credentials grant. One request reads top
- * to bottom: check the transport -> parse the form -> authenticate the client -> validate
- * the grant (grant type, scope, resource) -> the certificate binding (RFC 8705 s3) -> check
- * the DPoP proof -> issue -> respond
- * (SPEC TE-6). Any step may throw an `OAuthError`; `errorResponse` turns
- * it, or any other fault, into the JSON answer.
+ * The token endpoint (RFC 6749 s3.2). One request reads top to bottom: check the transport
+ * -> parse the form -> authenticate the client -> validate the grant (dispatched on
+ * `grant_type`, see `grants/registry.ts`: scope, resource, the grant's own parameters) ->
+ * the certificate binding (RFC 8705 s3) -> check the DPoP proof -> issue -> respond (SPEC
+ * TE-6). Any step may throw an `OAuthError`; `errorResponse` turns it, or any other fault,
+ * into the JSON answer.
  *
  * @module
  */
 
 import { authenticateClient } from "./client_auth/authenticate.ts";
+import type { Client } from "./clients/registration.ts";
 import { OAuthError } from "./errors.ts";
 import { emit, errorCode } from "./events.ts";
 import { dpopBinding } from "./dpop/token_request.ts";
 import { certificateBinding } from "./mtls/token_binding.ts";
-import { clientCredentialsGrant } from "./grants/client_credentials.ts";
+import type { GrantDecision } from "./grants/grant.ts";
+import { validateGrant } from "./grants/registry.ts";
 import { readForm } from "./http/form.ts";
 import { errorResponse, jsonResponse } from "./http/response.ts";
 import { refuseQueryCredentials, requireTls } from "./http/transport.ts";
 import { resolveOptions, type ServerContext, type TokenEndpointOptions } from "./options.ts";
-import { issueAccessToken } from "./tokens/access_token.ts";
+import { issueAccessToken, type IssuedAccessToken } from "./tokens/access_token.ts";
+
+/**
+ * RFC 9449 s6: a grant that rests on a DPoP-bound token needs a proof by that token's key,
+ * or a bound token could be traded for an unbound one (or one bound to another key).
+ */
+/**
+ * RFC 8705 s3: a grant resting on a certificate-bound token needs the request to come with
+ * that certificate; the new token is bound to it as well. Otherwise the certificate binding
+ * of the client, if any.
+ */
+async function certificateOf(request: Request, client: Client, decision: GrantDecision, ctx: ServerContext): Promise<string | undefined> {
+  const required = decision.proofCertificate;
+  if (required === undefined) return await certificateBinding(request, client, ctx);
+  const presented = ctx.clientCertificates === undefined ? undefined : await ctx.clientCertificates.of(request);
+  if (presented?.kind !== "certificate" || presented.certificate.thumbprint !== required) {
+    throw new OAuthError("invalid_request", "the token this grant rests on is bound to a TLS client certificate; send the request with it (RFC 8705 s3)");
+  }
+  return required;
+}
+
+function checkProofKey(decision: GrantDecision, jkt: string | undefined): void {
+  if (decision.proofKey !== undefined && decision.proofKey !== jkt) {
+    throw new OAuthError("invalid_request", "the token this grant rests on is DPoP-bound; send a DPoP proof made with its key (RFC 9449 s6)");
+  }
+}
+
+/**
+ * RFC 6749 s5.1 (and RFC 8693 s2.2.1's `issued_token_type`); scope is always sent when one
+ * was granted (s3.3 requires it whenever it differs from the request, which includes a
+ * default applied to a request without one).
+ */
+function tokenResponse(token: IssuedAccessToken, decision: GrantDecision): Record<string, unknown> {
+  const { access_token, token_type, expires_in, scope } = token;
+  const issued = decision.issued_token_type;
+  return {
+    access_token,
+    ...(issued === undefined ? {} : { issued_token_type: issued }),
+    token_type,
+    expires_in,
+    ...(scope === "" ? {} : { scope }),
+  };
+}
 
 /** The token endpoint for already-resolved options; see {@link handleTokenRequest}. */
 export async function tokenEndpoint(request: Request, ctx: ServerContext): Promise<Response> {
@@ -37,21 +81,22 @@ export async function tokenEndpoint(request: Request, ctx: ServerContext): Promi
     const form = await readForm(request, ctx.form);
     const { client } = await authenticateClient(request, form, ctx, "token");
     client_id = client.client_id;
-    const grant = clientCredentialsGrant(form, client, ctx.resources);
-    const x5t = await certificateBinding(request, client, ctx);
+    const decision = await validateGrant(form, client, ctx);
+    const x5t = await certificateOf(request, client, decision, ctx);
     // RFC 9449 s5: after every other check, so a proof is spent only on a request that
     // would otherwise be granted.
     const jkt = await dpopBinding(request, client, ctx);
+    checkProofKey(decision, jkt);
+    const grant = decision.grant;
     const token = await issueAccessToken(jkt === undefined && x5t === undefined ? grant : { ...grant, jkt, x5t }, ctx);
-    // RFC 6749 s5.1; scope is always sent when one was granted (s3.3 requires it whenever it
-    // differs from the request, which includes a default applied to a request without one).
-    const body = token.scope === ""
-      ? { access_token: token.access_token, token_type: token.token_type, expires_in: token.expires_in }
-      : token;
+    const body = tokenResponse(token, decision);
     emit(ctx, {
       type: "token_issued",
       endpoint: "token",
+      grant_type: form.get("grant_type")!,
       client_id,
+      ...(grant.sub === undefined ? {} : { sub: grant.sub }),
+      ...(grant.act === undefined ? {} : { act: grant.act }),
       scope: token.scope,
       expires_in: token.expires_in,
       token_type: token.token_type,
@@ -73,8 +118,8 @@ export async function tokenEndpoint(request: Request, ctx: ServerContext): Promi
 }
 
 /**
- * Answers an OAuth 2.0 token request (RFC 6749 s3.2) with the client credentials grant
- * (s4.4). Never throws: every failure is a JSON error response with the status and headers
+ * Answers an OAuth 2.0 token request (RFC 6749 s3.2): the client credentials grant (s4.4),
+ * and token exchange (RFC 8693) when the `tokenExchangePolicy` option is set. Never throws: every failure is a JSON error response with the status and headers
  * the RFCs ask for; a fault of the server (a store that failed, invalid options) is a
  * 500 `server_error`.
  *

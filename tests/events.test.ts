@@ -28,7 +28,7 @@ function recorder() {
 }
 
 describe("events", () => {
-  test("token endpoint: token_issued with client, scope and lifetime; token_refused with the error code", async () => {
+  test("token endpoint: token_issued with grant type, client, scope and lifetime; token_refused with the error code", async () => {
     const clock = fakeClock();
     const { events, onEvent } = recorder();
     const { fetch } = authServer({ onEvent, clock: clock.now });
@@ -39,6 +39,7 @@ describe("events", () => {
       {
         type: "token_issued",
         endpoint: "token",
+        grant_type: "client_credentials",
         client_id: BASIC_CLIENT.client_id,
         scope: "write",
         expires_in: 600,

@@ -1,7 +1,8 @@
 // Property-based fuzzing with fast-check, a small seeded set (the long run is `npm run fuzz`):
 // the whole token endpoint under random and mutated requests never answers a 5xx, never
 // throws, never hangs and never issues a token without the right secret; the brute-force
-// guard follows its rules; every parser (form, Basic, scope, base64, JSON, JWS) either parses
+// guard follows its rules; token exchange issues a token exactly for a valid exchange, never
+// a wider one; every parser (form, Basic, scope, base64, JSON, JWS) either parses
 // or refuses with the documented error; mutated JWTs are never accepted; the X.509 reader
 // returns a certificate or a CertificateError for any bytes.
 import { describe, test } from "node:test";
@@ -19,6 +20,7 @@ const RUNS: Record<string, number> = {
   "X.509 reader: mutated certificates, deep nesting, bad lengths and tags, random bytes": 2000,
   "RFC 4514 names: subject text round-trips to a matching name; random text parses or is refused": 300,
   "mTLS token endpoint: mutated and random client certificates": 300,
+  "token exchange: generated and damaged exchange requests (a token iff the exchange is valid)": 500,
 };
 
 describe("fuzz (seeded)", () => {

@@ -78,7 +78,7 @@ async function failures(tests: Map<string, () => Promise<void>>): Promise<string
 /** A token store over a map, with a flaw. */
 function tokenStore(
   clock: () => number,
-  flaw: { key?: (k: string) => string; ignoreExp?: boolean; jsonLossy?: boolean; dropsHashMembers?: boolean } = {},
+  flaw: { key?: (k: string) => string; ignoreExp?: boolean; jsonLossy?: boolean; dropsHashMembers?: boolean; shallowAct?: boolean } = {},
 ): TokenStore {
   const map = new Map<string, TokenRecord>();
   const k = flaw.key ?? ((x: string) => x);
@@ -88,7 +88,13 @@ function tokenStore(
         // A store that cannot keep a member name with "#" in it (x5t#S256), and drops it.
         record = { ...record, cnf: Object.fromEntries(Object.entries(record.cnf).filter(([name]) => !name.includes("#"))) };
       }
-      map.set(k(key), flaw.jsonLossy ? { client_id: record.client_id, scope: record.scope, iat: record.iat, exp: record.exp } : record);
+      const kept = flaw.jsonLossy
+        ? { client_id: record.client_id, scope: record.scope, iat: record.iat, exp: record.exp }
+        // A store that flattens nested objects one level deep: the act chain loses its earlier actors.
+        : flaw.shallowAct && record.act !== undefined
+        ? { ...record, act: { sub: record.act.sub } }
+        : record;
+      map.set(k(key), kept);
       return Promise.resolve();
     },
     find: (key) => {
@@ -124,6 +130,7 @@ describe("the kit catches broken stores", () => {
     assert.deepEqual(await failures(tests), [
       "TokenStore: save then find gives the record back, every member intact, on every instance",
       "TokenStore: through a server: a certificate-bound token keeps its x5t#S256 and introspects with it",
+      "TokenStore: through a server: an exchanged token keeps its subject and its act chain",
     ]);
   });
 
@@ -132,6 +139,14 @@ describe("the kit catches broken stores", () => {
     assert.deepEqual(await failures(tests), [
       "TokenStore: save then find gives the record back, every member intact, on every instance",
       "TokenStore: through a server: a certificate-bound token keeps its x5t#S256 and introspects with it",
+    ]);
+  });
+
+  test("a delegation chain cut short on the way to storage (RFC 8693 s4.1 act)", async () => {
+    const tests = collect((t) => testTokenStore(({ clock }) => tokenStore(clock, { shallowAct: true }), t));
+    assert.deepEqual(await failures(tests), [
+      "TokenStore: save then find gives the record back, every member intact, on every instance",
+      "TokenStore: through a server: an exchanged token keeps its subject and its act chain",
     ]);
   });
 

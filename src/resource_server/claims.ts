@@ -6,6 +6,7 @@
  */
 
 import { OAuthError } from "../errors.ts";
+import { type ActorClaim, readActorClaim } from "../tokens/actor.ts";
 import type { TokenScheme } from "./bearer_token.ts";
 import type { ResourceServerContext } from "./options.ts";
 
@@ -32,6 +33,11 @@ export interface AccessTokenClaims {
   nbf?: number;
   /** The token identifier. */
   jti?: string;
+  /**
+   * Who acts for the subject (RFC 8693 s4.1), for a token issued by token exchange: the
+   * current actor, earlier ones nested. Only the current actor counts for access control.
+   */
+  act?: ActorClaim;
   /** Other claims of the token. */
   [claim: string]: unknown;
 }
@@ -82,7 +88,8 @@ export function boundKey(claims: Record<string, unknown>): string | undefined {
 
 /**
  * The checks every token passes, however it was read: a valid `aud` that names this
- * resource, times within the clock tolerance, a string `scope`, a sender constraint that
+ * resource, times within the clock tolerance, a string `scope`, a well-formed `act` when
+ * present, a sender constraint that
  * fits the scheme, not revoked. A DPoP-bound token presented as Bearer is refused
  * (RFC 9449 s7.2), and so is a token not bound to a DPoP key presented with the DPoP
  * scheme: s7.1 grants access only once the proof's key matches the key the token is bound
@@ -104,6 +111,8 @@ export async function checkClaims(
   if (claims.nbf !== undefined && (typeof claims.nbf !== "number" || now + skew < claims.nbf)) throw invalid("the token is not valid yet");
   if (claims.iat !== undefined && (typeof claims.iat !== "number" || now + skew < claims.iat)) throw invalid("the token was issued in the future");
   if (claims.scope !== undefined && typeof claims.scope !== "string") throw invalid("the token's scope is not a string");
+  // RFC 8693 s4.1: a delegated token names its actor; one whose actor cannot be read is refused.
+  if (claims.act !== undefined && readActorClaim(claims.act) === undefined) throw invalid("the token's act claim is malformed");
   // A token bound to a TLS client certificate only is used as a Bearer token, over mutual
   // TLS (RFC 8705 s3); its certificate is checked in verify_access_token.ts.
   const { jkt } = tokenBinding(claims);

@@ -5,6 +5,7 @@
  * @module
  */
 
+import type { ActorClaim } from "../tokens/actor.ts";
 import { KeySet } from "../crypto/key_set.ts";
 import { type CryptoProvider, webCrypto } from "../crypto/provider.ts";
 import { ConfigurationError } from "../errors.ts";
@@ -54,6 +55,8 @@ export interface IntrospectionResponse {
   token_type?: string;
   /** Confirmation: present for sender-constrained tokens: `jkt` (DPoP, RFC 9449 s6.2), `x5t#S256` (mutual TLS, RFC 8705 s3.2). */
   cnf?: { jkt?: string; "x5t#S256"?: string };
+  /** The actor of a delegated token (RFC 8693 s4.1). */
+  act?: ActorClaim;
   /** Other members (RFC 7662 s2.2 allows extensions). */
   [member: string]: unknown;
 }

@@ -14,6 +14,7 @@ import { findBearerToken, type TokenLocation, type TokenScheme } from "./bearer_
 import { noTokenResponse, refusal } from "./challenge.ts";
 import { checkCertificateBinding } from "./certificate_binding.ts";
 import { type AccessTokenClaims, tokenBinding } from "./claims.ts";
+import { type ActorClaim, actorChain } from "../tokens/actor.ts";
 import { verifyJwtAccessToken } from "./jwt_access_token.ts";
 import { verifyOpaqueAccessToken } from "./opaque_access_token.ts";
 import { type ResourceServerContext, type ResourceServerOptions, resolveResourceServerOptions } from "./options.ts";
@@ -35,6 +36,12 @@ export interface AccessGranted {
   readonly location: TokenLocation;
   /** `dpop` when the token came with the DPoP scheme and a proof that passed (RFC 9449 s7.1), else `bearer`. */
   readonly scheme: TokenScheme;
+  /**
+   * The delegation chain of the token's `act` claim (RFC 8693 s4.1), the current actor
+   * first: empty when the subject uses its own token. `actors[0]` is who is calling on the
+   * subject's behalf; the others are informational only and, per s4.1, not for access control.
+   */
+  readonly actors: readonly ActorClaim[];
 }
 
 /** A refusal, ready to send. */
@@ -108,7 +115,7 @@ async function verify(
       return { ok: false, ...refusal(ctx, e, needed.join(" "), scheme) };
     }
   }
-  return { ok: true, claims, token: found.token, location: found.location, scheme };
+  return { ok: true, claims, token: found.token, location: found.location, scheme, actors: actorChain(claims.act) };
 }
 
 /**

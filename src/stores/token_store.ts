@@ -5,6 +5,8 @@
  * @module
  */
 
+import type { ActorClaim, MayActClaim } from "../tokens/actor.ts";
+
 /**
  * The confirmation (RFC 7800 s3.1) of a sender-constrained token: what a request must also
  * show to use it. Either member, or both.
@@ -30,7 +32,7 @@ export interface TokenRecord {
   iat: number;
   /** Expires at. The store must not return a record at or after this time. */
   exp: number;
-  /** The subject, when it is not the client itself (client credentials: it always is). */
+  /** The subject, when it is not the client itself (client credentials: it always is; token exchange: the subject token's). */
   sub?: string;
   /** The audience(s) the token is meant for (RFC 8707 resource indicators). */
   aud?: string | readonly string[];
@@ -42,6 +44,17 @@ export interface TokenRecord {
    * are (`x5t#S256` with its `#`).
    */
   cnf?: TokenConfirmation;
+  /**
+   * The actor, for a token issued by token exchange to a party acting on the subject's
+   * behalf (RFC 8693 s4.1), with earlier actors nested inside.
+   */
+  act?: ActorClaim;
+  /**
+   * Who may act for the subject (RFC 8693 s4.4). No grant of this server sets it; a record
+   * that carries it (written by another issuer sharing the store) is honoured by token
+   * exchange.
+   */
+  may_act?: MayActClaim;
 }
 
 /**

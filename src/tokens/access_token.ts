@@ -10,6 +10,7 @@ import type { KeySet } from "../crypto/key_set.ts";
 import type { CryptoProvider } from "../crypto/provider.ts";
 import { ConfigurationError, OAuthError } from "../errors.ts";
 import { StoreFullError, type TokenConfirmation, type TokenRecord, type TokenStore } from "../stores/token_store.ts";
+import type { ActorClaim } from "./actor.ts";
 import { signJwtAccessToken } from "./jwt.ts";
 import { generateOpaqueToken, randomBase64Url, tokenKey } from "./opaque.ts";
 
@@ -37,6 +38,15 @@ export interface AccessTokenGrant {
    * absent: not bound to a certificate. With `jkt` too, the token is bound to both.
    */
   x5t?: string;
+  /** The subject, when it is not the client (token exchange: the subject token's, RFC 8693 s2.1). */
+  sub?: string;
+  /** The actor, for a delegated token (RFC 8693 s4.1). */
+  act?: ActorClaim;
+  /**
+   * The latest the token may expire, seconds since the epoch: a token exchanged for another
+   * never outlives it. Absent: the server's `accessTokenLifetime` alone decides.
+   */
+  notAfter?: number;
 }
 
 /** An issued access token, as the token response (RFC 6749 s5.1) reports it. */
@@ -64,6 +74,16 @@ export interface IssueContext {
   readonly accessTokenFormat: AccessTokenFormat;
   /** The keys JWT access tokens are signed with. */
   readonly signingKeys: KeySet | undefined;
+}
+
+/** The token's lifetime from `iat`: the server's, cut short by the grant's `notAfter`. */
+function lifetime(grant: AccessTokenGrant, iat: number, ctx: IssueContext): number {
+  const max = ctx.accessTokenLifetime;
+  if (grant.notAfter === undefined) return max;
+  const seconds = Math.min(max, grant.notAfter - iat);
+  // Never a token that outlives what it was exchanged for, not even by a second.
+  if (!(seconds >= 1)) throw new OAuthError("invalid_request", "the token this grant rests on expires now");
+  return seconds;
 }
 
 /** RFC 9449 s5: a bound token is of type DPoP; an unbound one Bearer (RFC 6750). */
@@ -97,23 +117,26 @@ async function issueJwt(grant: AccessTokenGrant, ctx: IssueContext): Promise<Iss
   // with no default configured the request must name one (RFC 8707 s2.1).
   if (aud === undefined) throw new OAuthError("invalid_target", "a resource parameter is required for this client");
   const iat = Math.floor(ctx.clock() / 1000);
+  const expires_in = lifetime(grant, iat, ctx);
   const client_id = grant.client.client_id;
   const cnf = confirmation(grant);
   const access_token = await signJwtAccessToken({
     iss: ctx.issuer,
-    sub: client_id,
+    sub: grant.sub ?? client_id,
     aud,
     client_id,
     ...(grant.scope === "" ? {} : { scope: grant.scope }),
     iat,
-    exp: iat + ctx.accessTokenLifetime,
+    exp: iat + expires_in,
     // 192 random bits: unique per token (RFC 7519 s4.1.7), unguessable (RFC 6749 s10.10).
     jti: randomBase64Url(ctx.crypto, 24),
     // RFC 9449 s6.1 and RFC 8705 s3.1: a bound token confirms the key, or the certificate,
     // by its thumbprint.
     ...(cnf === undefined ? {} : { cnf }),
+    // RFC 8693 s4.1; RFC 9068 s2.2 allows claims beyond its own.
+    ...(grant.act === undefined ? {} : { act: grant.act }),
   }, ctx.signingKeys.active);
-  return { access_token, token_type: tokenType(grant), expires_in: ctx.accessTokenLifetime, scope: grant.scope };
+  return { access_token, token_type: tokenType(grant), expires_in, scope: grant.scope };
 }
 
 /**
@@ -130,17 +153,20 @@ export function issueAccessToken(grant: AccessTokenGrant, ctx: IssueContext): Pr
 async function issueOpaque(grant: AccessTokenGrant, ctx: IssueContext): Promise<IssuedAccessToken> {
   const access_token = generateOpaqueToken(ctx.crypto);
   const iat = Math.floor(ctx.clock() / 1000);
+  const expires_in = lifetime(grant, iat, ctx);
   const scope = grant.scope;
   const record: TokenRecord = {
     client_id: grant.client.client_id,
     scope,
     iat,
-    exp: iat + ctx.accessTokenLifetime,
+    exp: iat + expires_in,
   };
+  if (grant.sub !== undefined && grant.sub !== record.client_id) record.sub = grant.sub;
   const aud = audience(grant.resource);
   if (aud !== undefined) record.aud = aud;
   const cnf = confirmation(grant);
   if (cnf !== undefined) record.cnf = cnf;
+  if (grant.act !== undefined) record.act = grant.act;
   const key = await tokenKey(access_token, ctx.crypto);
   try {
     await ctx.tokenStore.save(key, record);
@@ -161,5 +187,5 @@ async function issueOpaque(grant: AccessTokenGrant, ctx: IssueContext): Promise<
     }
     throw e;
   }
-  return { access_token, token_type: tokenType(grant), expires_in: ctx.accessTokenLifetime, scope };
+  return { access_token, token_type: tokenType(grant), expires_in, scope };
 }

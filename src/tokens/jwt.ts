@@ -6,6 +6,7 @@
  */
 
 import type { Signer } from "../crypto/signer.ts";
+import type { ActorClaim } from "./actor.ts";
 import { encodeProtectedHeader, signCompact } from "../jose/jws.ts";
 import type { TokenConfirmation } from "../stores/token_store.ts";
 
@@ -16,7 +17,7 @@ import type { TokenConfirmation } from "../stores/token_store.ts";
 export interface JwtAccessTokenClaims {
   /** The issuer identifier, equal to the server's metadata `issuer` (s2.2, RFC 8414). */
   iss: string;
-  /** The subject: the client_id for client credentials. */
+  /** The subject: the client_id for client credentials; the subject token's for token exchange. */
   sub: string;
   /** The resource(s) the token is for: one string, or several (RFC 8707 s2). */
   aud: string | string[];
@@ -35,6 +36,8 @@ export interface JwtAccessTokenClaims {
    * and/or of its TLS client certificate (RFC 8705 s3.1).
    */
   cnf?: TokenConfirmation;
+  /** The actor of a delegated token (RFC 8693 s4.1). */
+  act?: ActorClaim;
 }
 
 /**
@@ -62,6 +65,7 @@ const encoder = new TextEncoder();
  * ```ts
  * import { signJwtAccessToken } from "./jwt.ts";
  * import type { Signer } from "../crypto/signer.ts";
+import type { ActorClaim } from "./actor.ts";
  * declare const signer: Signer;
  * const token = await signJwtAccessToken({
  *   iss: "https://as.example.com", sub: "billing", aud: "https://api.example.com",

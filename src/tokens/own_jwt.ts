@@ -17,6 +17,7 @@ import { parseJsonObject } from "../jose/json.ts";
 import { parseCompact, verifySignature } from "../jose/jws.ts";
 import { keySetIndex } from "../jose/key_index.ts";
 import type { TokenConfirmation, TokenRecord } from "../stores/token_store.ts";
+import { readActorClaim, readMayActClaim } from "./actor.ts";
 
 /** What reading a JWT back needs from the server's configuration. */
 export interface OwnJwtContext {
@@ -80,7 +81,7 @@ export async function readOwnJwt(token: string, ctx: OwnJwtContext): Promise<Own
   if (keys === undefined) return undefined;
   const claims = await verified(token, ctx, keys);
   if (claims === undefined || claims.iss !== ctx.issuer) return undefined;
-  const { client_id, sub, jti, iat, exp, scope, aud, cnf } = claims;
+  const { client_id, sub, jti, iat, exp, scope, aud, cnf, act, may_act } = claims;
   if (typeof client_id !== "string" || typeof sub !== "string" || typeof jti !== "string") return undefined;
   if (typeof iat !== "number" || typeof exp !== "number") return undefined;
   if (!(exp > ctx.clock() / 1000)) return undefined;
@@ -100,6 +101,18 @@ export async function readOwnJwt(token: string, ctx: OwnJwtContext): Promise<Own
     if (typeof jkt === "string") confirmation.jkt = jkt;
     if (typeof x5t === "string") confirmation["x5t#S256"] = x5t;
     if (confirmation.jkt !== undefined || confirmation["x5t#S256"] !== undefined) record.cnf = confirmation;
+  }
+  // RFC 8693 s4.1, s4.4: delegation claims are kept; a malformed one makes the token unknown,
+  // since who may act with it could not be told.
+  if (act !== undefined) {
+    const actor = readActorClaim(act);
+    if (actor === undefined) return undefined;
+    record.act = actor;
+  }
+  if (may_act !== undefined) {
+    const allowed = readMayActClaim(may_act);
+    if (allowed === undefined) return undefined;
+    record.may_act = allowed;
   }
   return { jti, record };
 }

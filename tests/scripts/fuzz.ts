@@ -18,6 +18,7 @@ const share: Record<string, number> = {
   "RFC 4514 names: subject text round-trips to a matching name; random text parses or is refused": 0.1,
   "IP addresses: format and parse round-trip; random text parses or is refused": 0.1,
   "mTLS token endpoint: mutated and random client certificates": 0.1,
+  "token exchange: generated and damaged exchange requests (a token iff the exchange is valid)": 0.2,
 };
 
 console.log(`fuzz: seed ${seed}, ${total.toLocaleString("en")} endpoint cases`);

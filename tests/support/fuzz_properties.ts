@@ -21,6 +21,7 @@ import { grantScope, isScopeToken, parseScope } from "../../src/scope.ts";
 import { decodeBase64, decodeBase64Url, encodeBase64, encodeBase64Url } from "../../src/encoding/base64.ts";
 import { platformTokens } from "./fuzz_federation.ts";
 import { fuzzHostileClientIds, REAL_ID, SECRET as HOSTILE_SECRET } from "./fuzz_client_ids.ts";
+import { EXCHANGE_PROPERTIES } from "./fuzz_exchange.ts";
 import { JWS_PROPERTIES } from "./fuzz_jws.ts";
 import { X509_PROPERTIES } from "./fuzz_x509.ts";
 import { AWKWARD_ID, BASIC_ID, fuzzRequest, ISSUER, POST_ID, SECRET, toRequest } from "./fuzz_requests.ts";
@@ -472,4 +473,5 @@ export const PROPERTIES: readonly FuzzProperty[] = [
   ...JWS_PROPERTIES,
   platformTokens,
   ...X509_PROPERTIES,
+  ...EXCHANGE_PROPERTIES,
 ];

@@ -34,6 +34,9 @@ function fullRecord(now: number): TokenRecord {
     // Both bindings: a DPoP key (RFC 9449 s6) and a TLS client certificate (RFC 8705 s3.1),
     // whose member name has a "#" a store must keep as it is.
     cnf: { jkt: "0ZcOCORZNYy-DWpqq30jZyJGHTN0d2HglBV3uiguA4I", "x5t#S256": "bwcK0esc3ACC3DB2Y5_lESsXE8o9ltc05O89jdN-dg2" },
+    // RFC 8693 s4.1, s4.4: a delegation chain three actors deep, one of another issuer.
+    act: { sub: "tool-server", act: { sub: "agent-ü", act: { sub: "runner", iss: "https://ci.example.org" } } },
+    may_act: { sub: "agent-ü", client_id: "agent-ü" },
   };
 }
 
@@ -66,7 +69,8 @@ const KIT_CERTIFICATE_X5T = "h1Amp9hwnlla81S3TCvr-AQmz3uQImjg8F5ozoxboxE";
  * Registers tests proving that a {@link TokenStore} keeps the contract the server relies on:
  *
  * - `save` then `find` gives the record back, every member intact (non-ASCII included, and
- *   the `x5t#S256` confirmation of a certificate-bound token with its `#`);
+ *   the `x5t#S256` confirmation of a certificate-bound token with its `#`, and the nested
+ *   objects of a delegated token: `act` chains and `may_act`);
  * - `find` of an unknown key is `undefined`;
  * - saving a key again replaces its record;
  * - keys are opaque: base64url strings compared byte for byte (a case-insensitive
@@ -80,6 +84,8 @@ const KIT_CERTIFICATE_X5T = "h1Amp9hwnlla81S3TCvr-AQmz3uQImjg8F5ozoxboxE";
  *   record is found by the token's hash with the lifetime the response announced; a
  *   token bound to a TLS client certificate keeps its `cnf` `x5t#S256` through the store
  *   and shows it in introspection.
+ * - through a real server: a token issued by token exchange (RFC 8693) keeps its `sub` and
+ *   its nested `act` chain, read back by another instance and shown by introspection.
  *
  * Each test makes a fresh store with `factory` and uses fresh random keys, so a persistent
  * store shared by the tests is fine.
@@ -288,6 +294,54 @@ export function testTokenStore(
         answer.active === true && answer.token_type === "Bearer" && sameData(answer.cnf, { "x5t#S256": KIT_CERTIFICATE_X5T }),
         `introspection of a certificate-bound token answered ${JSON.stringify(answer)}`,
       );
+    },
+
+    "through a server: an exchanged token keeps its subject and its act chain": async () => {
+      const { time, store, reader } = await setup();
+      const issuer = "https://conformance.example";
+      const exchange = "urn:ietf:params:oauth:grant-type:token-exchange";
+      const server = createAuthorizationServer({
+        issuer,
+        clients: [
+          { client_id: "kit-ci", client_secret: SECRET, grant_types: ["client_credentials"], scope: "read", allowed_resources: ["https://agent.example"] },
+          { client_id: "kit-agent", client_secret: SECRET, grant_types: [exchange], scope: "read", resource_server: "https://agent.example", allowed_resources: ["https://tools.example"] },
+          { client_id: "kit-tools", client_secret: SECRET, grant_types: [exchange], scope: "read", resource_server: "https://tools.example" },
+        ],
+        tokenStore: store,
+        clock: time.clock,
+        tokenExchangePolicy: () => true,
+      });
+      const post = async (client_id: string, path: string, body: Record<string, string>) => {
+        const res = await server.fetch(
+          new Request(`${issuer}${path}`, {
+            method: "POST",
+            headers: {
+              "content-type": "application/x-www-form-urlencoded",
+              authorization: `Basic ${encodeBasicCredentials(client_id, SECRET)}`,
+            },
+            body: new URLSearchParams(body).toString(),
+          }),
+        );
+        const json = await res.json() as Record<string, unknown>;
+        check(res.status === 200, `${path} answered ${res.status}: ${JSON.stringify(json)}`);
+        return json;
+      };
+      const type = "urn:ietf:params:oauth:token-type:access_token";
+      const subject = (await post("kit-ci", "/token", { grant_type: "client_credentials", resource: "https://agent.example" })).access_token as string;
+      const first = (await post("kit-agent", "/token", {
+        grant_type: exchange,
+        subject_token: subject,
+        subject_token_type: type,
+        resource: "https://tools.example",
+      })).access_token as string;
+      // The second exchange reads the first's record back through the store.
+      const second = (await post("kit-tools", "/token", { grant_type: exchange, subject_token: first, subject_token_type: type })).access_token as string;
+      const record = await reader.find(await tokenKey(second, webCrypto));
+      const chain = { sub: "kit-tools", act: { sub: "kit-agent" } };
+      check(record?.sub === "kit-ci" && record.client_id === "kit-tools" && sameData(record.act, chain),
+        `another instance found ${JSON.stringify(record)} for a token exchanged twice`);
+      const info = await post("kit-tools", "/introspect", { token: second });
+      check(info.active === true && info.sub === "kit-ci" && sameData(info.act, chain), `introspection answered ${JSON.stringify(info)}`);
     },
   });
 }

@@ -1,0 +1,71 @@
+/**
+ * This server's own access tokens as subject and actor tokens of a token exchange (RFC 8693
+ * s2.1): the first implementation of the subject-token seam. A token is read exactly as
+ * introspection reads it (`tokens/lookup.ts`): an opaque token must be live in the token
+ * store, a JWT must verify against the server's own keys with its `jti` not revoked.
+ *
+ * Who may present one: as `subject_token`, the client it was issued to, or a resource
+ * server it was meant for (a client whose `resource_server` names one of its audiences, the
+ * same rule as the default introspection policy). So a token that leaks to a third client
+ * cannot be exchanged by it. As `actor_token`, only the client it was issued to: an actor
+ * token says who is acting, and no client may claim to act as another.
+ *
+ * @module
+ */
+
+import { defaultIntrospectionPolicy } from "../introspection_policy.ts";
+import type { ServerContext } from "../options.ts";
+import type { RevocationStore } from "../stores/revocation_store.ts";
+import { type LookupContext, lookupToken } from "../tokens/lookup.ts";
+import type { SubjectTokenVerifier } from "./exchanged_token.ts";
+import { ACCESS_TOKEN_TYPE, JWT_TOKEN_TYPE } from "./token_types.ts";
+
+/**
+ * With `handleTokenRequest` alone there is no revocation endpoint, so no JWT can have been
+ * revoked; `createAuthorizationServer` passes its revocation store.
+ */
+const NOTHING_REVOKED: RevocationStore = {
+  revoke: () => Promise.resolve(),
+  isRevoked: () => Promise.resolve(false),
+};
+
+/**
+ * The verifier of the server's own access tokens: type `access_token` for both formats,
+ * type `jwt` for JWT access tokens only.
+ */
+export function ownAccessTokens(ctx: ServerContext): SubjectTokenVerifier {
+  const lookup: LookupContext = {
+    crypto: ctx.crypto,
+    tokenStore: ctx.tokenStore,
+    revocationStore: ctx.revocationStore ?? NOTHING_REVOKED,
+    clock: ctx.clock,
+    issuer: ctx.issuer,
+    signingKeys: ctx.signingKeys,
+  };
+  return {
+    tokenTypes: new Set([ACCESS_TOKEN_TYPE, JWT_TOKEN_TYPE]),
+    async verify(token, { token_type, role, client }) {
+      // A compact JWS has two dots; an opaque token (base64url) none.
+      if (token_type === JWT_TOKEN_TYPE && !token.includes(".")) return undefined;
+      const found = await lookupToken(token, lookup);
+      if (found === undefined) return undefined;
+      const record = found.record;
+      const presentable = role === "actor"
+        ? record.client_id === client.client_id
+        : defaultIntrospectionPolicy.allowToken(client.registration, record);
+      if (!presentable) return undefined;
+      return {
+        iss: ctx.issuer,
+        sub: record.sub ?? record.client_id,
+        client_id: record.client_id,
+        scope: record.scope,
+        ...(record.aud === undefined ? {} : { aud: record.aud }),
+        exp: record.exp,
+        ...(record.act === undefined ? {} : { act: record.act }),
+        ...(record.may_act === undefined ? {} : { may_act: record.may_act }),
+        ...(record.cnf === undefined ? {} : { cnf: record.cnf }),
+        claims: { ...record, iss: ctx.issuer },
+      };
+    },
+  };
+}
