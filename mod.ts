@@ -42,6 +42,9 @@ export { handleTokenRequest } from "./src/token_endpoint.ts";
 export type { TokenEndpointOptions } from "./src/options.ts";
 export type { TokenExchangePolicy, TokenExchangeRequest } from "./src/token_exchange/policy.ts";
 export type { ExchangedToken } from "./src/token_exchange/exchanged_token.ts";
+export type { JwtBearerGrant, JwtBearerPolicy, JwtBearerRequest } from "./src/grants/jwt_bearer_policy.ts";
+export { JWT_BEARER_GRANT } from "./src/grants/jwt_bearer.ts";
+export { ID_JAG_GRANT_PROFILE, ID_JAG_TYPE } from "./src/grants/id_jag.ts";
 export type { ActorClaim, MayActClaim } from "./src/tokens/actor.ts";
 export { type AuthorizationServer, createAuthorizationServer } from "./src/server.ts";
 export type {
@@ -59,6 +62,7 @@ export type {
   EndpointName,
   EventHook,
   FederatedClientAuthenticatedEvent,
+  JwtBearerAssertionEvent,
   IntrospectionEvent,
   RevocationEvent,
   ServerEvent,
@@ -79,7 +83,7 @@ export {
 export { decodeBasicCredentials, encodeBasicCredentials, type BasicCredentials } from "./src/client_auth/basic.ts";
 export type { BruteForceOptions } from "./src/client_auth/brute_force.ts";
 export type { ClientAssertionOptions } from "./src/client_auth/assertion_options.ts";
-export type { TrustedIssuer } from "./src/federation/trusted_issuer.ts";
+export type { GrantProfile, TrustedIssuer } from "./src/federation/trusted_issuer.ts";
 export type { FederatedCredential } from "./src/federation/federated_credential.ts";
 export type { ClaimPattern, ClaimRule, ClaimRules } from "./src/federation/claim_rules.ts";
 export { type CryptoProvider, type DigestAlgorithm, timingSafeEqual, webCrypto } from "./src/crypto/provider.ts";

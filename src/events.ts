@@ -84,6 +84,31 @@ export interface FederatedClientAuthenticatedEvent {
   subject: string;
 }
 
+/**
+ * An assertion was presented with the JWT bearer grant (RFC 7523 s2.1), and accepted or
+ * refused: which trusted issuer vouched for which subject, to which client. Never the
+ * assertion itself. When refused, `issuer` and `subject` are what the assertion claims
+ * (unverified), when it named a trusted issuer.
+ */
+export interface JwtBearerAssertionEvent {
+  type: "jwt_bearer_assertion";
+  time: number;
+  endpoint: "token";
+  /** The authenticated client that presented the assertion. */
+  client_id: string;
+  result: "accepted" | "refused";
+  /** `id-jag` (an Identity Assertion JWT Authorization Grant) or `jwt-bearer`: the issuer's `grantProfile`. */
+  profile?: "id-jag" | "jwt-bearer";
+  /** The trusted issuer's identifier, as configured. */
+  issuer?: string;
+  /** The assertion's `sub`. */
+  subject?: string;
+  /** The error answered, when refused. */
+  error?: OAuthErrorCode;
+  /** Why it was refused, in words (the `error_description`), for logs. */
+  reason?: string;
+}
+
 /** An introspection request was answered (RFC 7662 s2.2) or refused (s2.3). */
 export interface IntrospectionEvent {
   type: "introspection";
@@ -137,6 +162,7 @@ export interface RevocationEvent {
  *     case "token_refused": return `refused: ${event.error}`;
  *     case "client_authentication_failed": return `bad credentials for ${event.client_id ?? "?"}`;
  *     case "federated_client_authenticated": return `${event.client_id} is ${event.subject} of ${event.issuer}`;
+ *     case "jwt_bearer_assertion": return `${event.result}: ${event.subject ?? "?"} of ${event.issuer ?? "?"}`;
  *     case "introspection": return `introspection: ${event.result}`;
  *     case "revocation": return `revocation: ${event.result}`;
  *   }
@@ -148,6 +174,7 @@ export type ServerEvent =
   | TokenRefusedEvent
   | ClientAuthenticationFailedEvent
   | FederatedClientAuthenticatedEvent
+  | JwtBearerAssertionEvent
   | IntrospectionEvent
   | RevocationEvent;
 

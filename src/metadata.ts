@@ -8,6 +8,8 @@
 
 import { assertionAlgorithms, type TokenEndpointAuthMethod } from "./clients/registration.ts";
 import { ASYMMETRIC_ALGORITHMS, type JwsAlgorithm } from "./jose/algorithms.ts";
+import { ID_JAG_GRANT_PROFILE } from "./grants/id_jag.ts";
+import { JWT_BEARER_GRANT } from "./grants/jwt_bearer.ts";
 import { grantTypesSupported } from "./grants/registry.ts";
 import { jsonResponse } from "./http/response.ts";
 import type { ServerConfig } from "./server_options.ts";
@@ -40,6 +42,12 @@ export interface AuthorizationServerMetadata {
   /** Omitted unless configured (`responseTypesSupported`, or `profile: "mcp"`): this server has no authorization endpoint. */
   readonly response_types_supported?: readonly string[];
   readonly grant_types_supported: readonly string[];
+  /**
+   * The authorization grant profiles the token endpoint processes
+   * (draft-ietf-oauth-identity-assertion-authz-grant s7.2): the ID-JAG profile, when the
+   * JWT bearer grant is on and some trusted issuer's `grantProfile` is `id-jag`.
+   */
+  readonly authorization_grant_profiles_supported?: readonly string[];
   readonly token_endpoint_auth_methods_supported?: readonly string[];
   /** Present whenever `private_key_jwt` or `client_secret_jwt` is listed (RFC 8414 s2); never `none`. */
   readonly token_endpoint_auth_signing_alg_values_supported?: readonly string[];
@@ -149,6 +157,18 @@ function mtlsAliases(config: ServerConfig): Record<string, string> | undefined {
 }
 
 /**
+ * draft-ietf-oauth-identity-assertion-authz-grant s7.2: the ID-JAG profile is listed only
+ * with `jwt-bearer` in `grant_types_supported` (it MUST be), and only when an issuer's
+ * assertions are read as ID-JAGs. Listing it promises the processing rules, not that any
+ * issuer, client or subject will be accepted.
+ */
+function grantProfiles(config: ServerConfig): readonly string[] | undefined {
+  if (!grantTypesSupported(config).includes(JWT_BEARER_GRANT)) return undefined;
+  const idJag = config.federation?.issuers.list().some((i) => i.trustDomain === undefined && i.grantProfile === "id-jag") === true;
+  return idJag ? [ID_JAG_GRANT_PROFILE] : undefined;
+}
+
+/**
  * Builds the metadata document from the configuration. Members with no value are omitted
  * (RFC 8414 s3.2).
  */
@@ -163,6 +183,7 @@ export function buildMetadata(config: ServerConfig): AuthorizationServerMetadata
     scopes_supported: scopes(config),
     response_types_supported: config.responseTypesSupported,
     grant_types_supported: grantTypesSupported(config),
+    authorization_grant_profiles_supported: grantProfiles(config),
     token_endpoint_auth_methods_supported: methods,
     token_endpoint_auth_signing_alg_values_supported: signingAlgs,
     // RFC 9449 s5.1: the algorithms the token endpoint accepts in DPoP proofs.

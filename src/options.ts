@@ -33,6 +33,7 @@ import { MemoryReplayStore, type ReplayStore } from "./stores/replay_store.ts";
 import type { RevocationStore } from "./stores/revocation_store.ts";
 import type { TokenStore } from "./stores/token_store.ts";
 import type { TokenExchangePolicy } from "./token_exchange/policy.ts";
+import type { JwtBearerPolicy } from "./grants/jwt_bearer_policy.ts";
 import type { AccessTokenFormat, IssueContext } from "./tokens/access_token.ts";
 
 /**
@@ -206,6 +207,16 @@ export interface TokenEndpointOptions {
    * {@link TokenExchangePolicy}.
    */
   tokenExchangePolicy?: TokenExchangePolicy;
+  /**
+   * Turns on the JWT bearer grant (RFC 7523 s2.1), and with it Identity Assertion JWT
+   * Authorization Grants (ID-JAG, what MCP's enterprise-managed authorization uses):
+   * maps a verified assertion's subject, from one of the `trustedIssuers`, to the scope and
+   * audience it may be granted, or refuses it. Default: none, and the grant is
+   * unsupported. Needs `trustedIssuers`; a client must also list
+   * `urn:ietf:params:oauth:grant-type:jwt-bearer` in its `grant_types`. See
+   * {@link JwtBearerPolicy}.
+   */
+  jwtBearerPolicy?: JwtBearerPolicy;
 }
 
 /** The prepared form of the options that every endpoint reads. */
@@ -230,6 +241,8 @@ export interface ServerContext extends ClientAuthContext, IssueContext {
   readonly certificateBoundAccessTokens: boolean;
   /** Who may exchange what; `undefined`: token exchange is off. */
   readonly tokenExchangePolicy: TokenExchangePolicy | undefined;
+  /** What assertions of the JWT bearer grant may be granted; `undefined`: the grant is off. */
+  readonly jwtBearerPolicy: JwtBearerPolicy | undefined;
   /** Revoked JWT ids, with `createAuthorizationServer` (which has a revocation endpoint). */
   readonly revocationStore?: RevocationStore;
 }
@@ -263,6 +276,7 @@ const KNOWN_OPTIONS: ReadonlySet<string> = new Set([
   "clientCertificate",
   "certificateBoundAccessTokens",
   "tokenExchangePolicy",
+  "jwtBearerPolicy",
 ]);
 
 
@@ -431,6 +445,13 @@ export function resolveOptions(options: TokenEndpointOptions, extraKeys?: Readon
   if (tokenExchangePolicy !== undefined && typeof tokenExchangePolicy !== "function") {
     throw new ConfigurationError("tokenExchangePolicy must be a function (request) => boolean | Promise<boolean>");
   }
+  const jwtBearerPolicy = options.jwtBearerPolicy;
+  if (jwtBearerPolicy !== undefined && typeof jwtBearerPolicy !== "function") {
+    throw new ConfigurationError("jwtBearerPolicy must be a function (request) => { scope, resource? } | false");
+  }
+  if (jwtBearerPolicy !== undefined && (options.trustedIssuers === undefined || options.trustedIssuers.length === 0)) {
+    throw new ConfigurationError("jwtBearerPolicy needs trustedIssuers: the issuers whose assertions the JWT bearer grant accepts");
+  }
 
   const tokenEndpoint = tokenEndpointOf(options, issuer);
   const tokenEndpointHtu = normalizeHtu(tokenEndpoint);
@@ -508,6 +529,7 @@ export function resolveOptions(options: TokenEndpointOptions, extraKeys?: Readon
     clientCertificates: mtls.clientCertificates,
     certificateBoundAccessTokens: mtls.certificateBoundAccessTokens,
     tokenExchangePolicy,
+    jwtBearerPolicy,
   };
   contexts.set(options, context);
   return context;

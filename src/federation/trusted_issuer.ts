@@ -81,7 +81,21 @@ export interface TrustedIssuer {
    * A token stolen from such a workload can then be replayed until it expires.
    */
   allowReuse?: boolean;
+  /**
+   * What the issuer's assertions are when a client presents one with the JWT bearer grant
+   * (RFC 7523 s2.1, the `jwtBearerPolicy` option); it does not change client
+   * authentication. `id-jag` (default): Identity Assertion JWT Authorization Grants
+   * (draft-ietf-oauth-identity-assertion-authz-grant s3): `typ` `oauth-id-jag+jwt` is
+   * required, `aud` is exactly this server's issuer, `client_id` names the client
+   * presenting it, `jti` and `iat` are required. `jwt-bearer`: plain RFC 7523 s3
+   * assertions, `typ` `JWT` or none. So a platform token meant for client authentication
+   * (GitHub's, Kubernetes') is never an authorization grant unless its issuer says so.
+   */
+  grantProfile?: GrantProfile;
 }
+
+/** How the JWT bearer grant reads a trusted issuer's assertions; see {@link TrustedIssuer.grantProfile}. */
+export type GrantProfile = "id-jag" | "jwt-bearer";
 
 /** A trusted issuer, validated and ready. */
 export interface ResolvedTrustedIssuer {
@@ -94,6 +108,7 @@ export interface ResolvedTrustedIssuer {
   /** Seconds. */
   readonly maxLifetime: number;
   readonly allowReuse: boolean;
+  readonly grantProfile: GrantProfile;
   readonly keys: IssuerKeys;
 }
 
@@ -165,7 +180,7 @@ export const GITHUB_ACTIONS_ISSUER = "https://token.actions.githubusercontent.co
 const DEFAULT_MAX_LIFETIME = 3_600;
 const KNOWN_MAX_LIFETIME: Readonly<Record<string, number>> = { [GITHUB_ACTIONS_ISSUER]: 600 };
 
-const KNOWN: ReadonlySet<string> = new Set(["issuer", "jwks", "jwksUri", "audience", "algorithms", "maxLifetime", "allowReuse"]);
+const KNOWN: ReadonlySet<string> = new Set(["issuer", "jwks", "jwksUri", "audience", "algorithms", "maxLifetime", "allowReuse", "grantProfile"]);
 
 function fail(index: number, issuer: unknown, message: string): never {
   const name = typeof issuer === "string" ? ` (${JSON.stringify(issuer)})` : "";
@@ -242,6 +257,8 @@ function resolveOne(value: TrustedIssuer, index: number, ctx: TrustedIssuerConte
     fail(index, issuer, "maxLifetime must be an integer from 1 to 86400 (seconds)");
   }
   if (value.allowReuse !== undefined && typeof value.allowReuse !== "boolean") fail(index, issuer, "allowReuse must be a boolean");
+  const grantProfile = value.grantProfile ?? "id-jag";
+  if (grantProfile !== "id-jag" && grantProfile !== "jwt-bearer") fail(index, issuer, "grantProfile must be 'id-jag' or 'jwt-bearer'");
 
   const keys = new IssuerKeys(
     jwks !== undefined ? { jwks } : value.jwksUri !== undefined ? { jwksUri: value.jwksUri } : { discovery: issuer },
@@ -254,6 +271,7 @@ function resolveOne(value: TrustedIssuer, index: number, ctx: TrustedIssuerConte
     algorithms: new Set(algorithms),
     maxLifetime,
     allowReuse: value.allowReuse ?? false,
+    grantProfile,
     keys,
   };
 }

@@ -50,6 +50,8 @@ export interface PlatformTokenCheck {
    * identity assertion, `oauth-id-jag+jwt`) passes its own.
    */
   readonly types?: readonly string[];
+  /** Whether a token without `typ` is refused; default false. A profile whose `typ` is REQUIRED (ID-JAG) sets it. */
+  readonly typeRequired?: boolean;
 }
 
 /** A token that passed every check. */
@@ -197,7 +199,9 @@ export async function verifyPlatformToken(token: string, issuers: TrustedIssuerS
   }
   named = issuer.issuer;
   if (!issuer.algorithms.has(alg)) return reject("the token's alg is not allowed for its issuer");
-  if (!typeAccepted(header.typ, check.types ?? ["jwt", "jose"])) return reject("the token's typ is not a JWT");
+  if (!typeAccepted(header.typ, check.types ?? ["jwt", "jose"]) || (check.typeRequired === true && header.typ === undefined)) {
+    return reject(check.types === undefined ? "the token's typ is not a JWT" : `the token's typ is not ${check.types.join(" or ")}`);
+  }
   if (header.kid !== undefined && typeof header.kid !== "string") return reject("the token's kid is not a string");
   const { sub, aud, exp, nbf, iat, jti } = claims;
   // RFC 7523 s3 item 2: a subject is required; it is what a registration's rules are about.

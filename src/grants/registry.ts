@@ -11,12 +11,14 @@ import type { FormParameters } from "../http/form.ts";
 import type { ServerContext } from "../options.ts";
 import { clientCredentials } from "./client_credentials.ts";
 import type { GrantDecision, GrantType } from "./grant.ts";
+import { jwtBearer } from "./jwt_bearer.ts";
 import { tokenExchange } from "./token_exchange.ts";
 
 /** Every grant type, in the order metadata lists them. */
 const GRANT_TYPES: readonly GrantType[] = [
   clientCredentials,
   tokenExchange,
+  jwtBearer,
 ];
 
 const BY_NAME: ReadonlyMap<string, GrantType> = new Map(GRANT_TYPES.map((g) => [g.grant_type, g]));
