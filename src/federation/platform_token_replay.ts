@@ -10,7 +10,9 @@
 
 import { sha256 } from "../crypto/sha256.ts";
 import { encodeBase64Url } from "../encoding/base64.ts";
+import { OAuthError, type OAuthErrorCode } from "../errors.ts";
 import type { ReplayStore } from "../stores/replay_store.ts";
+import { StoreFullError } from "../stores/token_store.ts";
 import type { VerifiedPlatformToken } from "./verify_platform_token.ts";
 
 /** The outcome: accepted, or refused with the reason. */
@@ -52,4 +54,39 @@ export async function rememberPlatformToken(
   if (token.jti === undefined) return { ok: false, reason: "the token has no jti, and its issuer does not allowReuse" };
   const first = await replayStore.remember(replayKey(token), Math.ceil(token.exp + clockTolerance));
   return first === true ? { ok: true } : { ok: false, reason: "the token was already used" };
+}
+
+/**
+ * {@link rememberPlatformToken} for a grant: a token already used (or without `jti` from an
+ * issuer that does not allow reuse) is refused with `refusal` (`invalid_grant` for the JWT
+ * bearer grant, RFC 7523 s3.1; `invalid_request` for token exchange, RFC 8693 s2.2.2); a
+ * full replay store is `503 temporarily_unavailable`; a store fault is rethrown.
+ *
+ * @example
+ * ```ts
+ * import { spendPlatformToken } from "./platform_token_replay.ts";
+ * import type { VerifiedPlatformToken } from "./verify_platform_token.ts";
+ * import type { ReplayStore } from "../stores/replay_store.ts";
+ * declare const token: VerifiedPlatformToken;
+ * declare const replayStore: ReplayStore;
+ * await spendPlatformToken(token, replayStore, 30, "invalid_grant");
+ * ```
+ */
+export async function spendPlatformToken(
+  token: VerifiedPlatformToken,
+  replayStore: ReplayStore,
+  clockTolerance: number,
+  refusal: OAuthErrorCode,
+): Promise<void> {
+  let verdict: ReplayVerdict;
+  try {
+    verdict = await rememberPlatformToken(token, replayStore, clockTolerance);
+  } catch (e) {
+    if (e instanceof StoreFullError) {
+      const headers = e.retryAfter === undefined ? undefined : { "retry-after": String(e.retryAfter) };
+      throw new OAuthError("temporarily_unavailable", "the server cannot record more tokens now", { headers, cause: e });
+    }
+    throw e;
+  }
+  if (!verdict.ok) throw new OAuthError(refusal, `the token of ${token.issuer.issuer} is not acceptable: ${verdict.reason}`);
 }

@@ -32,13 +32,12 @@
 import type { Client } from "../clients/registration.ts";
 import { OAuthError } from "../errors.ts";
 import { emit } from "../events.ts";
-import { rememberPlatformToken } from "../federation/platform_token_replay.ts";
+import { spendPlatformToken } from "../federation/platform_token_replay.ts";
 import type { GrantProfile, TrustedIssuerSet } from "../federation/trusted_issuer.ts";
 import { presentedPlatformToken, type VerifiedPlatformToken, verifyPlatformToken } from "../federation/verify_platform_token.ts";
 import type { FormParameters } from "../http/form.ts";
 import type { ServerContext } from "../options.ts";
 import { grantAudienceAndScope } from "../resource_indicators.ts";
-import { StoreFullError } from "../stores/token_store.ts";
 import { boundedScope } from "../token_exchange/exchange_scope.ts";
 import type { GrantDecision, GrantType } from "./grant.ts";
 import { checkIdJag, ID_JAG_TYPE, type IdJagBounds } from "./id_jag.ts";
@@ -92,21 +91,6 @@ function profileBounds(token: VerifiedPlatformToken, client: Client, ctx: Server
   return { scope: undefined, resource: undefined };
 }
 
-/** RFC 7523 s3 item 7: the assertion is used once, after every other check. */
-async function useUp(token: VerifiedPlatformToken, ctx: ServerContext): Promise<void> {
-  let verdict;
-  try {
-    verdict = await rememberPlatformToken(token, ctx.replayStore, ctx.clientAssertion.clockTolerance);
-  } catch (e) {
-    if (e instanceof StoreFullError) {
-      const headers = e.retryAfter === undefined ? undefined : { "retry-after": String(e.retryAfter) };
-      throw new OAuthError("temporarily_unavailable", "the server cannot record more assertions now", { headers, cause: e });
-    }
-    throw e;
-  }
-  if (!verdict.ok) throw new OAuthError("invalid_grant", `the assertion is not acceptable: ${verdict.reason}`);
-}
-
 async function grant(form: FormParameters, client: Client, ctx: ServerContext, seen: Seen): Promise<GrantDecision> {
   if (client.token_endpoint_auth_method === "none") {
     throw new OAuthError("unauthorized_client", "the JWT bearer grant is for confidential clients");
@@ -135,7 +119,8 @@ async function grant(form: FormParameters, client: Client, ctx: ServerContext, s
     resource: candidate.resource,
   }, ctx.storeTimeoutMs);
 
-  await useUp(token, ctx);
+  // RFC 7523 s3 item 7: used once, after every other check (a refused request does not burn it).
+  await spendPlatformToken(token, ctx.replayStore, ctx.clientAssertion.clockTolerance, "invalid_grant");
   emit(ctx, {
     type: "jwt_bearer_assertion",
     endpoint: "token",

@@ -21,6 +21,7 @@ import { grantAudienceAndScope, isResourceIndicator } from "../resource_indicato
 import { actorIdentity, checkMayAct, delegatedAct } from "../token_exchange/delegation.ts";
 import { exchangeScope } from "../token_exchange/exchange_scope.ts";
 import { type ExchangedToken, verifyExchangedToken } from "../token_exchange/exchanged_token.ts";
+import { spendExternalTokens } from "../token_exchange/external_tokens.ts";
 import { policyAllows } from "../token_exchange/policy.ts";
 import { ACCESS_TOKEN_TYPE, JWT_TOKEN_TYPE, TOKEN_EXCHANGE } from "../token_exchange/token_types.ts";
 import type { GrantDecision, GrantType } from "./grant.ts";
@@ -117,6 +118,9 @@ async function decide(form: FormParameters, client: Client, ctx: ServerContext):
     act,
   }, ctx.storeTimeoutMs);
   if (!allowed) throw new OAuthError("invalid_request", "the token exchange policy does not allow this exchange");
+  // Another issuer's token is used once (unless its issuer allows reuse), and only now,
+  // so that a refused exchange does not burn it.
+  await spendExternalTokens([subject, actor], ctx);
 
   return {
     grant: {

@@ -5,8 +5,8 @@
  * Each kind of token the server accepts is read by a {@link SubjectTokenVerifier}, listed in
  * {@link subjectTokenVerifiers} and keyed by the token types it reads; the verifiers of a
  * type are tried in order and the first that recognises the token answers. The first kind
- * is this server's own access tokens (`own_tokens.ts`); JWTs of trusted external issuers
- * are the next (verified by the federation module, plugged in as one more list entry).
+ * is this server's own access tokens (`own_tokens.ts`); the second, JWTs of trusted
+ * external issuers (`external_tokens.ts`, verified by the federation module).
  *
  * RFC 8693 s2.2.2: a token that is invalid for any reason, or unacceptable by policy, is
  * `invalid_request`. Every such failure gets the same answer, so a caller learns nothing
@@ -20,6 +20,7 @@ import type { Client } from "../clients/registration.ts";
 import { OAuthError } from "../errors.ts";
 import type { ServerContext } from "../options.ts";
 import type { ActorClaim, MayActClaim } from "../tokens/actor.ts";
+import { externalJwts } from "./external_tokens.ts";
 import { ownAccessTokens } from "./own_tokens.ts";
 
 /**
@@ -94,7 +95,7 @@ export function subjectTokenVerifiers(ctx: ServerContext): readonly SubjectToken
   if (list === undefined) {
     list = [
       ownAccessTokens(ctx),
-      // Next: JWTs of trusted external issuers (the federation module).
+      externalJwts(ctx),
     ];
     lists.set(ctx, list);
   }
