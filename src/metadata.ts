@@ -31,7 +31,13 @@ import { ALIASED } from "./mtls/endpoint_aliases.ts";
  * ```
  */
 export interface AuthorizationServerMetadata {
-  /** The issuer identifier, exactly as configured (RFC 8414 s3.3). */
+  /**
+   * The issuer identifier, exactly as configured (RFC 8414 s3.3). It is also the one
+   * audience a client assertion (`private_key_jwt`, `client_secret_jwt`) may carry, as a
+   * single string, unless `clientAssertion.strictAudience` is false (then the token
+   * endpoint URL, the URL of the endpoint called and its mutual-TLS alias too); and the
+   * audience an ID-JAG must carry (draft-ietf-oauth-identity-assertion-authz-grant s4.4.1).
+   */
   readonly issuer: string;
   /** Only when configured (`endpoints.authorization`, or `profile: "mcp"`), for clients that insist; it refuses every request. */
   readonly authorization_endpoint?: string;

@@ -164,7 +164,8 @@ export interface TokenEndpointOptions {
   /**
    * The public URL of the token endpoint: an absolute URL, or a path on the issuer's origin;
    * default `<issuer>/token`. DPoP proofs must name it in `htu` (RFC 9449 s4.3) and client
-   * assertions may name it in `aud` (RFC 7523 s3); it is never derived from `Host` or
+   * assertions may name it in `aud` with `clientAssertion.strictAudience: false` (RFC 7523
+   * s3); it is never derived from `Host` or
    * `X-Forwarded-*` headers (RFC 9700 s4.13). With `createAuthorizationServer`, set
    * `endpoints.token` instead.
    */

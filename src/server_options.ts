@@ -138,7 +138,7 @@ export interface ServerOptions extends TokenEndpointOptions {
    * asks for client certificates (RFC 8705 s5): published as `mtls_endpoint_aliases` and
    * routed to the same endpoints (by path, like every endpoint). Requires
    * `clientCertificate`. DPoP proofs may name the token endpoint's alias in `htu`, and
-   * client assertions any alias in `aud` (unless `strictAudience`), as they may the
+   * client assertions any alias in `aud` (with `strictAudience: false`), as they may the
    * conventional URLs.
    */
   mtlsEndpointAliases?: MtlsEndpointAliases;

@@ -216,13 +216,17 @@ describe("CJ-5 and App. B-5: aud", () => {
     }
   });
 
-  test("aud = the token endpoint URL -> 200 by default", async () => {
-    const { fetch, clock } = server();
+  // Issue 19: strictAudience is the default (draft-ietf-oauth-rfc7523bis); the lax rule of
+  // RFC 7523 s3 is kept behind strictAudience: false.
+  test("aud = the token endpoint URL -> invalid_client by default (strictAudience); 200 with strictAudience: false", async () => {
+    const strict = server();
+    await assertOAuthError(await strict.fetch(assertionRequest(await signAssertion(ES256_KEY, claims(PK, strict.clock.now(), { aud: TOKEN_URL })))), 400, "invalid_client");
+    const { fetch, clock } = server({ clientAssertion: { strictAudience: false } });
     await assertToken(await fetch(assertionRequest(await signAssertion(ES256_KEY, claims(PK, clock.now(), { aud: TOKEN_URL })))));
   });
 
-  test("an aud array of this server's identifiers -> 200; an array that also names another party -> invalid_client", async () => {
-    const { fetch, clock } = server();
+  test("strictAudience: false: an aud array of this server's identifiers -> 200; an array that also names another party -> invalid_client", async () => {
+    const { fetch, clock } = server({ clientAssertion: { strictAudience: false } });
     await assertToken(await fetch(assertionRequest(await signAssertion(ES256_KEY, claims(PK, clock.now(), { aud: [ISSUER] })))));
     await assertToken(await fetch(assertionRequest(await signAssertion(ES256_KEY, claims(PK, clock.now(), { aud: [ISSUER, TOKEN_URL] })))));
     await assertOAuthError(
@@ -232,7 +236,17 @@ describe("CJ-5 and App. B-5: aud", () => {
     );
   });
 
-  test("strictAudience: the issuer as a single string only; the token endpoint URL and arrays -> invalid_client", async () => {
+  test("strictAudience (the default): the issuer as a single string only; the token endpoint URL and arrays -> invalid_client", async () => {
+    for (const options of [{}, { clientAssertion: { strictAudience: true } }]) {
+      const { fetch, clock } = server(options);
+      await assertToken(await fetch(assertionRequest(await signAssertion(ES256_KEY, claims(PK, clock.now(), { aud: ISSUER })))));
+      for (const aud of [TOKEN_URL, [ISSUER]]) {
+        await assertOAuthError(await fetch(assertionRequest(await signAssertion(ES256_KEY, claims(PK, clock.now(), { aud })))), 400, "invalid_client");
+      }
+    }
+  });
+
+  test("strictAudience: true, explicitly, is the same", async () => {
     const { fetch, clock } = server({ clientAssertion: { strictAudience: true } });
     await assertToken(await fetch(assertionRequest(await signAssertion(ES256_KEY, claims(PK, clock.now(), { aud: ISSUER })))));
     for (const aud of [TOKEN_URL, [ISSUER]]) {
@@ -472,8 +486,8 @@ describe("introspection and revocation authenticate callers with assertions too 
     return json.access_token as string;
   }
 
-  test("introspect with aud = the issuer, the introspection URL or the token endpoint URL", async () => {
-    const { fetch, clock } = whole();
+  test("strictAudience: false: introspect with aud = the issuer, the introspection URL or the token endpoint URL", async () => {
+    const { fetch, clock } = whole({ clientAssertion: { strictAudience: false } });
     const token = await tokenFor(fetch, clock.now());
     for (const aud of [ISSUER, INTROSPECT_URL, TOKEN_URL]) {
       const jwt = await signAssertion(ES256_KEY, claims(PK, clock.now(), { aud }));
@@ -484,7 +498,7 @@ describe("introspection and revocation authenticate callers with assertions too 
   });
 
   test("an assertion addressed to the introspection endpoint is refused at the token endpoint and at revocation", async () => {
-    const { fetch, clock } = whole();
+    const { fetch, clock } = whole({ clientAssertion: { strictAudience: false } });
     const token = await tokenFor(fetch, clock.now());
     const toIntrospection = () => signAssertion(ES256_KEY, claims(PK, clock.now(), { aud: INTROSPECT_URL }));
     await assertOAuthError(await fetch(assertionRequest(await toIntrospection())), 400, "invalid_client");
@@ -499,8 +513,8 @@ describe("introspection and revocation authenticate callers with assertions too 
     await assertOAuthError(res, 401, "invalid_client");
   });
 
-  test("strictAudience applies at introspection too: only the issuer", async () => {
-    const { fetch, clock } = whole({ clientAssertion: { strictAudience: true } });
+  test("strictAudience (the default) applies at introspection too: only the issuer", async () => {
+    const { fetch, clock } = whole();
     const token = await tokenFor(fetch, clock.now());
     const ok = await fetch(assertionRequest(await signAssertion(ES256_KEY, claims(PK, clock.now())), { token }, INTROSPECT_URL));
     assert.equal(ok.status, 200);
@@ -511,7 +525,7 @@ describe("introspection and revocation authenticate callers with assertions too 
   test("revoke with client_secret_jwt and private_key_jwt; an assertion is single-use across endpoints", async () => {
     const { fetch, clock } = whole();
     const token = await tokenFor(fetch, clock.now());
-    const jwt = await signAssertion(ES256_KEY, claims(PK, clock.now(), { aud: REVOKE_URL }));
+    const jwt = await signAssertion(ES256_KEY, claims(PK, clock.now(), { aud: ISSUER }));
     assert.equal((await fetch(assertionRequest(jwt, { token }, REVOKE_URL))).status, 200);
     await assertOAuthError(await fetch(assertionRequest(jwt, { token }, REVOKE_URL)), 400, "invalid_client");
     const hs = await macAssertion(JWT_SECRET, claims(HS_CLIENT.client_id, clock.now()));

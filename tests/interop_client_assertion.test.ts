@@ -1,6 +1,8 @@
 // Interop: real clients authenticating with signed assertions (RFC 7523). oauth4webapi's
 // PrivateKeyJwt and ClientSecretJwt, and openid-client's PrivateKeyJwt, get tokens from the
-// server, with keys made by jose; their fetch is routed to the handler in-process.
+// server, with keys made by jose; their fetch is routed to the handler in-process. With the
+// default strictAudience (issue 19, draft-ietf-oauth-rfc7523bis) each of them is shown to
+// send the issuer identifier, as one string, as the assertion's aud.
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import * as oauth from "oauth4webapi";
@@ -18,7 +20,18 @@ const KEYS = {
   RS256: await clientKey("RS256", "interop-rs256"),
 };
 
-function server(strictAudience = false): typeof globalThis.fetch {
+/** The `aud` of every client assertion the server was sent, in order. */
+const audiences: unknown[] = [];
+
+function audienceOf(body: string): unknown {
+  const assertion = new URLSearchParams(body).get("client_assertion");
+  if (assertion === null) return undefined;
+  const payload = assertion.split(".")[1]!.replace(/-/g, "+").replace(/_/g, "/");
+  return (JSON.parse(atob(payload)) as { aud?: unknown }).aud;
+}
+
+/** The server with the default assertion rules, or `strictAudience: false` when `lax`. */
+function server(lax = false): typeof globalThis.fetch {
   const clients: ClientRegistration[] = [
     ...Object.entries(KEYS).map(([alg, key]): ClientRegistration => ({
       client_id: `pk-${alg}`,
@@ -35,8 +48,17 @@ function server(strictAudience = false): typeof globalThis.fetch {
       scope: "read",
     },
   ];
-  const s = createAuthorizationServer({ issuer: ISSUER, clients, clientAssertion: { strictAudience } });
-  return ((input: RequestInfo | URL, init?: RequestInit) => s.fetch(new Request(input, init))) as typeof globalThis.fetch;
+  const s = createAuthorizationServer({ issuer: ISSUER, clients, ...(lax ? { clientAssertion: { strictAudience: false } } : {}) });
+  return (async (input: RequestInfo | URL, init?: RequestInit) => {
+    const request = new Request(input, init);
+    audiences.push(audienceOf(await request.clone().text()));
+    return s.fetch(request);
+  }) as typeof globalThis.fetch;
+}
+
+/** The audience of the last assertion sent is exactly the issuer, a single string. */
+function assertIssuerAudience(): void {
+  assert.equal(audiences.at(-1), ISSUER);
 }
 
 describe("oauth4webapi assertions", () => {
@@ -49,10 +71,11 @@ describe("oauth4webapi assertions", () => {
   }
 
   for (const [alg, key] of Object.entries(KEYS)) {
-    test(`PrivateKeyJwt with an ${alg} key gets a token (strict audience too)`, async () => {
-      for (const strict of [false, true]) {
-        const fetch = server(strict);
+    test(`PrivateKeyJwt with an ${alg} key sends aud = the issuer and gets a token (strict by default, and lax)`, async () => {
+      for (const lax of [false, true]) {
+        const fetch = server(lax);
         const result = await grant(`pk-${alg}`, oauth.PrivateKeyJwt({ key: key.privateKey, kid: key.kid }), fetch);
+        assertIssuerAudience();
         assert.equal(result.token_type, "bearer");
         assert.equal(result.scope, "read");
       }
@@ -61,6 +84,7 @@ describe("oauth4webapi assertions", () => {
 
   test("ClientSecretJwt gets a token", async () => {
     const result = await grant("hs", oauth.ClientSecretJwt(JWT_SECRET), server());
+    assertIssuerAudience();
     assert.ok(result.access_token);
   });
 
@@ -70,6 +94,8 @@ describe("oauth4webapi assertions", () => {
     const { access_token } = await grant("pk-ES256", auth, fetch);
     const c: oauth.Client = { client_id: "pk-ES256" };
     const response = await oauth.introspectionRequest(as, c, auth, access_token, { [oauth.customFetch]: fetch });
+    // At the introspection endpoint too: the issuer, not the endpoint's URL.
+    assertIssuerAudience();
     const result = await oauth.processIntrospectionResponse(as, c, response);
     assert.equal(result.active, true);
     assert.equal(result.client_id, "pk-ES256");
@@ -86,7 +112,7 @@ describe("oauth4webapi assertions", () => {
 });
 
 describe("openid-client assertions", () => {
-  test("clientCredentialsGrant with PrivateKeyJwt (EdDSA)", async () => {
+  test("clientCredentialsGrant with PrivateKeyJwt (EdDSA) sends aud = the issuer", async () => {
     const config = new client.Configuration(
       { issuer: ISSUER, token_endpoint: TOKEN_ENDPOINT },
       "pk-EdDSA",
@@ -95,6 +121,7 @@ describe("openid-client assertions", () => {
     );
     config[client.customFetch] = server() as unknown as client.CustomFetch;
     const tokens = await client.clientCredentialsGrant(config);
+    assertIssuerAudience();
     assert.equal(tokens.scope, "read");
   });
 });

@@ -106,11 +106,11 @@ describe("mtls_endpoint_aliases are routed, and named in htu and aud like the co
     await assertOAuthError(await as.fetch(tokenAt(`${MTLS_HOST}/token`, { grant_type: "client_credentials", client_id: "tls" }, { dpop: elsewhere })), 400, "invalid_dpop_proof");
   });
 
-  test("a client assertion addressed to the token endpoint's alias is accepted; not with strictAudience", async () => {
-    const as = createAuthorizationServer(options);
+  test("a client assertion addressed to the token endpoint's alias is accepted with strictAudience: false; not by default", async () => {
+    const as = createAuthorizationServer({ ...options, clientAssertion: { strictAudience: false } });
     const assertion = await signAssertion(ES256_KEY, claims("pk", Date.now(), { aud: `${MTLS_HOST}/token` }));
     await assertToken(await as.fetch(assertionRequest(assertion, {}, `${MTLS_HOST}/token`)));
-    const strict = createAuthorizationServer({ ...options, clientAssertion: { strictAudience: true } });
+    const strict = createAuthorizationServer(options);
     const again = await signAssertion(ES256_KEY, claims("pk", Date.now(), { aud: `${MTLS_HOST}/token` }));
     await assertOAuthError(await strict.fetch(assertionRequest(again, {}, `${MTLS_HOST}/token`)), 400, "invalid_client");
   });

@@ -11,18 +11,24 @@ import { ConfigurationError } from "../errors.ts";
  * How the token endpoint checks `private_key_jwt` and `client_secret_jwt` assertions (the
  * `clientAssertion` option). Every field has a default.
  *
- * @example Only the issuer as audience (draft-ietf-oauth-rfc7523bis), one-minute assertions
+ * @example The old, lax audience rule (the token endpoint URL too), one-minute assertions
  * ```ts
  * import type { ClientAssertionOptions } from "../../mod.ts";
- * const clientAssertion: ClientAssertionOptions = { strictAudience: true, maxLifetime: 60 };
+ * const clientAssertion: ClientAssertionOptions = { strictAudience: false, maxLifetime: 60 };
  * ```
  */
 export interface ClientAssertionOptions {
   /**
    * Accept only the issuer identifier, as a single string, in `aud` (as
-   * draft-ietf-oauth-rfc7523bis requires; SPEC App. B-5). Default false: `aud` may also be
-   * the token endpoint URL or the URL of the endpoint called (RFC 7523 s3), or an array of
-   * such values, as long as every value names this server.
+   * draft-ietf-oauth-rfc7523bis requires; SPEC App. B-5). Default true: a client assertion
+   * names the server by its issuer identifier, exactly the `issuer` of its metadata, and
+   * nothing else, so it cannot be replayed at another server that shares an endpoint URL
+   * or accepts arrays (the audience injection rfc7523bis fixes). oauth4webapi,
+   * openid-client and the MCP SDK send exactly that. Set false for clients that address
+   * the token endpoint (RFC 7523 s3 allows it): `aud` may then also be the token endpoint
+   * URL, the URL of the endpoint called or its mutual-TLS alias, or an array of such
+   * values, as long as every value names this server. (Before issue 19 false was the
+   * default.) Platform tokens of `trustedIssuers` follow their issuer's `audience`, not this.
    */
   strictAudience?: boolean;
   /**
@@ -80,7 +86,7 @@ function integer(name: string, value: unknown, fallback: number, min: number, ma
  * @example
  * ```ts
  * import { resolveAssertionSettings } from "./assertion_options.ts";
- * resolveAssertionSettings({ strictAudience: true }).maxLifetime; // 300
+ * resolveAssertionSettings(undefined).strictAudience; // true
  * ```
  */
 export function resolveAssertionSettings(options: ClientAssertionOptions | undefined): AssertionSettings {
@@ -93,7 +99,7 @@ export function resolveAssertionSettings(options: ClientAssertionOptions | undef
     throw new ConfigurationError("clientAssertion.strictAudience must be a boolean");
   }
   return {
-    strictAudience: o.strictAudience ?? false,
+    strictAudience: o.strictAudience ?? true,
     maxLifetime: integer("maxLifetime", o.maxLifetime, 300, 1, 3_600),
     clockTolerance: integer("clockTolerance", o.clockTolerance, 30, 0, 300),
     jwksCooldownMs: integer("jwksCooldown", o.jwksCooldown, 30, 1, 3_600) * 1000,

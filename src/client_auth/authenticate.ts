@@ -58,8 +58,8 @@ export interface ClientAuthContext extends EventContext {
   /** The issuer identifier: always an accepted assertion `aud` (RFC 7523 s3). */
   readonly issuer: string;
   /**
-   * The public URLs of the endpoints that authenticate clients. Unless `strictAudience` is
-   * set, an assertion's `aud` may also be the token endpoint URL (RFC 7523 s3) or the URL
+   * The public URLs of the endpoints that authenticate clients. With `strictAudience: false`
+   * (not the default), an assertion's `aud` may also be the token endpoint URL (RFC 7523 s3) or the URL
    * of the endpoint called.
    */
   readonly endpointUrls: Readonly<Partial<Record<EndpointName, string>>>;
