@@ -17,6 +17,7 @@ const RUNS: Record<string, number> = {
   "JWT readers: verifyAccessToken and introspection under mutated tokens": 300,
   "client assertions: mutated private_key_jwt assertions at the token endpoint": 300,
   "federation: mutated platform tokens at the token endpoint": 300,
+  "JWT bearer grant: mutated ID-JAGs at the token endpoint": 300,
   "X.509 reader: mutated certificates, deep nesting, bad lengths and tags, random bytes": 2000,
   "RFC 4514 names: subject text round-trips to a matching name; random text parses or is refused": 300,
   "mTLS token endpoint: mutated and random client certificates": 300,

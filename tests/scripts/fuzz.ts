@@ -13,6 +13,7 @@ const share: Record<string, number> = {
   "JWT readers: verifyAccessToken and introspection under mutated tokens": 0.1,
   "client assertions: mutated private_key_jwt assertions at the token endpoint": 0.1,
   "federation: mutated platform tokens at the token endpoint": 0.1,
+  "JWT bearer grant: mutated ID-JAGs at the token endpoint": 0.1,
   "X.509 reader: mutated certificates, deep nesting, bad lengths and tags, random bytes": 1,
   "X.509 text forms: PEM and RFC 9440 byte sequences, damaged and random": 0.2,
   "RFC 4514 names: subject text round-trips to a matching name; random text parses or is refused": 0.1,

@@ -13,6 +13,8 @@
 //  7. with the brute-force guard's in-memory store flooded past its bound by made-up client
 //     ids (their counters are forgettable, kept apart and forgotten oldest first), an unknown
 //     client_id still costs what a wrong secret costs.
+//  8. the JWT bearer grant (an ID-JAG): an assertion naming no trusted issuer costs what a
+//     bad signature costs (a decoy check).
 // Requests are interleaved in random order within each round; figures are medians over
 // rounds of per-round medians, with the interquartile range of the round medians as noise.
 // TIMING_ROUNDS (default 41) and TIMING_PER_ROUND (default 400) scale the run.
@@ -308,4 +310,54 @@ for (const guard of [false, true] as const) {
   const nu = median(perCase.get("a made-up client_id never tried before")!);
   const nr = median(perCase.get("a real client_id never tried before, wrong secret")!);
   console.log(`  first failures: made-up - real: ${(nu - nr).toFixed(2)} µs`);
+}
+
+// 8. The JWT bearer grant with ID-JAGs (ES256, static issuer keys so no fetch is timed): the
+//    client authenticates with its secret first, then the assertion is refused for a bad
+//    signature, for naming no trusted issuer (a decoy signature check), for an unknown kid;
+//    for the record, a good signature refused afterwards (another client's ID-JAG, or a
+//    subject the policy refuses), which only someone holding the assertion can send.
+{
+  const idp = await generateSigningKey("ES256", { kid: "idp" });
+  const impostor = await generateSigningKey("ES256", { kid: "idp" });
+  const other = await generateSigningKey("ES256", { kid: "other" });
+  const b64 = (o: unknown) => btoa(JSON.stringify(o)).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+  const now = Math.floor(Date.now() / 1000);
+  const iss = "https://acme.idp.example";
+  const idJag = async (signer: typeof idp.signer, claims: Record<string, unknown> = {}, kid = "idp") => {
+    const input = `${b64({ alg: "ES256", kid, typ: "oauth-id-jag+jwt" })}.${b64({
+      iss, sub: "U019488227", aud: "https://as.example.com", client_id: "wiki", scope: "chat.read",
+      iat: now, exp: now + 290, jti: crypto.randomUUID(), ...claims,
+    })}`;
+    const signature = await signer.sign(new TextEncoder().encode(input));
+    return `${input}.${btoa(String.fromCharCode(...signature)).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "")}`;
+  };
+  const grantSecret = generateClientSecret();
+  const post = (jwt: string) => () =>
+    new Request("https://as.example.com/token", {
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded", authorization: `Basic ${encodeBasicCredentials("wiki", grantSecret)}` },
+      body: `grant_type=urn%3Aietf%3Aparams%3Aoauth%3Agrant-type%3Ajwt-bearer&assertion=${jwt}`,
+    });
+  const options: TokenEndpointOptions = {
+    issuer: "https://as.example.com",
+    trustedIssuers: [{ issuer: iss, jwks: { keys: [idp.publicJwk!] } }],
+    jwtBearerPolicy: (r) => (r.subject === "blocked" ? false : { scope: "chat.read" }),
+    clients: [{ client_id: "wiki", client_secret_hash: await hashClientSecret(grantSecret), grant_types: ["urn:ietf:params:oauth:grant-type:jwt-bearer"], scope: "chat.read" }],
+    bruteForce: false,
+  };
+  const perCase = await measure([
+    { name: "bad signature", request: post(await idJag(impostor.signer)) },
+    { name: "iss not a trusted issuer", request: post(await idJag(idp.signer, { iss: "https://elsewhere.example.com" })) },
+    { name: "for the record: unknown kid", request: post(await idJag(other.signer, {}, "other")) },
+    { name: "bad signature (A/A control)", request: post(await idJag(impostor.signer)) },
+    { name: "for the record: good, another client's", request: post(await idJag(idp.signer, { client_id: "other" })) },
+    { name: "for the record: good, policy refuses", request: post(await idJag(idp.signer, { sub: "blocked" })) },
+  ], options, 21, 200);
+  report("8. JWT bearer grant (ES256 ID-JAG): refusals (per request)", perCase);
+  const bad = median(perCase.get("bad signature")!);
+  const untrusted = median(perCase.get("iss not a trusted issuer")!);
+  const kid = median(perCase.get("for the record: unknown kid")!);
+  const aa = median(perCase.get("bad signature (A/A control)")!);
+  console.log(`  difference untrusted iss - bad signature: ${(untrusted - bad).toFixed(2)} µs; unknown kid - bad signature: ${(kid - bad).toFixed(2)} µs; A/A noise: ${(aa - bad).toFixed(2)} µs`);
 }

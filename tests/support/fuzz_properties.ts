@@ -20,6 +20,7 @@ import { parseAuthorizationHeader } from "../../src/http/authorization.ts";
 import { grantScope, isScopeToken, parseScope } from "../../src/scope.ts";
 import { decodeBase64, decodeBase64Url, encodeBase64, encodeBase64Url } from "../../src/encoding/base64.ts";
 import { platformTokens } from "./fuzz_federation.ts";
+import { idJagAssertions } from "./fuzz_jwt_bearer.ts";
 import { fuzzHostileClientIds, REAL_ID, SECRET as HOSTILE_SECRET } from "./fuzz_client_ids.ts";
 import { EXCHANGE_PROPERTIES } from "./fuzz_exchange.ts";
 import { JWS_PROPERTIES } from "./fuzz_jws.ts";
@@ -472,6 +473,7 @@ export const PROPERTIES: readonly FuzzProperty[] = [
   base64Codec,
   ...JWS_PROPERTIES,
   platformTokens,
+  idJagAssertions,
   ...X509_PROPERTIES,
   ...EXCHANGE_PROPERTIES,
 ];
