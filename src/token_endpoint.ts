@@ -119,7 +119,8 @@ export async function tokenEndpoint(request: Request, ctx: ServerContext): Promi
 
 /**
  * Answers an OAuth 2.0 token request (RFC 6749 s3.2): the client credentials grant (s4.4),
- * and token exchange (RFC 8693) when the `tokenExchangePolicy` option is set. Never throws: every failure is a JSON error response with the status and headers
+ * token exchange (RFC 8693) when the `tokenExchangePolicy` option is set, and the JWT bearer
+ * grant (RFC 7523 s2.1, ID-JAGs included) when `jwtBearerPolicy` is set. Never throws: every failure is a JSON error response with the status and headers
  * the RFCs ask for; a fault of the server (a store that failed, invalid options) is a
  * 500 `server_error`.
  *
