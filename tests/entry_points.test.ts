@@ -91,8 +91,13 @@ test("mod.ts is the authorization server only: no resource server, store backend
 });
 
 test("each store backend has its own entry point, and the conformance kits live in testing", () => {
-  for (const [file, folder] of [["stores/redis.ts", "redis"], ["stores/postgres.ts", "postgres"], ["stores/deno_kv.ts", "deno_kv"]]) {
-    assert.ok(reexportedModules(file!).every((m) => m.startsWith(`../src/stores/${folder}/`)), file);
+  const backends: Array<[file: string, folder: string]> = [
+    ["stores/redis.ts", "redis"],
+    ["stores/postgres.ts", "postgres"],
+    ["stores/deno_kv.ts", "deno_kv"],
+  ];
+  for (const [file, folder] of backends) {
+    assert.ok(reexportedModules(file).every((m) => m.startsWith(`../src/stores/${folder}/`)), file);
   }
   assert.ok(reexportedModules("resource_server.ts").every((m) => m.startsWith("./src/resource_server/")));
   assert.ok(exportedNames("testing.ts").includes("testTokenStore"));
