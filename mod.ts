@@ -35,6 +35,11 @@
  * // Deno.serve(server.fetch); Bun.serve(server); export default server;
  * ```
  *
+ * The other entry points: `m2m-oauth/resource-server` verifies the tokens at an API;
+ * `m2m-oauth/stores/redis`, `m2m-oauth/stores/postgres` and `m2m-oauth/stores/deno-kv` share
+ * one server's state between instances; `m2m-oauth/testing` holds the in-process test server
+ * and the store conformance kits. (On JSR: `@m2m/oauth/resource-server`, and so on.)
+ *
  * @module
  */
 
@@ -116,29 +121,8 @@ export {
 } from "./src/crypto/signing_key.ts";
 export { KeySet, type KeySetEntry, type KeySetOptions, type KeyStatus } from "./src/crypto/key_set.ts";
 export { handleJwksRequest } from "./src/jwks.ts";
-export {
-  type AccessDenied,
-  type AccessGranted,
-  type AccessRequirements,
-  type AccessTokenVerification,
-  verifyAccessToken,
-} from "./src/resource_server/verify_access_token.ts";
-export type { AccessTokenClaims } from "./src/resource_server/claims.ts";
-export type { TokenLocation, TokenScheme } from "./src/resource_server/bearer_token.ts";
 export type { DpopOptions } from "./src/dpop/options.ts";
 export type { DpopNonceOptions } from "./src/dpop/nonce.ts";
-export type {
-  IntrospectionResponse,
-  ProtectedResourceMetadataOptions,
-  ResourceServerDpopOptions,
-  ResourceServerOptions,
-} from "./src/resource_server/options.ts";
-export {
-  handleProtectedResourceMetadataRequest,
-  type ProtectedResourceMetadata,
-  protectedResourceMetadata,
-} from "./src/resource_server/protected_resource_metadata.ts";
-export { protectedResourceMetadataUrl } from "./src/resource_server/metadata_url.ts";
 
 // Mutual TLS (RFC 8705): where the client certificate of a request comes from.
 export type { ClientCertificate, ClientCertificateSource } from "./src/mtls/client_certificate.ts";
@@ -158,44 +142,3 @@ export { CertificateError } from "./src/x509/certificate_error.ts";
 export type { AttributeTypeAndValue, DistinguishedName } from "./src/x509/name.ts";
 export type { SubjectAltNames } from "./src/x509/general_names.ts";
 export type { PublicKeyInfo } from "./src/x509/spki.ts";
-export type { ConformanceOptions, StoreFactory, StoreTestContext, TestRegistrar } from "./src/stores/conformance/kit.ts";
-export { testTokenStore } from "./src/stores/conformance/token_store.ts";
-export { testReplayStore } from "./src/stores/conformance/replay_store.ts";
-export { testRevocationStore } from "./src/stores/conformance/revocation_store.ts";
-export { testAttemptStore } from "./src/stores/conformance/attempt_store.ts";
-export { type ClientStoreConformanceOptions, testClientStore } from "./src/stores/conformance/client_store.ts";
-
-// Stores on Redis, PostgreSQL and Deno KV, so several instances act as one server.
-export { type RedisLike, type RedisStoreOptions } from "./src/stores/redis/redis_like.ts";
-export { RedisTokenStore } from "./src/stores/redis/token_store.ts";
-export { RedisReplayStore } from "./src/stores/redis/replay_store.ts";
-export { RedisRevocationStore } from "./src/stores/redis/revocation_store.ts";
-export { RedisClientStore } from "./src/stores/redis/client_store.ts";
-export { RedisAttemptStore } from "./src/stores/redis/attempt_store.ts";
-export { type PostgresLike, type PostgresRow } from "./src/stores/postgres/postgres_like.ts";
-export {
-  migratePostgres,
-  POSTGRES_MIGRATION,
-  postgresMigration,
-  type PostgresStoreOptions,
-  sweepPostgres,
-} from "./src/stores/postgres/schema.ts";
-export { PostgresTokenStore } from "./src/stores/postgres/token_store.ts";
-export { PostgresReplayStore } from "./src/stores/postgres/replay_store.ts";
-export { PostgresRevocationStore } from "./src/stores/postgres/revocation_store.ts";
-export { PostgresClientStore } from "./src/stores/postgres/client_store.ts";
-export { PostgresAttemptStore } from "./src/stores/postgres/attempt_store.ts";
-export {
-  type DenoKvLike,
-  type DenoKvStoreOptions,
-  type KvAtomicLike,
-  type KvEntryLike,
-  type KvKey,
-  type KvKeyPart,
-  type KvSetOptions,
-} from "./src/stores/deno_kv/kv_like.ts";
-export { DenoKvTokenStore } from "./src/stores/deno_kv/token_store.ts";
-export { DenoKvReplayStore } from "./src/stores/deno_kv/replay_store.ts";
-export { DenoKvRevocationStore } from "./src/stores/deno_kv/revocation_store.ts";
-export { DenoKvClientStore } from "./src/stores/deno_kv/client_store.ts";
-export { DenoKvAttemptStore } from "./src/stores/deno_kv/attempt_store.ts";

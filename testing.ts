@@ -1,13 +1,14 @@
 /**
  * Test helpers for services protected by m2m-oauth: an in-memory authorization server made
  * by the production `createAuthorizationServer`, with a known client, a fake clock, real
- * tokens minted in process and a fetch that needs no port. Import it from
- * `m2m-oauth/testing` (npm) or `@m2m/oauth/testing` (JSR), in test code only.
+ * tokens minted in process and a fetch that needs no port; and the store conformance kits,
+ * the contract tests every built-in store passes, to run against a store of your own. Import
+ * it from `m2m-oauth/testing` (npm) or `@m2m/oauth/testing` (JSR), in test code only.
  *
  * @example In node:test, deno test or bun test
  * ```ts
  * import { createTestAuthorizationServer } from "./testing.ts";
- * import { verifyAccessToken } from "./mod.ts";
+ * import { verifyAccessToken } from "./resource_server.ts";
  *
  * const as = await createTestAuthorizationServer({ scope: "invoices:read" });
  * const rs = as.resourceServerOptions("https://api.example.test");
@@ -17,6 +18,15 @@
  *   rs,
  * );
  * result.ok; // true
+ * ```
+ *
+ * @example A store of your own passes the same contract as the built-in ones
+ * ```ts
+ * import { test } from "node:test";
+ * import { MemoryTokenStore } from "./mod.ts";
+ * import { testTokenStore } from "./testing.ts";
+ *
+ * testTokenStore(({ clock }) => new MemoryTokenStore({ clock }), test);
  * ```
  *
  * @module
@@ -31,3 +41,11 @@ export {
 } from "./src/testing/test_authorization_server.ts";
 export { createFakeClock, type FakeClock } from "./src/testing/fake_clock.ts";
 export { type FetchHandler, inProcessFetch, type InProcessFetch } from "./src/testing/in_process_fetch.ts";
+
+// Store conformance kits: the contract every store passes, for a user's own store.
+export type { ConformanceOptions, StoreFactory, StoreTestContext, TestRegistrar } from "./src/stores/conformance/kit.ts";
+export { testTokenStore } from "./src/stores/conformance/token_store.ts";
+export { testReplayStore } from "./src/stores/conformance/replay_store.ts";
+export { testRevocationStore } from "./src/stores/conformance/revocation_store.ts";
+export { testAttemptStore } from "./src/stores/conformance/attempt_store.ts";
+export { type ClientStoreConformanceOptions, testClientStore } from "./src/stores/conformance/client_store.ts";

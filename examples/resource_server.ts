@@ -10,13 +10,15 @@ import {
   createAuthorizationServer,
   generateClientSecret,
   generateSigningKey,
-  handleProtectedResourceMetadataRequest,
   hashClientSecret,
   KeySet,
+} from "../mod.ts";
+import {
+  handleProtectedResourceMetadataRequest,
   protectedResourceMetadataUrl,
   type ResourceServerOptions,
   verifyAccessToken,
-} from "../mod.ts";
+} from "../resource_server.ts";
 
 const json = (status: number, body: unknown) => Response.json(body, { status, headers: { "cache-control": "no-store" } });
 

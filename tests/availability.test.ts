@@ -18,11 +18,10 @@ import {
   MemoryReplayStore,
   MemoryTokenStore,
   type ReplayStore,
-  type ResourceServerOptions,
   type ServerOptions,
   StoreFullError,
-  verifyAccessToken,
 } from "../mod.ts";
+import { type ResourceServerOptions, verifyAccessToken } from "../resource_server.ts";
 import { MAX_CLIENT_ID_BYTES } from "../src/clients/client_id.ts";
 import { resolveOptions } from "../src/options.ts";
 import {

@@ -16,8 +16,8 @@ import {
   type Jwk,
   type JwkSet,
   KeySet,
-  verifyAccessToken,
 } from "../mod.ts";
+import { verifyAccessToken } from "../resource_server.ts";
 import type { CliIo } from "../src/cli/io.ts";
 import { runCli } from "../src/cli/run.ts";
 

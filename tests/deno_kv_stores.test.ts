@@ -7,8 +7,8 @@ import assert from "node:assert/strict";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { ConfigurationError, hashClientSecret } from "../mod.ts";
 import {
-  ConfigurationError,
   DenoKvAttemptStore,
   DenoKvClientStore,
   type DenoKvLike,
@@ -16,13 +16,8 @@ import {
   DenoKvRevocationStore,
   type DenoKvStoreOptions,
   DenoKvTokenStore,
-  hashClientSecret,
-  testAttemptStore,
-  testClientStore,
-  testReplayStore,
-  testRevocationStore,
-  testTokenStore,
-} from "../mod.ts";
+} from "../stores/deno_kv.ts";
+import { testAttemptStore, testClientStore, testReplayStore, testRevocationStore, testTokenStore } from "../testing.ts";
 import { fuzzHostileClientIds, REAL_ID, SECRET as HOSTILE_SECRET } from "./support/fuzz_client_ids.ts";
 
 type Kv = DenoKvLike & { close(): void };

@@ -5,7 +5,8 @@ import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import * as oauth from "oauth4webapi";
 import * as jose from "jose";
-import { createAuthorizationServer, type DpopOptions, KeySet, MemoryTokenStore, type ResourceServerOptions, verifyAccessToken } from "../mod.ts";
+import { createAuthorizationServer, type DpopOptions, KeySet, MemoryTokenStore } from "../mod.ts";
+import { type ResourceServerOptions, verifyAccessToken } from "../resource_server.ts";
 import { SECRET } from "./helpers.ts";
 import { testKey } from "./rs_helpers.ts";
 

@@ -5,16 +5,12 @@ import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import {
   type AccessTokenVerification,
-  ConfigurationError,
   type IntrospectionResponse,
-  MemoryReplayStore,
-  MemoryTokenStore,
   protectedResourceMetadata,
   type ResourceServerOptions,
-  tokenKey,
   verifyAccessToken,
-  webCrypto,
-} from "../mod.ts";
+} from "../resource_server.ts";
+import { ConfigurationError, MemoryReplayStore, MemoryTokenStore, tokenKey, webCrypto } from "../mod.ts";
 import { resolveResourceServerOptions } from "../src/resource_server/options.ts";
 import { fakeClock, SECRET } from "./helpers.ts";
 import { API, ISSUER, JWT_CLIENT, jwtServer, testKey } from "./rs_helpers.ts";

@@ -4,7 +4,8 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import * as jose from "jose";
-import { KeySet, type ResourceServerOptions, verifyAccessToken } from "../mod.ts";
+import { KeySet } from "../mod.ts";
+import { type ResourceServerOptions, verifyAccessToken } from "../resource_server.ts";
 import { fakeClock } from "./helpers.ts";
 import { API, apiRequest, decodeJwt, ISSUER, JWKS_URI, jwtServer, testKey } from "./rs_helpers.ts";
 

@@ -12,16 +12,18 @@ import {
   createAuthorizationServer,
   encodeBasicCredentials,
   generateSigningKey,
-  type IntrospectionResponse,
   KeySet,
   MemoryTokenStore,
-  protectedResourceMetadata,
-  type ResourceServerOptions,
   type ServerOptions,
   tokenKey,
-  verifyAccessToken,
   webCrypto,
 } from "../mod.ts";
+import {
+  type IntrospectionResponse,
+  protectedResourceMetadata,
+  type ResourceServerOptions,
+  verifyAccessToken,
+} from "../resource_server.ts";
 import { sha256 } from "../src/crypto/sha256.ts";
 import { encodeBase64Url } from "../src/encoding/base64.ts";
 import { assertOAuthError, assertToken, ISSUER, SECRET } from "./helpers.ts";

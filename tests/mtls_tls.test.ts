@@ -18,13 +18,12 @@ import {
   generateSigningKey,
   KeySet,
   MemoryTokenStore,
-  type ResourceServerOptions,
   tokenKey,
   webCrypto,
   type TlsSocketLike,
   tlsSocketClientCertificates,
-  verifyAccessToken,
 } from "../mod.ts";
+import { type ResourceServerOptions, verifyAccessToken } from "../resource_server.ts";
 import { sha256 } from "../src/crypto/sha256.ts";
 import { encodeBase64, encodeBase64Url } from "../src/encoding/base64.ts";
 import { issueCertificate, makeCa, serverCertificate, type TestCertificate } from "./support/certificates.ts";

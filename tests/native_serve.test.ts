@@ -4,14 +4,8 @@
 // Node" is shown, not assumed. The API fetches the JWK Set from the token server over HTTP.
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import {
-  type AuthorizationServer,
-  createAuthorizationServer,
-  generateSigningKey,
-  KeySet,
-  type ResourceServerOptions,
-  verifyAccessToken,
-} from "../mod.ts";
+import { type AuthorizationServer, createAuthorizationServer, generateSigningKey, KeySet } from "../mod.ts";
+import { type ResourceServerOptions, verifyAccessToken } from "../resource_server.ts";
 import { SECRET } from "./helpers.ts";
 
 type Handler = (request: Request) => Promise<Response>;

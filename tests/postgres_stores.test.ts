@@ -6,10 +6,8 @@ import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import pg from "pg";
 import postgres from "postgres";
+import { ConfigurationError, handleTokenRequest, hashClientSecret } from "../mod.ts";
 import {
-  ConfigurationError,
-  handleTokenRequest,
-  hashClientSecret,
   migratePostgres,
   POSTGRES_MIGRATION,
   PostgresAttemptStore,
@@ -21,12 +19,8 @@ import {
   type PostgresStoreOptions,
   PostgresTokenStore,
   sweepPostgres,
-  testAttemptStore,
-  testClientStore,
-  testReplayStore,
-  testRevocationStore,
-  testTokenStore,
-} from "../mod.ts";
+} from "../stores/postgres.ts";
+import { testAttemptStore, testClientStore, testReplayStore, testRevocationStore, testTokenStore } from "../testing.ts";
 import { tokenRequest } from "./helpers.ts";
 import { fuzzHostileClientIds, REAL_ID, SECRET as HOSTILE_SECRET } from "./support/fuzz_client_ids.ts";
 import { serverSkip, startPostgres, type TestDatabase } from "./servers.ts";

@@ -8,7 +8,7 @@ import {
   protectedResourceMetadataUrl,
   type ResourceServerOptions,
   verifyAccessToken,
-} from "../mod.ts";
+} from "../resource_server.ts";
 import { resolveResourceServerOptions } from "../src/resource_server/options.ts";
 import { API, apiRequest, ISSUER, JWKS_URI } from "./rs_helpers.ts";
 

@@ -6,10 +6,8 @@ import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { createClient } from "redis";
 import { Redis } from "ioredis";
+import { ConfigurationError, handleTokenRequest, hashClientSecret, StoreFullError } from "../mod.ts";
 import {
-  ConfigurationError,
-  handleTokenRequest,
-  hashClientSecret,
   RedisAttemptStore,
   RedisClientStore,
   type RedisLike,
@@ -17,13 +15,8 @@ import {
   RedisRevocationStore,
   type RedisStoreOptions,
   RedisTokenStore,
-  StoreFullError,
-  testAttemptStore,
-  testClientStore,
-  testReplayStore,
-  testRevocationStore,
-  testTokenStore,
-} from "../mod.ts";
+} from "../stores/redis.ts";
+import { testAttemptStore, testClientStore, testReplayStore, testRevocationStore, testTokenStore } from "../testing.ts";
 import { tokenRequest } from "./helpers.ts";
 import { fuzzHostileClientIds, REAL_ID, SECRET as HOSTILE_SECRET } from "./support/fuzz_client_ids.ts";
 import { serverSkip, startRedis, type TestDatabase } from "./servers.ts";

@@ -7,13 +7,11 @@ import * as jose from "jose";
 import { Hono } from "hono";
 import {
   type AccessTokenVerification,
-  encodeBasicCredentials,
-  exportJwk,
   type IntrospectionResponse,
-  MemoryRevocationStore,
   type ResourceServerOptions,
   verifyAccessToken,
-} from "../mod.ts";
+} from "../resource_server.ts";
+import { encodeBasicCredentials, exportJwk, MemoryRevocationStore } from "../mod.ts";
 import { encodeBase64Url } from "../src/encoding/base64.ts";
 import { resolveResourceServerOptions } from "../src/resource_server/options.ts";
 import { fakeClock } from "./helpers.ts";

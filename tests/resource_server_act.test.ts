@@ -4,7 +4,12 @@
 // cannot be read is refused.
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { type AccessGranted, type AccessTokenVerification, type ResourceServerOptions, verifyAccessToken } from "../mod.ts";
+import {
+  type AccessGranted,
+  type AccessTokenVerification,
+  type ResourceServerOptions,
+  verifyAccessToken,
+} from "../resource_server.ts";
 import { apiRequest, signWith, testKey } from "./rs_helpers.ts";
 import {
   AGENT,

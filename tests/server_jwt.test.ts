@@ -11,8 +11,8 @@ import {
   type JwsAlgorithm,
   KeySet,
   MemoryRevocationStore,
-  verifyAccessToken,
 } from "../mod.ts";
+import { verifyAccessToken } from "../resource_server.ts";
 import { decodeJwt, signWith } from "./rs_helpers.ts";
 import {
   API,

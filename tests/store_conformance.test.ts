@@ -13,16 +13,18 @@ import {
   MemoryTokenStore,
   type ReplayStore,
   type RevocationStore,
+  type TokenRecord,
+  type TokenStore,
+  type WritableClientStore,
+} from "../mod.ts";
+import {
   type TestRegistrar,
   testAttemptStore,
   testClientStore,
   testReplayStore,
   testRevocationStore,
   testTokenStore,
-  type TokenRecord,
-  type TokenStore,
-  type WritableClientStore,
-} from "../mod.ts";
+} from "../testing.ts";
 import { checkStorableRegistration } from "../src/clients/stored_registration.ts";
 
 const isNode = typeof (globalThis as { Deno?: unknown }).Deno === "undefined" &&

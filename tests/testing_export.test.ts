@@ -6,7 +6,8 @@ import assert from "node:assert/strict";
 import * as jose from "jose";
 import * as oauth from "oauth4webapi";
 import * as client from "openid-client";
-import { OAuthError, verifyAccessToken } from "../mod.ts";
+import { OAuthError } from "../mod.ts";
+import { verifyAccessToken } from "../resource_server.ts";
 import { createFakeClock, createTestAuthorizationServer } from "../testing.ts";
 
 const API = "https://api.example.test";

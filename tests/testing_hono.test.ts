@@ -8,7 +8,7 @@ import {
   protectedResourceMetadataUrl,
   type ResourceServerOptions,
   verifyAccessToken,
-} from "../mod.ts";
+} from "../resource_server.ts";
 import { createTestAuthorizationServer } from "../testing.ts";
 
 const API = "https://invoices.example.test";

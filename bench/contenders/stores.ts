@@ -5,7 +5,9 @@
 import { createClient } from "redis";
 import pg from "pg";
 import postgres from "postgres";
-import { migratePostgres, PostgresTokenStore, RedisTokenStore, type TokenStore } from "../../mod.ts";
+import { migratePostgres, PostgresTokenStore } from "../../stores/postgres.ts";
+import { RedisTokenStore } from "../../stores/redis.ts";
+import { type TokenStore } from "../../mod.ts";
 import { serverSkip, startPostgres, startRedis, type TestDatabase } from "../../tests/servers.ts";
 import type { Contender } from "./index.ts";
 import { libraryFetch } from "./library.ts";

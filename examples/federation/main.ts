@@ -10,7 +10,8 @@
 // command that runs the CI job (examples/federation/ci_job.ts): once as a job of
 // octo-org/octo-repo on main in the production environment, which gets a token and deploys,
 // and once as a job of the same repository on another branch, which is refused.
-import { createAuthorizationServer, generateSigningKey, KeySet, type ResourceServerOptions, verifyAccessToken } from "../../mod.ts";
+import { createAuthorizationServer, generateSigningKey, KeySet } from "../../mod.ts";
+import { type ResourceServerOptions, verifyAccessToken } from "../../resource_server.ts";
 import { listen } from "../listen.ts";
 import { env } from "./env.ts";
 import { createPlatform, type Job } from "./platform.ts";

@@ -9,8 +9,8 @@ import {
   generateSigningKey,
   hashClientSecret,
   KeySet,
-  type ResourceServerOptions,
 } from "../../mod.ts";
+import { type ResourceServerOptions } from "../../resource_server.ts";
 import { mcpFetchHandler, TOOLS_SCOPE } from "./mcp_server.ts";
 
 

@@ -4,14 +4,8 @@
 // never accepted unless it is the token that was issued).
 import assert from "node:assert/strict";
 import fc from "fast-check";
-import {
-  type AuthorizationServer,
-  createAuthorizationServer,
-  generateSigningKey,
-  KeySet,
-  type ResourceServerOptions,
-  verifyAccessToken,
-} from "../../mod.ts";
+import { type AuthorizationServer, createAuthorizationServer, generateSigningKey, KeySet } from "../../mod.ts";
+import { type ResourceServerOptions, verifyAccessToken } from "../../resource_server.ts";
 import { encodeBase64Url } from "../../src/encoding/base64.ts";
 import { parseJsonObject } from "../../src/jose/json.ts";
 import { parseCompact } from "../../src/jose/jws.ts";

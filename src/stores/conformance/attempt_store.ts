@@ -58,7 +58,8 @@ async function getOne(store: AttemptStore, key: string): Promise<AttemptCount | 
  * @example node:test (Deno.test and bun:test's test work the same way)
  * ```ts
  * import { test } from "node:test";
- * import { MemoryAttemptStore, testAttemptStore } from "m2m-oauth";
+ * import { MemoryAttemptStore } from "../../../mod.ts";
+ * import { testAttemptStore } from "../../../testing.ts";
  *
  * testAttemptStore(({ clock }) => new MemoryAttemptStore({ clock }), test);
  * // Redis expires counters by its own clock, so it keeps real time:

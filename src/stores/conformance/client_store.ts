@@ -60,7 +60,8 @@ export interface ClientStoreConformanceOptions extends ConformanceOptions {
  * ```ts
  * import { test } from "node:test";
  * import { createClient } from "redis";
- * import { RedisClientStore, testClientStore } from "m2m-oauth";
+ * import { RedisClientStore } from "../../../stores/redis.ts";
+ * import { testClientStore } from "../../../testing.ts";
  *
  * const redis = await createClient().connect();
  * testClientStore(() => new RedisClientStore(redis, { prefix: "test:" }), test, { instances: 2 });

@@ -31,7 +31,8 @@ import {
  * @example node:test (Deno.test and bun:test's test work the same way)
  * ```ts
  * import { test } from "node:test";
- * import { MemoryReplayStore, testReplayStore } from "m2m-oauth";
+ * import { MemoryReplayStore } from "../../../mod.ts";
+ * import { testReplayStore } from "../../../testing.ts";
  *
  * testReplayStore(({ clock }) => new MemoryReplayStore({ clock }), test);
  * ```

@@ -31,7 +31,8 @@ import {
  * @example node:test (Deno.test and bun:test's test work the same way)
  * ```ts
  * import { test } from "node:test";
- * import { MemoryRevocationStore, testRevocationStore } from "m2m-oauth";
+ * import { MemoryRevocationStore } from "../../../mod.ts";
+ * import { testRevocationStore } from "../../../testing.ts";
  *
  * testRevocationStore(({ clock }) => new MemoryRevocationStore({ clock }), test);
  * ```

@@ -93,7 +93,8 @@ const KIT_CERTIFICATE_X5T = "h1Amp9hwnlla81S3TCvr-AQmz3uQImjg8F5ozoxboxE";
  * @example node:test (Deno.test and bun:test's test work the same way)
  * ```ts
  * import { test } from "node:test";
- * import { MemoryTokenStore, testTokenStore } from "m2m-oauth";
+ * import { MemoryTokenStore } from "../../../mod.ts";
+ * import { testTokenStore } from "../../../testing.ts";
  *
  * testTokenStore(({ clock }) => new MemoryTokenStore({ clock }), test);
  * // A store with server-side expiry (Redis EXAT, SQL now()) keeps real time:
