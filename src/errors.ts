@@ -92,10 +92,24 @@ export class OAuthError extends Error {
   }
 }
 
-/** Thrown at start-up when options or a client registration are invalid. */
+/**
+ * Thrown at start-up when options or a client registration are invalid. `path` names the
+ * option, when one is to blame: `accessTokenLifetime`, `clients[3].scope`,
+ * `trustedIssuers[0].issuer`.
+ *
+ * @example
+ * ```ts
+ * import { ConfigurationError } from "./errors.ts";
+ * const e = new ConfigurationError("clients[3].scope must be a string", "clients[3].scope");
+ * e.path; // "clients[3].scope"
+ * ```
+ */
 export class ConfigurationError extends Error {
-  constructor(message: string) {
+  /** The full path of the option at fault, when one is. */
+  readonly path: string | undefined;
+  constructor(message: string, path?: string) {
     super(message);
     this.name = "ConfigurationError";
+    this.path = path;
   }
 }

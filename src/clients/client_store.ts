@@ -75,10 +75,10 @@ export interface WritableClientStore extends ClientStore {
  */
 export function clientStoreFromArray(registrations: readonly ClientRegistration[]): ClientStore {
   const byId = new Map<string, ClientRegistration>();
-  for (const registration of registrations) {
-    validateRegistration(registration);
+  for (const [i, registration] of registrations.entries()) {
+    validateRegistration(registration, `clients[${i}]`);
     if (byId.has(registration.client_id)) {
-      throw new ConfigurationError(`client ${JSON.stringify(registration.client_id)} is registered twice`);
+      throw new ConfigurationError(`client ${JSON.stringify(registration.client_id)} is registered twice`, `clients[${i}]`);
     }
     byId.set(registration.client_id, registration);
   }

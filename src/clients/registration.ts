@@ -6,13 +6,26 @@
 
 import { type CryptoProvider, webCrypto } from "../crypto/provider.ts";
 import { ConfigurationError } from "../errors.ts";
+import {
+  arrayOf,
+  boolean,
+  type Checked,
+  checkObject,
+  custom,
+  type Describes,
+  type Field,
+  integer,
+  oneOf,
+  problem,
+  string,
+  url,
+} from "../config/describe.ts";
 import { isResourceIndicator } from "../resource_indicators.ts";
 import { isScopeToken } from "../scope.ts";
 import type { AccessTokenFormat } from "../tokens/access_token.ts";
 import { ASYMMETRIC_ALGORITHMS, type JwsAlgorithm } from "../jose/algorithms.ts";
 import { algorithmsOfJwk, isPrivateJwk, type Jwk, type JwkSet } from "../jose/jwk.ts";
 import { KeyIndex } from "../jose/key_index.ts";
-import { isHttpsOrLoopback } from "../http/loopback.ts";
 import { type FederatedCredential, type PreparedFederatedCredential, prepareFederatedCredentials } from "../federation/federated_credential.ts";
 import { clientIdProblem } from "./client_id.ts";
 import { parseSecretHash, type SecretHash } from "./secrets.ts";
@@ -236,7 +249,7 @@ export interface Client {
   readonly tls_client_certificate_bound_access_tokens: boolean;
 }
 
-const AUTH_METHODS: ReadonlySet<string> = new Set<TokenEndpointAuthMethod>([
+const AUTH_METHODS: readonly TokenEndpointAuthMethod[] = [
   "client_secret_basic",
   "client_secret_post",
   "private_key_jwt",
@@ -245,7 +258,109 @@ const AUTH_METHODS: ReadonlySet<string> = new Set<TokenEndpointAuthMethod>([
   "tls_client_auth",
   "self_signed_tls_client_auth",
   "none",
-]);
+];
+
+function scopeField(doc: string): Field<string> & { readonly required: false } {
+  return custom("scope string", doc, (value, path) => {
+    if (typeof value !== "string") throw problem(path, "must be a space-separated string");
+    if (value !== "" && !value.split(" ").every(isScopeToken)) throw problem(path, "is not a valid scope (RFC 6749 s3.3)");
+    return value;
+  });
+}
+
+const resourceIndicator = custom("resource indicator", "An absolute URI without fragment (RFC 8707 s2).", (value, path) => {
+  if (typeof value !== "string" || !isResourceIndicator(value)) throw problem(path, "must be an absolute URI without fragment (RFC 8707 s2)");
+  return value;
+});
+
+const subjectField = (doc: string) => string(`\`tls_client_auth\` (RFC 8705 s2.1.2): ${doc}`, { nonEmpty: true });
+
+/**
+ * The description of a {@link ClientRegistration}: each field's kind, default and meaning.
+ * Validation, the refusal of unknown fields and the README's table follow from it; the
+ * rules between fields are {@link validateRegistration}'s.
+ *
+ * @example
+ * ```ts
+ * import { clientRegistrationDescription } from "./registration.ts";
+ * clientRegistrationDescription.scope.kind; // "scope string"
+ * ```
+ */
+export const clientRegistrationDescription = {
+  client_id: string("The client identifier (RFC 6749 s2.2).", { required: true, nonEmpty: true }),
+  token_endpoint_auth_method: oneOf("How the client authenticates (RFC 7591 s2); only this method is accepted.", AUTH_METHODS, {
+    default: "client_secret_basic",
+    message: (v) => `${JSON.stringify(v)} is not supported`,
+  }),
+  jwks: custom<JwkSet>("JWK Set", "The client's public keys (`private_key_jwt`, `self_signed_tls_client_auth`); public members only.", (value, path) => {
+    const set = value as { keys?: unknown } | null;
+    if (typeof set !== "object" || set === null || !Array.isArray(set.keys)) throw problem(path, "must be a JWK Set ({ keys: [...] }, RFC 7517 s5)");
+    return value as JwkSet;
+  }),
+  jwks_uri: url("Where the client publishes its JWK Set (`private_key_jwt`); fetched through the `fetch` option."),
+  federated_credentials: custom<readonly FederatedCredential[]>(
+    "array of federated credentials",
+    "Tokens from `trustedIssuers` that authenticate this client, with rules on their claims.",
+    (value) => value as readonly FederatedCredential[],
+  ),
+  token_endpoint_auth_signing_alg: custom<JwsAlgorithm>(
+    "JWS algorithm",
+    "The one algorithm the client's assertions use; default any its key allows.",
+    (value) => value as JwsAlgorithm,
+  ),
+  grant_types: arrayOf(string("a grant type"), "Grants the client may use; list `client_credentials` to get tokens.", {
+    default: ["authorization_code"],
+    message: "must be an array of strings",
+  }),
+  scope: scopeField("The scope the client may be granted (space-separated, RFC 6749 s3.3)."),
+  default_scope: scopeField("The scope granted when a request names none; within `scope`. Default: all of `scope`."),
+  client_secret_hash: custom<string | readonly string[]>(
+    "string or array of strings",
+    "Hash(es) of the client secret, from `hashClientSecret`; two during a rotation.",
+    (value, path) => {
+      const list = typeof value === "string" ? [value] : value;
+      if (!Array.isArray(list) || !list.every((h) => typeof h === "string")) throw problem(path, "must be a string or an array of strings");
+      for (const h of list) parseSecretHash(h);
+      return value as string | readonly string[];
+    },
+  ),
+  client_secret: string("The secret in plain text: for demos and tests, or required by `client_secret_jwt` (at least 32 bytes)."),
+  client_secret_expires_at: integer("When the secret(s) stop working, seconds since the epoch; 0: never (RFC 7591 s3.2.1).", 0, Number.MAX_SAFE_INTEGER, {
+    default: 0,
+    message: "must be a non-negative integer (seconds)",
+  }),
+  client_name: string("A human-readable name, for logs and events."),
+  access_token_format: oneOf("The format of this client's access tokens, overriding `accessTokenFormat`.", ["opaque", "jwt"], {
+    message: (v) => `${JSON.stringify(v)} is not 'opaque' or 'jwt'`,
+    defaultText: "the server's",
+  }),
+  allowed_resources: arrayOf(resourceIndicator, "Resource indicators (RFC 8707) the client may ask tokens for.", {
+    defaultText: "`allowedResources`",
+    message: "must be absolute URIs without fragment (RFC 8707 s2)",
+  }),
+  default_resource: custom("resource indicator", "The audience of a token requested without `resource`; within `allowed_resources`.", (value, path) => resourceIndicator.check(value, path), {
+    defaultText: "`defaultResource`",
+  }),
+  allow_multiple_resources: boolean("Whether one request may name several resources (RFC 8707 s2).", { default: false }),
+  resource_server: custom<string | readonly string[]>(
+    "string or array of strings",
+    "Marks the client as a resource server with these audiences: it may introspect their tokens.",
+    (value, path) => {
+      const list = typeof value === "string" ? [value] : value;
+      if (!Array.isArray(list) || list.length === 0 || !list.every((a) => typeof a === "string" && a !== "")) {
+        throw problem(path, "must be a non-empty string or a non-empty array of them");
+      }
+      return value as string | readonly string[];
+    },
+  ),
+  dpop_bound_access_tokens: boolean("Whether the client always uses DPoP (RFC 9449 s5.2).", { default: false }),
+  tls_client_auth_subject_dn: subjectField("the certificate's subject DN (RFC 4514)."),
+  tls_client_auth_san_dns: subjectField("a dNSName of the certificate."),
+  tls_client_auth_san_uri: subjectField("a URI of the certificate (e.g. a SPIFFE ID)."),
+  tls_client_auth_san_ip: subjectField("an iPAddress of the certificate."),
+  tls_client_auth_san_email: subjectField("an rfc822Name of the certificate."),
+  tls_client_certificate_bound_access_tokens: boolean("Whether the client's tokens are bound to its TLS certificate (RFC 8705 s3).", { default: false }),
+} satisfies Describes<ClientRegistration>;
 
 /**
  * The algorithms an assertion of `method` may be signed with, narrowed to the registered
@@ -280,19 +395,6 @@ function checkJwks(id: string, value: unknown, forAssertions: boolean): void {
   if (usable === 0 && forAssertions) fail(id, "jwks has no key for ES256, ES384, EdDSA, RS256 or PS256");
 }
 
-function checkJwksUri(id: string, value: unknown): void {
-  let url: URL;
-  try {
-    url = new URL(value as string);
-  } catch {
-    fail(id, "jwks_uri must be a URL");
-  }
-  if (!isHttpsOrLoopback(url)) {
-    fail(id, "jwks_uri must be an https URL (http is allowed for localhost only)");
-  }
-  if (url.hash !== "" || (value as string).includes("#")) fail(id, "jwks_uri must not have a fragment");
-}
-
 const SECRET_METHODS: ReadonlySet<string> = new Set(["client_secret_basic", "client_secret_post"]);
 
 /**
@@ -319,54 +421,39 @@ function fail(client_id: unknown, message: string): never {
   throw new ConfigurationError(`client ${JSON.stringify(client_id)}: ${message}`);
 }
 
-function scopeTokens(client_id: string, field: string, value: unknown): string[] {
-  if (value === undefined) return [];
-  if (typeof value !== "string") fail(client_id, `${field} must be a space-separated string`);
-  if (value === "") return [];
-  const tokens = value.split(" ");
-  if (!tokens.every(isScopeToken)) fail(client_id, `${field} is not a valid scope (RFC 6749 s3.3)`);
-  return tokens;
-}
-
 /**
  * Checks a registration's shape and meaning without touching secrets, so mistakes surface at
- * start-up: unknown auth methods, a secret method without a secret, a public client allowed
- * the client credentials grant, a default scope outside the scope.
+ * start-up: an unknown field (a typo: `scopes` for `scope`), unknown auth methods, a secret
+ * method without a secret, a public client allowed the client credentials grant, a default
+ * scope outside the scope. `path` is where the registration sits in the options
+ * (`clients[3]`); errors name the field's full path. Returns the fields with their defaults.
  */
-export function validateRegistration(registration: ClientRegistration): void {
+export function validateRegistration(registration: ClientRegistration, path = ""): Checked<typeof clientRegistrationDescription> {
   const r = registration as unknown as Record<string, unknown>;
-  if (typeof r !== "object" || r === null) throw new ConfigurationError("a client registration must be an object");
+  if (typeof r !== "object" || r === null) throw new ConfigurationError(`${path === "" ? "a client registration" : path} must be an object`);
   const id = r.client_id;
-  if (typeof id !== "string" || id === "") fail(id, "client_id must be a non-empty string");
+  const at = (field: string) => path === "" ? field : `${path}.${field}`;
+  if (typeof id !== "string" || id === "") fail(id, `${at("client_id")} must be a non-empty string`);
   const idProblem = clientIdProblem(id);
-  if (idProblem !== undefined) fail(id.slice(0, 40), `client_id ${idProblem}`);
-  const method = r.token_endpoint_auth_method ?? "client_secret_basic";
-  if (typeof method !== "string" || !AUTH_METHODS.has(method)) {
-    fail(id, `token_endpoint_auth_method ${JSON.stringify(method)} is not supported`);
+  if (idProblem !== undefined) fail(id.slice(0, 40), `${at("client_id")} ${idProblem}`);
+  let checked: Checked<typeof clientRegistrationDescription>;
+  try {
+    checked = checkObject(clientRegistrationDescription, r, path);
+  } catch (e) {
+    if (e instanceof ConfigurationError) throw new ConfigurationError(`client ${JSON.stringify(id)}: ${e.message}`, e.path);
+    throw e;
   }
-  const grants = r.grant_types ?? ["authorization_code"];
-  if (!Array.isArray(grants) || !grants.every((g) => typeof g === "string")) {
-    fail(id, "grant_types must be an array of strings");
-  }
+  const method = checked.token_endpoint_auth_method;
+  const grants = checked.grant_types;
   // RFC 6749 s4.4: the client credentials grant is for confidential clients only.
   if (method === "none" && grants.includes("client_credentials")) {
     fail(id, "a public client (token_endpoint_auth_method 'none') cannot use client_credentials");
   }
-  const hashes = r.client_secret_hash;
-  if (hashes !== undefined) {
-    const list = typeof hashes === "string" ? [hashes] : hashes;
-    if (!Array.isArray(list) || !list.every((h) => typeof h === "string")) {
-      fail(id, "client_secret_hash must be a string or an array of strings");
-    }
-    for (const h of list) parseSecretHash(h);
-  }
-  if (r.client_secret !== undefined && typeof r.client_secret !== "string") fail(id, "client_secret must be a string");
-  const hasSecret = (hashes !== undefined && (typeof hashes === "string" || (hashes as unknown[]).length > 0)) ||
-    r.client_secret !== undefined;
+  const hashes = checked.client_secret_hash;
+  const hasSecret = (hashes !== undefined && (typeof hashes === "string" || hashes.length > 0)) || r.client_secret !== undefined;
   if (SECRET_METHODS.has(method) && !hasSecret) fail(id, `${method} needs client_secret_hash (or client_secret)`);
   // A self-signed TLS client's keys need not sign JWSs (a P-521 or Ed448 certificate is fine).
   if (r.jwks !== undefined) checkJwks(id, r.jwks, method !== "self_signed_tls_client_auth");
-  if (r.jwks_uri !== undefined) checkJwksUri(id, r.jwks_uri);
   // RFC 7591 s2: jwks and jwks_uri MUST NOT both be present.
   if (r.jwks !== undefined && r.jwks_uri !== undefined) fail(id, "give jwks or jwks_uri, not both (RFC 7591 s2)");
   if (r.federated_credentials !== undefined) checkFederatedCredentials(id, method, r);
@@ -392,47 +479,19 @@ export function validateRegistration(registration: ClientRegistration): void {
       fail(id, `token_endpoint_auth_signing_alg ${JSON.stringify(signingAlg)} is not supported for ${method}`);
     }
   }
-  const expires = r.client_secret_expires_at ?? 0;
-  if (typeof expires !== "number" || !Number.isSafeInteger(expires) || expires < 0) {
-    fail(id, "client_secret_expires_at must be a non-negative integer (seconds)");
-  }
-  const rs = r.resource_server;
-  if (rs !== undefined) {
-    const list = typeof rs === "string" ? [rs] : rs;
-    if (!Array.isArray(list) || list.length === 0 || !list.every((a) => typeof a === "string" && a !== "")) {
-      fail(id, "resource_server must be a non-empty string or a non-empty array of them");
+  const scope = new Set(checked.scope === undefined || checked.scope === "" ? [] : checked.scope.split(" "));
+  if (checked.default_scope !== undefined && checked.default_scope !== "") {
+    for (const token of checked.default_scope.split(" ")) {
+      if (!scope.has(token)) fail(id, `${at("default_scope")} '${token}' is not within scope`);
     }
   }
-  const scope = new Set(scopeTokens(id, "scope", r.scope));
-  for (const token of scopeTokens(id, "default_scope", r.default_scope)) {
-    if (!scope.has(token)) fail(id, `default_scope '${token}' is not within scope`);
-  }
-  const format = r.access_token_format;
-  if (format !== undefined && format !== "opaque" && format !== "jwt") {
-    fail(id, `access_token_format ${JSON.stringify(format)} is not 'opaque' or 'jwt'`);
-  }
-  const resources = r.allowed_resources;
-  if (resources !== undefined) {
-    if (!Array.isArray(resources) || !resources.every((x) => typeof x === "string" && isResourceIndicator(x))) {
-      fail(id, "allowed_resources must be absolute URIs without fragment (RFC 8707 s2)");
-    }
-  }
-  const fallback = r.default_resource;
-  if (fallback !== undefined) {
-    if (typeof fallback !== "string" || !isResourceIndicator(fallback)) {
-      fail(id, "default_resource must be an absolute URI without fragment (RFC 8707 s2)");
-    }
-    if (resources !== undefined && !(resources as string[]).includes(fallback)) {
-      fail(id, "default_resource must be one of allowed_resources");
-    }
-  }
-  if (r.allow_multiple_resources !== undefined && typeof r.allow_multiple_resources !== "boolean") {
-    fail(id, "allow_multiple_resources must be a boolean");
-  }
-  if (r.dpop_bound_access_tokens !== undefined && typeof r.dpop_bound_access_tokens !== "boolean") {
-    fail(id, "dpop_bound_access_tokens must be a boolean");
+  const resources = checked.allowed_resources;
+  const fallback = checked.default_resource;
+  if (fallback !== undefined && resources !== undefined && !resources.includes(fallback)) {
+    fail(id, `${at("default_resource")} must be one of allowed_resources`);
   }
   validateTlsRegistration(r, id, method);
+  return checked;
 }
 
 const prepared = new WeakMap<ClientRegistration, Client>();
@@ -447,7 +506,7 @@ export async function prepareClient(
 ): Promise<Client> {
   const cached = prepared.get(registration);
   if (cached !== undefined) return cached;
-  validateRegistration(registration);
+  const checked = validateRegistration(registration);
   const hashes = registration.client_secret_hash;
   const secrets: SecretHash[] = (hashes === undefined ? [] : typeof hashes === "string" ? [hashes] : hashes)
     .map(parseSecretHash);
@@ -456,12 +515,12 @@ export async function prepareClient(
     secrets.push({ scheme: "sha256", digest: d instanceof Uint8Array ? d : await d });
   }
   const scope = registration.scope ? registration.scope.split(" ") : [];
-  const method = registration.token_endpoint_auth_method ?? "client_secret_basic";
+  const method = checked.token_endpoint_auth_method;
   const client: Client = {
     client_id: registration.client_id,
     registration,
     token_endpoint_auth_method: method,
-    grant_types: new Set(registration.grant_types ?? ["authorization_code"]),
+    grant_types: new Set(checked.grant_types),
     scope: new Set(scope),
     default_scope: registration.default_scope ?? registration.scope ?? "",
     secrets,
@@ -471,14 +530,14 @@ export async function prepareClient(
       ? []
       : prepareFederatedCredentials(registration.client_id, registration.federated_credentials),
     assertion_algorithms: new Set(assertionAlgorithms(method, registration.token_endpoint_auth_signing_alg)),
-    client_secret_expires_at: registration.client_secret_expires_at ?? 0,
+    client_secret_expires_at: checked.client_secret_expires_at,
     access_token_format: registration.access_token_format,
     allowed_resources: registration.allowed_resources === undefined ? undefined : new Set(registration.allowed_resources),
     default_resource: registration.default_resource,
-    allow_multiple_resources: registration.allow_multiple_resources ?? false,
-    dpop_bound_access_tokens: registration.dpop_bound_access_tokens ?? false,
+    allow_multiple_resources: checked.allow_multiple_resources,
+    dpop_bound_access_tokens: checked.dpop_bound_access_tokens,
     tls_client_auth_subject: method === "tls_client_auth" ? expectedSubject(registration as unknown as Record<string, unknown>) : undefined,
-    tls_client_certificate_bound_access_tokens: registration.tls_client_certificate_bound_access_tokens ?? false,
+    tls_client_certificate_bound_access_tokens: checked.tls_client_certificate_bound_access_tokens,
   };
   prepared.set(registration, client);
   return client;
