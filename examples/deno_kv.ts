@@ -3,7 +3,7 @@
 // instances (on Deno Deploy, or processes sharing a KV file) act as one server:
 //   deno run --unstable-kv --allow-net --allow-env --allow-read --allow-write examples/deno_kv.ts
 // KV_PATH picks the KV file (default: Deno's own location); PORT sets the port (0: a free one).
-import { DenoKvAttemptStore, DenoKvClientStore, type DenoKvLike, DenoKvTokenStore } from "../stores/deno_kv.ts";
+import { DenoKvAttemptStore, DenoKvClientStore, type DenoKvLike, DenoKvTokenStore } from "../src/stores/deno_kv/mod.ts";
 import { generateClientSecret, handleTokenRequest, hashClientSecret, type TokenEndpointOptions } from "../mod.ts";
 
 // Deno.Kv is a DenoKvLike as it is; the library never names the Deno namespace.

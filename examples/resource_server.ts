@@ -18,7 +18,7 @@ import {
   protectedResourceMetadataUrl,
   type ResourceServerOptions,
   verifyAccessToken,
-} from "../resource_server.ts";
+} from "../src/resource_server/mod.ts";
 
 const json = (status: number, body: unknown) => Response.json(body, { status, headers: { "cache-control": "no-store" } });
 

@@ -21,7 +21,7 @@ import {
   type ServerOptions,
   StoreFullError,
 } from "../mod.ts";
-import { type ResourceServerOptions, verifyAccessToken } from "../resource_server.ts";
+import { type ResourceServerOptions, verifyAccessToken } from "../src/resource_server/mod.ts";
 import { MAX_CLIENT_ID_BYTES } from "../src/clients/client_id.ts";
 import { resolveOptions } from "../src/options.ts";
 import {

@@ -17,13 +17,13 @@ import {
   type JwkSet,
   KeySet,
 } from "../mod.ts";
-import { verifyAccessToken } from "../resource_server.ts";
+import { verifyAccessToken } from "../src/resource_server/mod.ts";
 import type { CliIo } from "../src/cli/io.ts";
 import { runCli } from "../src/cli/run.ts";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const bin = (name: string) => `${root}node_modules/.bin/${name}`;
-const CLI = `${root}cli.ts`;
+const CLI = `${root}src/cli/main.ts`;
 
 const RUNTIMES: Array<[string, string, string[]]> = [
   ["node", bin("tsx"), [CLI]],
@@ -259,6 +259,6 @@ describe("runCli (in process): flags, help and exit codes", () => {
 
 test("the built CLI has a shebang and is the package's bin", () => {
   const pkg = JSON.parse(readFileSync(`${root}package.json`, "utf8")) as { bin: Record<string, string> };
-  assert.deepEqual(pkg.bin, { "m2m-oauth": "./dist/cli.js" });
+  assert.deepEqual(pkg.bin, { "m2m-oauth": "./dist/src/cli/main.js" });
   assert.match(readFileSync(CLI, "utf8"), /^#!\/usr\/bin\/env node\n/);
 });

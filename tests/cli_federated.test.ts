@@ -13,7 +13,7 @@ import { bin, root } from "./support/examples.ts";
 import { githubClaims, kubernetesClaims, type PlatformIssuer, signingKey, spiffeClaims, startIssuer } from "./support/platform_issuer.ts";
 
 const ISSUER = "https://auth.example.com";
-const CLI = `${root}cli.ts`;
+const CLI = `${root}src/cli/main.ts`;
 const JWT_BEARER = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
 const JWT_SPIFFE = "urn:ietf:params:oauth:client-assertion-type:jwt-spiffe";
 

@@ -16,8 +16,8 @@ import {
   DenoKvRevocationStore,
   type DenoKvStoreOptions,
   DenoKvTokenStore,
-} from "../stores/deno_kv.ts";
-import { testAttemptStore, testClientStore, testReplayStore, testRevocationStore, testTokenStore } from "../testing.ts";
+} from "../src/stores/deno_kv/mod.ts";
+import { testAttemptStore, testClientStore, testReplayStore, testRevocationStore, testTokenStore } from "../src/testing/mod.ts";
 import { fuzzHostileClientIds, REAL_ID, SECRET as HOSTILE_SECRET } from "./support/fuzz_client_ids.ts";
 
 type Kv = DenoKvLike & { close(): void };

@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import * as oauth from "oauth4webapi";
 import * as jose from "jose";
 import { createAuthorizationServer, type DpopOptions, KeySet, MemoryTokenStore } from "../mod.ts";
-import { type ResourceServerOptions, verifyAccessToken } from "../resource_server.ts";
+import { type ResourceServerOptions, verifyAccessToken } from "../src/resource_server/mod.ts";
 import { SECRET } from "./helpers.ts";
 import { testKey } from "./rs_helpers.ts";
 

@@ -9,7 +9,7 @@ import {
   protectedResourceMetadata,
   type ResourceServerOptions,
   verifyAccessToken,
-} from "../resource_server.ts";
+} from "../src/resource_server/mod.ts";
 import { ConfigurationError, MemoryReplayStore, MemoryTokenStore, tokenKey, webCrypto } from "../mod.ts";
 import { resolveResourceServerOptions } from "../src/resource_server/options.ts";
 import { fakeClock, SECRET } from "./helpers.ts";

@@ -4,7 +4,7 @@
 // module doc with an example; no name is exported from two of them.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
@@ -12,12 +12,20 @@ const read = (file: string) => readFileSync(`${root}${file}`, "utf8");
 
 const ENTRY_POINTS: Record<string, string> = {
   ".": "mod.ts",
-  "./resource-server": "resource_server.ts",
-  "./stores/redis": "stores/redis.ts",
-  "./stores/postgres": "stores/postgres.ts",
-  "./stores/deno-kv": "stores/deno_kv.ts",
-  "./testing": "testing.ts",
+  "./resource-server": "src/resource_server/mod.ts",
+  "./stores/redis": "src/stores/redis/mod.ts",
+  "./stores/postgres": "src/stores/postgres/mod.ts",
+  "./stores/deno-kv": "src/stores/deno_kv/mod.ts",
+  "./testing": "src/testing/mod.ts",
 };
+
+// The agreed top level: the main entry point and the folders; every other entry file sits
+// under src/ next to the modules it re-exports.
+const TOP_LEVEL = [
+  ".ci", ".git", ".gitignore", "LICENSE", "README.md", "SECURITY.md", "bench", "deno.json", "examples", "mod.ts",
+  "node_modules", "package-lock.json", "package.json", "src", "tests", "tsconfig.build.json", "tsconfig.bun.json",
+  "tsconfig.json", "tsconfig.test.json", "typedoc.json",
+];
 
 function exportedNames(file: string): string[] {
   const code = read(file).replace(/\/\*[\s\S]*?\*\//g, "").replace(/^\s*\/\/.*$/gm, "");
@@ -44,11 +52,13 @@ test("package.json exports every entry point as built ESM and .d.ts", () => {
 
 test("deno.json exports the same entry points (and the CLI), and publishes their files", () => {
   const deno = JSON.parse(read("deno.json")) as { exports: Record<string, string>; publish: { include: string[] } };
-  const expected: Record<string, string> = { "./cli": "./cli.ts" };
+  const expected: Record<string, string> = { "./cli": "./src/cli/main.ts" };
   for (const [subpath, file] of Object.entries(ENTRY_POINTS)) expected[subpath] = `./${file}`;
   assert.deepEqual(deno.exports, expected);
   for (const file of Object.values(ENTRY_POINTS)) {
-    const included = deno.publish.include.some((glob) => glob === file || (glob.endsWith("/*.ts") && file.startsWith(glob.slice(0, -4))));
+    const included = deno.publish.include.some((glob) =>
+      glob === file || (glob.endsWith("/**/*.ts") && file.startsWith(glob.slice(0, -"**/*.ts".length)))
+    );
     assert.ok(included, `${file} is published`);
   }
 });
@@ -91,14 +101,15 @@ test("mod.ts is the authorization server only: no resource server, store backend
 });
 
 test("each store backend has its own entry point, and the conformance kits live in testing", () => {
-  const backends: Array<[file: string, folder: string]> = [
-    ["stores/redis.ts", "redis"],
-    ["stores/postgres.ts", "postgres"],
-    ["stores/deno_kv.ts", "deno_kv"],
-  ];
-  for (const [file, folder] of backends) {
-    assert.ok(reexportedModules(file).every((m) => m.startsWith(`../src/stores/${folder}/`)), file);
+  for (const file of ["src/stores/redis/mod.ts", "src/stores/postgres/mod.ts", "src/stores/deno_kv/mod.ts"]) {
+    assert.ok(reexportedModules(file).every((m) => /^\.\/[a-z_]+\.ts$/.test(m)), file);
   }
-  assert.ok(reexportedModules("resource_server.ts").every((m) => m.startsWith("./src/resource_server/")));
-  assert.ok(exportedNames("testing.ts").includes("testTokenStore"));
+  assert.ok(reexportedModules("src/resource_server/mod.ts").every((m) => /^\.\/[a-z_]+\.ts$/.test(m)));
+  assert.ok(exportedNames("src/testing/mod.ts").includes("testTokenStore"));
+});
+
+test("the top level holds only mod.ts, the folders and configuration: entry files live under src/", () => {
+  // dist/, docs/, .tmp/ and logs are ignored by .gitignore: built or written by runs, not kept.
+  const unexpected = readdirSync(root).filter((name) => !TOP_LEVEL.includes(name) && !/^(dist|docs|\.tmp)$|\.log$/.test(name));
+  assert.deepEqual(unexpected, []);
 });

@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import * as jose from "jose";
 import * as oauth from "oauth4webapi";
 import { ConfigurationError, exportJwk, KeySet, type Signer } from "../mod.ts";
-import { verifyAccessToken } from "../resource_server.ts";
+import { verifyAccessToken } from "../src/resource_server/mod.ts";
 import { resolveOptions } from "../src/options.ts";
 import { fakeClock } from "./helpers.ts";
 import { ALGORITHMS, API, apiRequest, decodeJwt, ISSUER, JWKS_URI, JWT_CLIENT, jwtServer, SECRET, testKey } from "./rs_helpers.ts";

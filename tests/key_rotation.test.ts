@@ -5,7 +5,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import * as jose from "jose";
 import { KeySet } from "../mod.ts";
-import { type ResourceServerOptions, verifyAccessToken } from "../resource_server.ts";
+import { type ResourceServerOptions, verifyAccessToken } from "../src/resource_server/mod.ts";
 import { fakeClock } from "./helpers.ts";
 import { API, apiRequest, decodeJwt, ISSUER, JWKS_URI, jwtServer, testKey } from "./rs_helpers.ts";
 

@@ -16,7 +16,7 @@ import { ClientCredentialsProvider, PrivateKeyJwtProvider } from "@modelcontextp
 // @ts-types="../node_modules/@modelcontextprotocol/sdk/dist/esm/client/streamableHttp.d.ts"
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { type ClientRegistration, exportJwk, generateSigningKey, publicJwk } from "../mod.ts";
-import { createTestAuthorizationServer, type TestAuthorizationServer } from "../testing.ts";
+import { createTestAuthorizationServer, type TestAuthorizationServer } from "../src/testing/mod.ts";
 import { callAdd } from "../examples/mcp/client.ts";
 import { mcpFetchHandler, TOOLS_SCOPE } from "../examples/mcp/mcp_server.ts";
 

@@ -23,7 +23,7 @@ import {
   protectedResourceMetadata,
   type ResourceServerOptions,
   verifyAccessToken,
-} from "../resource_server.ts";
+} from "../src/resource_server/mod.ts";
 import { sha256 } from "../src/crypto/sha256.ts";
 import { encodeBase64Url } from "../src/encoding/base64.ts";
 import { assertOAuthError, assertToken, ISSUER, SECRET } from "./helpers.ts";

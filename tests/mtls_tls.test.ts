@@ -23,7 +23,7 @@ import {
   type TlsSocketLike,
   tlsSocketClientCertificates,
 } from "../mod.ts";
-import { type ResourceServerOptions, verifyAccessToken } from "../resource_server.ts";
+import { type ResourceServerOptions, verifyAccessToken } from "../src/resource_server/mod.ts";
 import { sha256 } from "../src/crypto/sha256.ts";
 import { encodeBase64, encodeBase64Url } from "../src/encoding/base64.ts";
 import { issueCertificate, makeCa, serverCertificate, type TestCertificate } from "./support/certificates.ts";

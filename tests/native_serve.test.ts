@@ -5,7 +5,7 @@
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { type AuthorizationServer, createAuthorizationServer, generateSigningKey, KeySet } from "../mod.ts";
-import { type ResourceServerOptions, verifyAccessToken } from "../resource_server.ts";
+import { type ResourceServerOptions, verifyAccessToken } from "../src/resource_server/mod.ts";
 import { SECRET } from "./helpers.ts";
 
 type Handler = (request: Request) => Promise<Response>;

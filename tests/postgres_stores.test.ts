@@ -19,8 +19,8 @@ import {
   type PostgresStoreOptions,
   PostgresTokenStore,
   sweepPostgres,
-} from "../stores/postgres.ts";
-import { testAttemptStore, testClientStore, testReplayStore, testRevocationStore, testTokenStore } from "../testing.ts";
+} from "../src/stores/postgres/mod.ts";
+import { testAttemptStore, testClientStore, testReplayStore, testRevocationStore, testTokenStore } from "../src/testing/mod.ts";
 import { tokenRequest } from "./helpers.ts";
 import { fuzzHostileClientIds, REAL_ID, SECRET as HOSTILE_SECRET } from "./support/fuzz_client_ids.ts";
 import { serverSkip, startPostgres, type TestDatabase } from "./servers.ts";

@@ -8,7 +8,7 @@ import {
   protectedResourceMetadataUrl,
   type ResourceServerOptions,
   verifyAccessToken,
-} from "../resource_server.ts";
+} from "../src/resource_server/mod.ts";
 import { resolveResourceServerOptions } from "../src/resource_server/options.ts";
 import { API, apiRequest, ISSUER, JWKS_URI } from "./rs_helpers.ts";
 

@@ -15,8 +15,8 @@ import {
   RedisRevocationStore,
   type RedisStoreOptions,
   RedisTokenStore,
-} from "../stores/redis.ts";
-import { testAttemptStore, testClientStore, testReplayStore, testRevocationStore, testTokenStore } from "../testing.ts";
+} from "../src/stores/redis/mod.ts";
+import { testAttemptStore, testClientStore, testReplayStore, testRevocationStore, testTokenStore } from "../src/testing/mod.ts";
 import { tokenRequest } from "./helpers.ts";
 import { fuzzHostileClientIds, REAL_ID, SECRET as HOSTILE_SECRET } from "./support/fuzz_client_ids.ts";
 import { serverSkip, startRedis, type TestDatabase } from "./servers.ts";

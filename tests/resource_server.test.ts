@@ -10,7 +10,7 @@ import {
   type IntrospectionResponse,
   type ResourceServerOptions,
   verifyAccessToken,
-} from "../resource_server.ts";
+} from "../src/resource_server/mod.ts";
 import { encodeBasicCredentials, exportJwk, MemoryRevocationStore } from "../mod.ts";
 import { encodeBase64Url } from "../src/encoding/base64.ts";
 import { resolveResourceServerOptions } from "../src/resource_server/options.ts";

@@ -9,7 +9,7 @@ import {
   type AccessTokenVerification,
   type ResourceServerOptions,
   verifyAccessToken,
-} from "../resource_server.ts";
+} from "../src/resource_server/mod.ts";
 import { apiRequest, signWith, testKey } from "./rs_helpers.ts";
 import {
   AGENT,

@@ -12,7 +12,7 @@ import {
   KeySet,
   MemoryRevocationStore,
 } from "../mod.ts";
-import { verifyAccessToken } from "../resource_server.ts";
+import { verifyAccessToken } from "../src/resource_server/mod.ts";
 import { decodeJwt, signWith } from "./rs_helpers.ts";
 import {
   API,

@@ -24,7 +24,7 @@ import {
   testReplayStore,
   testRevocationStore,
   testTokenStore,
-} from "../testing.ts";
+} from "../src/testing/mod.ts";
 import { checkStorableRegistration } from "../src/clients/stored_registration.ts";
 
 const isNode = typeof (globalThis as { Deno?: unknown }).Deno === "undefined" &&

@@ -7,8 +7,8 @@ import * as jose from "jose";
 import * as oauth from "oauth4webapi";
 import * as client from "openid-client";
 import { OAuthError } from "../mod.ts";
-import { verifyAccessToken } from "../resource_server.ts";
-import { createFakeClock, createTestAuthorizationServer } from "../testing.ts";
+import { verifyAccessToken } from "../src/resource_server/mod.ts";
+import { createFakeClock, createTestAuthorizationServer } from "../src/testing/mod.ts";
 
 const API = "https://api.example.test";
 

@@ -8,8 +8,8 @@ import {
   protectedResourceMetadataUrl,
   type ResourceServerOptions,
   verifyAccessToken,
-} from "../resource_server.ts";
-import { createTestAuthorizationServer } from "../testing.ts";
+} from "../src/resource_server/mod.ts";
+import { createTestAuthorizationServer } from "../src/testing/mod.ts";
 
 const API = "https://invoices.example.test";
 

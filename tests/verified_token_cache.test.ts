@@ -3,7 +3,7 @@
 // audience and the scope are checked on every request as if the token were new.
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { type AccessTokenVerification, type ResourceServerOptions, verifyAccessToken } from "../resource_server.ts";
+import { type AccessTokenVerification, type ResourceServerOptions, verifyAccessToken } from "../src/resource_server/mod.ts";
 import { generateSigningKey, KeySet, MemoryRevocationStore } from "../mod.ts";
 import { resolveResourceServerOptions } from "../src/resource_server/options.ts";
 import { VerifiedTokenCache } from "../src/resource_server/verified_token_cache.ts";

@@ -5,8 +5,8 @@
 import { createClient } from "redis";
 import pg from "pg";
 import postgres from "postgres";
-import { migratePostgres, PostgresTokenStore } from "../../stores/postgres.ts";
-import { RedisTokenStore } from "../../stores/redis.ts";
+import { migratePostgres, PostgresTokenStore } from "../../src/stores/postgres/mod.ts";
+import { RedisTokenStore } from "../../src/stores/redis/mod.ts";
 import { type TokenStore } from "../../mod.ts";
 import { serverSkip, startPostgres, startRedis, type TestDatabase } from "../../tests/servers.ts";
 import type { Contender } from "./index.ts";

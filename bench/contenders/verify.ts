@@ -2,7 +2,7 @@
 // library issued through its own token endpoint. The `Request` is built once: it is the
 // server adapter's object, and every resource-server handler gets one whatever it verifies
 // with (the bare rows are handed the token string).
-import { type ResourceServerOptions, verifyAccessToken } from "../../resource_server.ts";
+import { type ResourceServerOptions, verifyAccessToken } from "../../src/resource_server/mod.ts";
 import { ORIGIN, tokenRequest } from "../fixture.ts";
 import { API, libraryFetch, libraryJwtFetch } from "./library.ts";
 

@@ -11,7 +11,7 @@
 // octo-org/octo-repo on main in the production environment, which gets a token and deploys,
 // and once as a job of the same repository on another branch, which is refused.
 import { createAuthorizationServer, generateSigningKey, KeySet } from "../../mod.ts";
-import { type ResourceServerOptions, verifyAccessToken } from "../../resource_server.ts";
+import { type ResourceServerOptions, verifyAccessToken } from "../../src/resource_server/mod.ts";
 import { listen } from "../listen.ts";
 import { env } from "./env.ts";
 import { createPlatform, type Job } from "./platform.ts";

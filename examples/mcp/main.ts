@@ -10,7 +10,7 @@ import {
   hashClientSecret,
   KeySet,
 } from "../../mod.ts";
-import { type ResourceServerOptions } from "../../resource_server.ts";
+import { type ResourceServerOptions } from "../../src/resource_server/mod.ts";
 import { mcpFetchHandler, TOOLS_SCOPE } from "./mcp_server.ts";
 
 

@@ -14,7 +14,7 @@ import {
   protectedResourceMetadataUrl,
   type ResourceServerOptions,
   verifyAccessToken,
-} from "../../resource_server.ts";
+} from "../../src/resource_server/mod.ts";
 
 /** The scope a client needs to call this server's tools. */
 export const TOOLS_SCOPE = "mcp:tools";

@@ -1,6 +1,6 @@
 /**
  * What the command line needs from its runtime, as one small interface: the commands stay
- * web-standard (they run on Node, Deno and Bun alike), and the entry file (`cli.ts`)
+ * web-standard (they run on Node, Deno and Bun alike), and the entry file (`src/cli/main.ts`)
  * supplies the runtime's files, streams and exit code.
  *
  * @module

@@ -143,7 +143,7 @@ async function verify(
  *
  * @example Deno.serve (the same code runs in Bun.serve, Hono and Node fetch adapters)
  * ```ts
- * import { verifyAccessToken, type ResourceServerOptions } from "../../resource_server.ts";
+ * import { verifyAccessToken, type ResourceServerOptions } from "./mod.ts";
  *
  * const rs: ResourceServerOptions = {
  *   resource: "https://api.example.com",

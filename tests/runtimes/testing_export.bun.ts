@@ -1,8 +1,8 @@
 // The testing export as a Bun user writes it: bun:test's test and expect. Runs only under
 // `bun test` (npm run test:bun lists this file); no port is opened.
 import { expect, test } from "bun:test";
-import { type ResourceServerOptions, verifyAccessToken } from "../../resource_server.ts";
-import { createTestAuthorizationServer } from "../../testing.ts";
+import { type ResourceServerOptions, verifyAccessToken } from "../../src/resource_server/mod.ts";
+import { createTestAuthorizationServer } from "../../src/testing/mod.ts";
 
 const API = "https://api.example.test";
 

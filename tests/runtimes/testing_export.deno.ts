@@ -1,8 +1,8 @@
 // The testing export as a Deno user writes it: Deno.test and plain assertions (JSR's
 // @std/assert is a one-line swap for the helper below). Runs only under `deno test`,
 // which lists this file explicitly (npm run test:deno); no port is opened.
-import { verifyAccessToken } from "../../resource_server.ts";
-import { createTestAuthorizationServer } from "../../testing.ts";
+import { verifyAccessToken } from "../../src/resource_server/mod.ts";
+import { createTestAuthorizationServer } from "../../src/testing/mod.ts";
 
 function assert(condition: unknown, message = "assertion failed"): asserts condition {
   if (!condition) throw new Error(message);

@@ -24,8 +24,8 @@ import {
   type ServerOptions,
   type TokenEndpointOptions,
 } from "../../mod.ts";
-import { type DenoKvLike } from "../../stores/deno_kv.ts";
-import { verifyAccessToken } from "../../resource_server.ts";
+import { type DenoKvLike } from "../../src/stores/deno_kv/mod.ts";
+import { verifyAccessToken } from "../../src/resource_server/mod.ts";
 import { encodeBase64Url } from "../../src/encoding/base64.ts";
 
 const SCALE = Number(process.env.AVAILABILITY_SCALE ?? 1);
@@ -263,14 +263,14 @@ async function probeStore(name: string, clients: TokenEndpointOptions["clients"]
 }
 
 if (isDeno && (ONLY === undefined || ONLY === "5")) {
-  const m = await import("../../stores/deno_kv.ts");
+  const m = await import("../../src/stores/deno_kv/mod.ts");
   const kv = await (globalThis as unknown as { Deno: { openKv(path?: string): Promise<DenoKvLike & { close(): void }> } }).Deno.openKv(":memory:");
   const clients = new m.DenoKvClientStore(kv);
   await clients.saveClient({ client_id: "billing", client_secret_hash: await hashClientSecret(SECRET), grant_types: ["client_credentials"] });
   await probeStore("Deno KV client and attempt stores", clients, new m.DenoKvAttemptStore(kv));
   kv.close();
 } else if (header(5, "client_ids a store cannot hold (NUL, over-long), Basic and body")) {
-  const m = { ...await import("../../stores/postgres.ts"), ...await import("../../stores/redis.ts") };
+  const m = { ...await import("../../src/stores/postgres/mod.ts"), ...await import("../../src/stores/redis/mod.ts") };
   const { serverSkip, startPostgres, startRedis } = await import("../servers.ts");
   if (!serverSkip("postgres")) {
     const pg = (await import("pg")).default;

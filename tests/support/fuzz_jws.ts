@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import fc from "fast-check";
 import { type AuthorizationServer, createAuthorizationServer, generateSigningKey, KeySet } from "../../mod.ts";
-import { type ResourceServerOptions, verifyAccessToken } from "../../resource_server.ts";
+import { type ResourceServerOptions, verifyAccessToken } from "../../src/resource_server/mod.ts";
 import { encodeBase64Url } from "../../src/encoding/base64.ts";
 import { parseJsonObject } from "../../src/jose/json.ts";
 import { parseCompact } from "../../src/jose/jws.ts";

@@ -59,7 +59,7 @@ async function getOne(store: AttemptStore, key: string): Promise<AttemptCount | 
  * ```ts
  * import { test } from "node:test";
  * import { MemoryAttemptStore } from "../../../mod.ts";
- * import { testAttemptStore } from "../../../testing.ts";
+ * import { testAttemptStore } from "../../testing/mod.ts";
  *
  * testAttemptStore(({ clock }) => new MemoryAttemptStore({ clock }), test);
  * // Redis expires counters by its own clock, so it keeps real time:

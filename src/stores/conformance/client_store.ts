@@ -60,8 +60,8 @@ export interface ClientStoreConformanceOptions extends ConformanceOptions {
  * ```ts
  * import { test } from "node:test";
  * import { createClient } from "redis";
- * import { RedisClientStore } from "../../../stores/redis.ts";
- * import { testClientStore } from "../../../testing.ts";
+ * import { RedisClientStore } from "../redis/mod.ts";
+ * import { testClientStore } from "../../testing/mod.ts";
  *
  * const redis = await createClient().connect();
  * testClientStore(() => new RedisClientStore(redis, { prefix: "test:" }), test, { instances: 2 });

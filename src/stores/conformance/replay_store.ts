@@ -32,7 +32,7 @@ import {
  * ```ts
  * import { test } from "node:test";
  * import { MemoryReplayStore } from "../../../mod.ts";
- * import { testReplayStore } from "../../../testing.ts";
+ * import { testReplayStore } from "../../testing/mod.ts";
  *
  * testReplayStore(({ clock }) => new MemoryReplayStore({ clock }), test);
  * ```

@@ -32,7 +32,7 @@ import {
  * ```ts
  * import { test } from "node:test";
  * import { MemoryRevocationStore } from "../../../mod.ts";
- * import { testRevocationStore } from "../../../testing.ts";
+ * import { testRevocationStore } from "../../testing/mod.ts";
  *
  * testRevocationStore(({ clock }) => new MemoryRevocationStore({ clock }), test);
  * ```

@@ -94,7 +94,7 @@ const KIT_CERTIFICATE_X5T = "h1Amp9hwnlla81S3TCvr-AQmz3uQImjg8F5ozoxboxE";
  * ```ts
  * import { test } from "node:test";
  * import { MemoryTokenStore } from "../../../mod.ts";
- * import { testTokenStore } from "../../../testing.ts";
+ * import { testTokenStore } from "../../testing/mod.ts";
  *
  * testTokenStore(({ clock }) => new MemoryTokenStore({ clock }), test);
  * // A store with server-side expiry (Redis EXAT, SQL now()) keeps real time:

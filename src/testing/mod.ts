@@ -7,8 +7,8 @@
  *
  * @example In node:test, deno test or bun test
  * ```ts
- * import { createTestAuthorizationServer } from "./testing.ts";
- * import { verifyAccessToken } from "./resource_server.ts";
+ * import { createTestAuthorizationServer } from "./mod.ts";
+ * import { verifyAccessToken } from "../resource_server/mod.ts";
  *
  * const as = await createTestAuthorizationServer({ scope: "invoices:read" });
  * const rs = as.resourceServerOptions("https://api.example.test");
@@ -23,8 +23,8 @@
  * @example A store of your own passes the same contract as the built-in ones
  * ```ts
  * import { test } from "node:test";
- * import { MemoryTokenStore } from "./mod.ts";
- * import { testTokenStore } from "./testing.ts";
+ * import { MemoryTokenStore } from "../../mod.ts";
+ * import { testTokenStore } from "./mod.ts";
  *
  * testTokenStore(({ clock }) => new MemoryTokenStore({ clock }), test);
  * ```
@@ -38,14 +38,14 @@ export {
   type TestAuthorizationServer,
   type TestAuthorizationServerOptions,
   type TestClient,
-} from "./src/testing/test_authorization_server.ts";
-export { createFakeClock, type FakeClock } from "./src/testing/fake_clock.ts";
-export { type FetchHandler, inProcessFetch, type InProcessFetch } from "./src/testing/in_process_fetch.ts";
+} from "./test_authorization_server.ts";
+export { createFakeClock, type FakeClock } from "./fake_clock.ts";
+export { type FetchHandler, inProcessFetch, type InProcessFetch } from "./in_process_fetch.ts";
 
 // Store conformance kits: the contract every store passes, for a user's own store.
-export type { ConformanceOptions, StoreFactory, StoreTestContext, TestRegistrar } from "./src/stores/conformance/kit.ts";
-export { testTokenStore } from "./src/stores/conformance/token_store.ts";
-export { testReplayStore } from "./src/stores/conformance/replay_store.ts";
-export { testRevocationStore } from "./src/stores/conformance/revocation_store.ts";
-export { testAttemptStore } from "./src/stores/conformance/attempt_store.ts";
-export { type ClientStoreConformanceOptions, testClientStore } from "./src/stores/conformance/client_store.ts";
+export type { ConformanceOptions, StoreFactory, StoreTestContext, TestRegistrar } from "../stores/conformance/kit.ts";
+export { testTokenStore } from "../stores/conformance/token_store.ts";
+export { testReplayStore } from "../stores/conformance/replay_store.ts";
+export { testRevocationStore } from "../stores/conformance/revocation_store.ts";
+export { testAttemptStore } from "../stores/conformance/attempt_store.ts";
+export { type ClientStoreConformanceOptions, testClientStore } from "../stores/conformance/client_store.ts";

@@ -9,8 +9,8 @@
  * @example Every store of one server on one Redis
  * ```ts
  * import { createClient } from "redis";
- * import { createAuthorizationServer } from "../mod.ts";
- * import { RedisAttemptStore, RedisClientStore, RedisReplayStore, RedisTokenStore } from "./redis.ts";
+ * import { createAuthorizationServer } from "../../../mod.ts";
+ * import { RedisAttemptStore, RedisClientStore, RedisReplayStore, RedisTokenStore } from "./mod.ts";
  *
  * const redis = await createClient({ url: "redis://127.0.0.1:6379" }).connect();
  * const server = createAuthorizationServer({
@@ -26,9 +26,9 @@
  * @module
  */
 
-export type { RedisLike, RedisStoreOptions } from "../src/stores/redis/redis_like.ts";
-export { RedisTokenStore } from "../src/stores/redis/token_store.ts";
-export { RedisReplayStore } from "../src/stores/redis/replay_store.ts";
-export { RedisRevocationStore } from "../src/stores/redis/revocation_store.ts";
-export { RedisClientStore } from "../src/stores/redis/client_store.ts";
-export { RedisAttemptStore } from "../src/stores/redis/attempt_store.ts";
+export type { RedisLike, RedisStoreOptions } from "./redis_like.ts";
+export { RedisTokenStore } from "./token_store.ts";
+export { RedisReplayStore } from "./replay_store.ts";
+export { RedisRevocationStore } from "./revocation_store.ts";
+export { RedisClientStore } from "./client_store.ts";
+export { RedisAttemptStore } from "./attempt_store.ts";

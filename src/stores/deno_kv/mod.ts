@@ -8,8 +8,8 @@
  *
  * @example Every store of one server on one KV database, run with deno run --unstable-kv
  * ```ts
- * import { createAuthorizationServer } from "../mod.ts";
- * import { DenoKvAttemptStore, DenoKvClientStore, DenoKvReplayStore, DenoKvTokenStore } from "./deno_kv.ts";
+ * import { createAuthorizationServer } from "../../../mod.ts";
+ * import { DenoKvAttemptStore, DenoKvClientStore, DenoKvReplayStore, DenoKvTokenStore } from "./mod.ts";
  *
  * const kv = await Deno.openKv();
  * const server = createAuthorizationServer({
@@ -33,9 +33,9 @@ export type {
   KvKey,
   KvKeyPart,
   KvSetOptions,
-} from "../src/stores/deno_kv/kv_like.ts";
-export { DenoKvTokenStore } from "../src/stores/deno_kv/token_store.ts";
-export { DenoKvReplayStore } from "../src/stores/deno_kv/replay_store.ts";
-export { DenoKvRevocationStore } from "../src/stores/deno_kv/revocation_store.ts";
-export { DenoKvClientStore } from "../src/stores/deno_kv/client_store.ts";
-export { DenoKvAttemptStore } from "../src/stores/deno_kv/attempt_store.ts";
+} from "./kv_like.ts";
+export { DenoKvTokenStore } from "./token_store.ts";
+export { DenoKvReplayStore } from "./replay_store.ts";
+export { DenoKvRevocationStore } from "./revocation_store.ts";
+export { DenoKvClientStore } from "./client_store.ts";
+export { DenoKvAttemptStore } from "./attempt_store.ts";

@@ -17,8 +17,8 @@
  * @module
  */
 
-import type { CliIo } from "./src/cli/io.ts";
-import { runCli } from "./src/cli/run.ts";
+import type { CliIo } from "./io.ts";
+import { runCli } from "./run.ts";
 
 /** The parts of the Deno namespace the shim uses. */
 interface DenoApi {

@@ -8,7 +8,7 @@
  *
  * @example An API that accepts tokens for one scope
  * ```ts
- * import { type ResourceServerOptions, verifyAccessToken } from "./resource_server.ts";
+ * import { type ResourceServerOptions, verifyAccessToken } from "./mod.ts";
  *
  * const rs: ResourceServerOptions = {
  *   resource: "https://api.example.com",
@@ -32,18 +32,18 @@ export {
   type AccessRequirements,
   type AccessTokenVerification,
   verifyAccessToken,
-} from "./src/resource_server/verify_access_token.ts";
-export type { AccessTokenClaims } from "./src/resource_server/claims.ts";
-export type { TokenLocation, TokenScheme } from "./src/resource_server/bearer_token.ts";
+} from "./verify_access_token.ts";
+export type { AccessTokenClaims } from "./claims.ts";
+export type { TokenLocation, TokenScheme } from "./bearer_token.ts";
 export type {
   IntrospectionResponse,
   ProtectedResourceMetadataOptions,
   ResourceServerDpopOptions,
   ResourceServerOptions,
-} from "./src/resource_server/options.ts";
+} from "./options.ts";
 export {
   handleProtectedResourceMetadataRequest,
   type ProtectedResourceMetadata,
   protectedResourceMetadata,
-} from "./src/resource_server/protected_resource_metadata.ts";
-export { protectedResourceMetadataUrl } from "./src/resource_server/metadata_url.ts";
+} from "./protected_resource_metadata.ts";
+export { protectedResourceMetadataUrl } from "./metadata_url.ts";

@@ -10,14 +10,14 @@
  * @example Every store of one server on one database
  * ```ts
  * import pg from "pg";
- * import { createAuthorizationServer } from "../mod.ts";
+ * import { createAuthorizationServer } from "../../../mod.ts";
  * import {
  *   migratePostgres,
  *   PostgresAttemptStore,
  *   PostgresClientStore,
  *   PostgresReplayStore,
  *   PostgresTokenStore,
- * } from "./postgres.ts";
+ * } from "./mod.ts";
  *
  * const db = new pg.Pool({ connectionString: "postgres://127.0.0.1/app" });
  * await migratePostgres(db);
@@ -34,16 +34,16 @@
  * @module
  */
 
-export type { PostgresLike, PostgresRow } from "../src/stores/postgres/postgres_like.ts";
+export type { PostgresLike, PostgresRow } from "./postgres_like.ts";
 export {
   migratePostgres,
   POSTGRES_MIGRATION,
   postgresMigration,
   type PostgresStoreOptions,
   sweepPostgres,
-} from "../src/stores/postgres/schema.ts";
-export { PostgresTokenStore } from "../src/stores/postgres/token_store.ts";
-export { PostgresReplayStore } from "../src/stores/postgres/replay_store.ts";
-export { PostgresRevocationStore } from "../src/stores/postgres/revocation_store.ts";
-export { PostgresClientStore } from "../src/stores/postgres/client_store.ts";
-export { PostgresAttemptStore } from "../src/stores/postgres/attempt_store.ts";
+} from "./schema.ts";
+export { PostgresTokenStore } from "./token_store.ts";
+export { PostgresReplayStore } from "./replay_store.ts";
+export { PostgresRevocationStore } from "./revocation_store.ts";
+export { PostgresClientStore } from "./client_store.ts";
+export { PostgresAttemptStore } from "./attempt_store.ts";
