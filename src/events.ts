@@ -2,8 +2,8 @@
  * Events: a typed hook the server calls as it answers, to feed logs, metrics and alerts
  * (brute-force detection, for one: RFC 6749 s2.3.1, s10.10).
  *
- * No event carries a secret, an assertion, a token or a token's hash (RFC 6749 s10.3; SPEC
- * S-3: never log tokens or secrets), so every payload can go to a log as it is. The hook
+ * No event carries a secret, an assertion, a token or a token's hash (RFC 6749 s10.3,
+ * RFC 6750 s5.3: tokens and secrets stay confidential, so never logged), so every payload can go to a log as it is. The hook
  * runs synchronously on the request path and is never awaited; an exception it throws, or
  * a promise it rejects, is swallowed so that observing a request can never break it.
  *

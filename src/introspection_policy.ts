@@ -1,5 +1,5 @@
 /**
- * Who may introspect what (RFC 7662 s2.1, s4; SPEC App. B-3): a policy in two steps, with a
+ * Who may introspect what (RFC 7662 s2.1, s2.2, s4): a policy in two steps, with a
  * safe default.
  *
  * 1. `allowCaller`: may this authenticated client use the introspection endpoint at all?

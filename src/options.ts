@@ -150,8 +150,8 @@ export interface TokenEndpointOptions {
    */
   clientAssertion?: ClientAssertionOptions;
   /**
-   * Remembers single-use values until they expire: assertion `jti`s (RFC 7523 s3; SPEC App.
-   * B-8) and DPoP proof `jti`s (RFC 9449 s11.1). Default: a {@link MemoryReplayStore} for
+   * Remembers single-use values until they expire: assertion `jti`s (RFC 7523 s3,
+   * "until expiration") and DPoP proof `jti`s (RFC 9449 s11.1). Default: a {@link MemoryReplayStore} for
    * these options. Several instances must share one store with an atomic `remember`, or a
    * value could be used once per instance.
    */
@@ -310,7 +310,7 @@ function checkIssuer(issuer: unknown): string {
 /**
  * Checks a configured public endpoint URL: an absolute URL or a path (starting with `/`) on
  * the issuer's origin; `https` (`http` only for loopback hosts); never a fragment (RFC 6749
- * s3.1, s3.2, SPEC TE-4), while a query is kept. Returns the absolute URL.
+ * s3.1, s3.2), while a query is kept. Returns the absolute URL.
  */
 export function publicEndpointUrl(name: string, value: unknown, issuer: string): string {
   if (typeof value !== "string" || value === "") {

@@ -46,7 +46,7 @@ export function isResourceIndicator(value: string): boolean {
  * Decides the audience of a token from the `resource` parameters of a request (RFC 8707
  * s2): each must be an absolute URI without fragment, and one the client may ask for (its
  * `allowed_resources`, else the server's `allowedResources`, plus its default); more than
- * one needs `allow_multiple_resources` (SPEC B-6). Any failure is `invalid_target`. With no
+ * one needs `allow_multiple_resources` (RFC 8707 s2 lets the server refuse several). Any failure is `invalid_target`. With no
  * `resource`, the audience is the client's `default_resource`, else the server's
  * `defaultResource`, else none (RFC 8707 s2.1 leaves the default to the server).
  *
@@ -98,8 +98,8 @@ function owners(scopes: readonly string[], policy: ResourcePolicy): string[] {
 }
 
 /**
- * Decides the audience and the scope together, once the scope has been granted (SPEC
- * TE-6: scope, then resource). Without a `resourceScopes` map this is
+ * Decides the audience and the scope together, once the scope has been granted (RFC
+ * 8707 s2.2: scope, then resource). Without a `resourceScopes` map this is
  * {@link grantResources} and the scope unchanged. With one:
  *
  * - No `resource` requested: the audience is derived from the scope (RFC 9068 s3 SHOULD):

@@ -59,7 +59,7 @@ export async function revocationEndpoint(request: Request, config: ServerConfig)
       return jsonResponse(200, {});
     }
     // RFC 7009 s2.1: the server checks that the token was issued to this client, and
-    // refuses otherwise (SPEC App. B-2: invalid_grant, or a silent 200 if so configured).
+    // refuses otherwise (it names no error code: invalid_grant, or a silent 200 if so configured).
     if (found.record.client_id !== client_id) {
       if (config.foreignTokenRevocation === "silent") {
         emit(config, { ...base, result: "ignored" });

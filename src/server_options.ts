@@ -99,7 +99,7 @@ export interface ServerOptions extends TokenEndpointOptions {
   /**
    * A client revoking a token issued to another client: `"invalid_grant"` (default) refuses
    * with 400, as RFC 7009 s2.1 asks, which tells the caller the token exists; `"silent"`
-   * answers 200 and leaves the token alone (SPEC App. B-2).
+   * answers 200 and leaves the token alone (RFC 7009 s2.1 names no error code).
    */
   foreignTokenRevocation?: ForeignTokenRevocation;
   /**
@@ -115,7 +115,7 @@ export interface ServerOptions extends TokenEndpointOptions {
   /**
    * `response_types_supported` in the metadata. RFC 8414 s2 makes it REQUIRED, but this
    * server has no authorization endpoint and so supports no response type, and an empty
-   * array is not allowed (s3.2): it is omitted by default (SPEC App. B-1). Set it only for a
+   * array is not allowed (s3.2): it is omitted by default. Set it only for a
    * validator that insists on the member (`profile: "mcp"` sets `["code"]`).
    */
   responseTypesSupported?: readonly string[];
@@ -130,7 +130,7 @@ export interface ServerOptions extends TokenEndpointOptions {
    * Let web pages on these origins call the server from a browser (CORS): the metadata
    * document, the JWK Set and the token, introspection and revocation endpoints answer
    * preflights and carry `Access-Control-Allow-Origin`, exposing `DPoP-Nonce` and
-   * `WWW-Authenticate` (SPEC T-10). Default: off. Never with credentials (cookies).
+   * `WWW-Authenticate` (RFC 9449 s7.1, s8). Default: off. Never with credentials (cookies).
    */
   cors?: CorsOptions;
   /**

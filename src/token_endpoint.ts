@@ -2,9 +2,10 @@
  * The token endpoint (RFC 6749 s3.2). One request reads top to bottom: check the transport
  * -> parse the form -> authenticate the client -> validate the grant (dispatched on
  * `grant_type`, see `grants/registry.ts`: scope, resource, the grant's own parameters) ->
- * the certificate binding (RFC 8705 s3) -> check the DPoP proof -> issue -> respond (SPEC
- * TE-6). Any step may throw an `OAuthError`; `errorResponse` turns it, or any other fault,
- * into the JSON answer.
+ * the certificate binding (RFC 8705 s3) -> check the DPoP proof -> issue -> respond (the RFCs
+ * leave the order open; tests/RFC_CHECKLIST.md TE-6 and App. B-9 pin this one). Any step
+ * may throw an `OAuthError`; `errorResponse` turns it, or any other fault, into the JSON
+ * answer.
  *
  * @module
  */

@@ -1,4 +1,4 @@
-// Brute-force protection of client secrets (RFC 6749 s2.3.1 MUST; SPEC CA-5, S-4): limits,
+// Brute-force protection of client secrets (RFC 6749 s2.3.1 MUST; RFC_CHECKLIST CA-5, S-4): limits,
 // decay, who gets locked out and who must not, no enumeration, and the attempt store.
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";

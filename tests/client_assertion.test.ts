@@ -1,5 +1,5 @@
 // Client authentication with signed assertions: private_key_jwt and client_secret_jwt
-// (RFC 7523 s2.2, s3; RFC 7521 s4.2; SPEC CJ-1..CJ-9, CA-2, App. B-5).
+// (RFC 7523 s2.2, s3; RFC 7521 s4.2; RFC_CHECKLIST CJ-1..CJ-9, CA-2, App. B-5).
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { MemoryReplayStore, type ServerEvent } from "../mod.ts";
@@ -254,7 +254,7 @@ describe("CJ-5 and App. B-5: aud", () => {
     }
   });
 
-  test("aud is never taken from the request's Host (SPEC T-9)", async () => {
+  test("aud is never taken from the request's Host (RFC_CHECKLIST T-9)", async () => {
     const { fetch, clock } = server({ requireHttps: false });
     const jwt = await signAssertion(ES256_KEY, claims(PK, clock.now(), { aud: "https://evil.example.com/token" }));
     const res = await fetch(assertionRequest(jwt, {}, "https://evil.example.com/token"));

@@ -1,4 +1,4 @@
-// Client authentication at the token endpoint (RFC 6749 s2.3, s2.3.1, s5.2; SPEC section 2).
+// Client authentication at the token endpoint (RFC 6749 s2.3, s2.3.1, s5.2; RFC_CHECKLIST section 2).
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { hashClientSecret, MemoryTokenStore, type TokenRecord } from "../mod.ts";
@@ -39,7 +39,7 @@ describe("client_secret_basic", () => {
     await assertToken(await fetch(tokenRequest({ basic: [id, secret] })));
   });
 
-  test("SPEC A.1 vector: raw (unencoded) my:client splits at the first colon -> 401 invalid_client", async () => {
+  test("RFC_CHECKLIST App. A.1 vector: raw (unencoded) my:client splits at the first colon -> 401 invalid_client", async () => {
     const { fetch } = testServer({}, [{ client_id: "my:client", client_secret: "p@ss w+rd%/é" + SECRET, grant_types: ["client_credentials"] }]);
     const res = await fetch(tokenRequest({ headers: { authorization: "Basic bXk6Y2xpZW50OnBAc3MgdytyZCUvw6k=" } }));
     await assertOAuthError(res, 401, "invalid_client");
@@ -70,7 +70,7 @@ describe("client_secret_basic", () => {
     });
   }
 
-  test("two Authorization headers -> 400 invalid_request (SPEC T-8)", async () => {
+  test("two Authorization headers -> 400 invalid_request (RFC_CHECKLIST T-8)", async () => {
     const { fetch } = testServer();
     const headers = new Headers({ "content-type": "application/x-www-form-urlencoded" });
     headers.append("authorization", `Basic ${b64(`${BASIC_CLIENT.client_id}:${SECRET}`)}`);
@@ -117,7 +117,7 @@ describe("client_secret_post", () => {
     );
   });
 
-  test("wrong secret in the body -> 400 invalid_client (no header was used, SPEC B-4)", async () => {
+  test("wrong secret in the body -> 400 invalid_client (no header was used, RFC_CHECKLIST App. B-4)", async () => {
     const { fetch } = testServer();
     await assertOAuthError(
       await fetch(tokenRequest({ body: { grant_type: "client_credentials", client_id: POST_CLIENT.client_id, client_secret: "x" } })),

@@ -1,4 +1,4 @@
-// CORS (SPEC T-10), off by default: preflights and Access-Control-* headers for allowed web
+// CORS (RFC_CHECKLIST T-10), off by default: preflights and Access-Control-* headers for allowed web
 // origins on every endpoint, DPoP-Nonce and WWW-Authenticate exposed, never credentials.
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";

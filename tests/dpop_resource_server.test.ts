@@ -1,4 +1,4 @@
-// DPoP at the resource server (RFC 9449 s7, s9; SPEC D-15..D-18, D-5..D-8 at the RS):
+// DPoP at the resource server (RFC 9449 s7, s9; RFC_CHECKLIST D-15..D-18, D-5..D-8 at the RS):
 // the DPoP scheme, proof, ath and key binding for JWTs, stored opaque tokens and
 // introspected ones, and the challenges.
 import { describe, test } from "node:test";
@@ -71,7 +71,7 @@ async function refusedAs(result: AccessTokenVerification, error: string, scheme 
   return header;
 }
 
-describe("bound tokens with the DPoP scheme (RFC 9449 s7.1; SPEC D-15)", () => {
+describe("bound tokens with the DPoP scheme (RFC 9449 s7.1; RFC_CHECKLIST D-15)", () => {
   for (const format of ["jwt", "opaque"] as const) {
     test(`${format}: DPoP <token> with a valid proof by the bound key -> ok, scheme dpop, cnf in the claims`, async () => {
       const { clock, options, token } = await setup(format);
@@ -214,7 +214,7 @@ describe("bound tokens with the DPoP scheme (RFC 9449 s7.1; SPEC D-15)", () => {
   });
 });
 
-describe("Bearer next to DPoP (RFC 9449 s7.2; SPEC D-16..D-18)", () => {
+describe("Bearer next to DPoP (RFC 9449 s7.2; RFC_CHECKLIST D-16..D-18)", () => {
   test("a bound token sent as Bearer -> 401 invalid_token; the error is in the Bearer challenge, DPoP offered without one (D-16, D-18)", async () => {
     for (const format of ["jwt", "opaque"] as const) {
       const { clock, options, token } = await setup(format);
@@ -271,7 +271,7 @@ describe("Bearer next to DPoP (RFC 9449 s7.2; SPEC D-16..D-18)", () => {
   });
 });
 
-describe("resource server nonces (RFC 9449 s9; SPEC D-8, D-17)", () => {
+describe("resource server nonces (RFC 9449 s9; RFC_CHECKLIST D-8, D-17)", () => {
   test("no nonce -> 401 use_dpop_nonce + DPoP-Nonce in a DPoP challenge; the retry with it -> ok", async () => {
     const { clock, options, token } = await setup("jwt", { dpop: { nonce: { secret: NONCE_SECRET } } });
     const key = await dpopKey();

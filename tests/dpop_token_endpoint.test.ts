@@ -1,4 +1,4 @@
-// DPoP at the token endpoint (RFC 9449 s4.3, s5, s6, s8; SPEC D-1..D-14, T-8, T-9, J-10,
+// DPoP at the token endpoint (RFC 9449 s4.3, s5, s6, s8; RFC_CHECKLIST D-1..D-14, T-8, T-9, J-10,
 // I-10, R-3, TE-6) with proofs crafted by jose, valid and hostile, and a fake clock.
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
@@ -96,7 +96,7 @@ describe("DPoP token requests: a valid proof binds the token (RFC 9449 s5, s6)",
   });
 });
 
-describe("the proof checks (RFC 9449 s4.3; SPEC D-1..D-7)", () => {
+describe("the proof checks (RFC 9449 s4.3; RFC_CHECKLIST D-1..D-7)", () => {
   test("App. A.3: the thumbprint of RFC 9449's example key", async () => {
     const jwk = {
       crv: "P-256",
@@ -283,7 +283,7 @@ describe("the proof checks (RFC 9449 s4.3; SPEC D-1..D-7)", () => {
   });
 });
 
-describe("when a proof is required (RFC 9449 s5.2; SPEC D-12)", () => {
+describe("when a proof is required (RFC 9449 s5.2; RFC_CHECKLIST D-12)", () => {
   const bound: ClientRegistration = { ...BASIC_CLIENT, client_id: "bound-client", dpop_bound_access_tokens: true };
 
   test("a client registered with dpop_bound_access_tokens and no proof -> 400 invalid_dpop_proof; with one -> DPoP", async () => {
@@ -305,7 +305,7 @@ describe("when a proof is required (RFC 9449 s5.2; SPEC D-12)", () => {
   });
 });
 
-describe("server nonces (RFC 9449 s8; SPEC D-8, D-13)", () => {
+describe("server nonces (RFC 9449 s8; RFC_CHECKLIST D-8, D-13)", () => {
   test("no nonce -> 400 use_dpop_nonce with DPoP-Nonce; the retry with it -> 200 with a fresh DPoP-Nonce", async () => {
     const { clock, fetch } = setup({ dpop: { nonce: { secret: NONCE_SECRET } } });
     const key = await dpopKey();

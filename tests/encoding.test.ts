@@ -1,5 +1,5 @@
 // Byte encodings and digests: base64/base64url (RFC 4648), SHA-256 against WebCrypto, and
-// the Basic credential vectors of RFC 6749 App. B (SPEC App. A.1).
+// the Basic credential vectors of RFC 6749 App. B (RFC_CHECKLIST App. A.1).
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { decodeBase64, decodeBase64Url, encodeBase64, encodeBase64Url } from "../src/encoding/base64.ts";
@@ -48,7 +48,7 @@ describe("Basic credentials (RFC 6749 s2.3.1, App. B)", () => {
     assert.equal(encodeBasicCredentials("s6BhdRkqt3", "7Fjfp0ZBr1KtDRbnfVdmIw"), "czZCaGRSa3F0Mzo3RmpmcDBaQnIxS3REUmJuZlZkbUl3");
   });
 
-  test("SPEC A.1: my:client / p@ss w+rd%/é encodes and decodes", () => {
+  test("RFC_CHECKLIST App. A.1: my:client / p@ss w+rd%/é encodes and decodes", () => {
     const header = "bXklM0FjbGllbnQ6cCU0MHNzK3clMkJyZCUyNSUyRiVDMyVBOQ==";
     assert.equal(encodeBasicCredentials("my:client", "p@ss w+rd%/é"), header);
     assert.deepEqual(decodeBasicCredentials(header), { client_id: "my:client", client_secret: "p@ss w+rd%/é" });

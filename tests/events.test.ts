@@ -1,5 +1,5 @@
 // Events: the onEvent hook (token issued/refused, client authentication failed,
-// introspection, revocation), no secret or token in any payload (SPEC S-3), and a hook
+// introspection, revocation), no secret or token in any payload (RFC_CHECKLIST S-3), and a hook
 // that fails never breaks a request.
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
@@ -131,7 +131,7 @@ describe("events", () => {
     assert.deepEqual(events.map((e) => e.type), ["token_issued"]);
   });
 
-  test("no payload holds a secret, a token, a token's hash or the Basic credentials (SPEC S-3)", async () => {
+  test("no payload holds a secret, a token, a token's hash or the Basic credentials (RFC_CHECKLIST S-3)", async () => {
     const { events, onEvent } = recorder();
     const { fetch } = authServer({ onEvent });
     const tokens = [await issueToken(fetch), await issueToken(fetch, OWNER, "admin")];

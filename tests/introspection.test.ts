@@ -1,4 +1,4 @@
-// Token introspection (RFC 7662; SPEC section 12 and App. B-3).
+// Token introspection (RFC 7662; RFC_CHECKLIST section 12 and App. B-3).
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { type ClientRegistration, defaultIntrospectionPolicy, MemoryTokenStore, type TokenRecord, type TokenStore } from "../mod.ts";
@@ -180,7 +180,7 @@ describe("introspection: who sees what (default policy)", () => {
   });
 });
 
-describe("introspection: policy hook (SPEC App. B-3)", () => {
+describe("introspection: policy hook (RFC_CHECKLIST App. B-3)", () => {
   test("a caller the policy does not allow at all -> 403 unauthorized_client, and the token is not looked up", async () => {
     const inner = new MemoryTokenStore();
     let finds = 0;

@@ -1,6 +1,6 @@
 // The JOSE layer written here over WebCrypto: compact JWS for every algorithm, checked
 // against the jose library in both directions; strict parsing; JWK and PEM import;
-// RFC 7638 thumbprints (SPEC App. A.3).
+// RFC 7638 thumbprints (RFC_CHECKLIST App. A.3).
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import * as jose from "jose";
@@ -84,7 +84,7 @@ describe("compact JWS", () => {
 });
 
 describe("keys", () => {
-  test("RFC 7638 thumbprint: the SPEC App. A.3 vector", async () => {
+  test("RFC 7638 thumbprint: the RFC_CHECKLIST App. A.3 vector", async () => {
     assert.equal(
       await jwkThumbprint({
         crv: "P-256",

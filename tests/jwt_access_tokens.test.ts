@@ -1,4 +1,4 @@
-// JWT access tokens (RFC 9068) from the token endpoint: header and claims (SPEC J-1..J-9),
+// JWT access tokens (RFC 9068) from the token endpoint: header and claims (RFC_CHECKLIST J-1..J-9),
 // the per-server and per-client format choice, and interop: every algorithm verifies with
 // oauth4webapi's validateJwtAccessToken and jose's jwtVerify against the served JWK Set.
 import { describe, test } from "node:test";

@@ -1,4 +1,4 @@
-// Authorization server metadata (RFC 8414; SPEC section 14, App. A.2 and App. B-1).
+// Authorization server metadata (RFC 8414; RFC_CHECKLIST section 14, App. A.2 and App. B-1).
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { type ClientStore, metadataUrl } from "../mod.ts";
@@ -14,7 +14,7 @@ async function getDocument(fetch: (r: Request) => Promise<Response>, url: string
   return JSON.parse(text) as Record<string, unknown>;
 }
 
-// SPEC App. A.2: issuer -> metadata URL -> issuer in the document.
+// RFC_CHECKLIST App. A.2: issuer -> metadata URL -> issuer in the document.
 const VECTORS: Array<[string, string]> = [
   ["https://as.example.com", "https://as.example.com/.well-known/oauth-authorization-server"],
   ["https://as.example.com/tenants/t1", "https://as.example.com/.well-known/oauth-authorization-server/tenants/t1"],
@@ -134,7 +134,7 @@ describe("metadata: what it says, derived from the configuration (RFC 8414 s2)",
     assert.throws(() => authServer({ scopesSupported: [] }), /scopesSupported/);
   });
 
-  test("response_types_supported is omitted by default (SPEC App. B-1) and published when configured", async () => {
+  test("response_types_supported is omitted by default (RFC_CHECKLIST App. B-1) and published when configured", async () => {
     assert.ok(!("response_types_supported" in (await getDocument(authServer().fetch, METADATA_URL))));
     const doc = await getDocument(authServer({ responseTypesSupported: ["code"] }).fetch, METADATA_URL);
     assert.deepEqual(doc.response_types_supported, ["code"]);
@@ -168,7 +168,7 @@ describe("metadata: what it says, derived from the configuration (RFC 8414 s2)",
     await assertOAuthError(await fetch(new Request(`${ISSUER}/revoke`, { method: "POST" })), 404, "invalid_request");
   });
 
-  test("configured endpoint URLs are published exactly, a query kept (SPEC TE-4)", async () => {
+  test("configured endpoint URLs are published exactly, a query kept (RFC_CHECKLIST TE-4)", async () => {
     const { fetch, server } = authServer({
       endpoints: { token: "https://as.example.com/oauth2/token?tenant=a", introspection: "/oauth2/introspect" },
     });
@@ -179,7 +179,7 @@ describe("metadata: what it says, derived from the configuration (RFC 8414 s2)",
   });
 });
 
-describe("metadata: JWT client authentication (RFC 8414 s2, SPEC M-10, M-11)", () => {
+describe("metadata: JWT client authentication (RFC 8414 s2, RFC_CHECKLIST M-10, M-11)", () => {
   const ALG_MEMBERS = [
     "token_endpoint_auth_signing_alg_values_supported",
     "introspection_endpoint_auth_signing_alg_values_supported",

@@ -40,7 +40,7 @@ const UNAUTHENTICATED: ReadonlyArray<[string, Record<string, string> | string]> 
   ["only the client_id of a client_secret_basic client", { client_id: BASIC_CLIENT.client_id }],
   ["only the client_id of a client_secret_post client", { client_id: POST_CLIENT.client_id }],
   ["only the client_id of an unknown client", { client_id: "no-such-client" }],
-  // RFC 6749 s3.2 (SPEC TE-3): an empty parameter is treated as absent.
+  // RFC 6749 s3.2 (RFC_CHECKLIST TE-3): an empty parameter is treated as absent.
   ["an empty client_secret= and empty client_assertion=", `client_id=${POST_CLIENT.client_id}&client_secret=&client_assertion=`],
 ];
 

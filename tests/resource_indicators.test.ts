@@ -1,4 +1,4 @@
-// Resource indicators at the token endpoint (RFC 8707; SPEC RI-1..RI-8, J-6, J-7, B-6):
+// Resource indicators at the token endpoint (RFC 8707; RFC_CHECKLIST RI-1..RI-8, J-6, J-7, App. B-6):
 // the resource parameter becomes the token's audience, within what the client may ask for.
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
@@ -58,7 +58,7 @@ describe("resource parameter", () => {
   });
 });
 
-describe("several resources (RI-4, SPEC B-6)", () => {
+describe("several resources (RI-4, RFC_CHECKLIST App. B-6)", () => {
   test("refused with invalid_target (never invalid_request) unless the client enables them", async () => {
     const { request } = await server();
     await assertOAuthError(await request({ resource: [API, OTHER_API] }), 400, "invalid_target");
@@ -173,7 +173,7 @@ describe("audience from scope, and scope narrowed to the audience (resourceScope
   });
 });
 
-describe("order of checks (SPEC TE-6)", () => {
+describe("order of checks (RFC_CHECKLIST TE-6)", () => {
   test("client authentication before resource: a bad secret with a bad resource -> invalid_client", async () => {
     const { fetch } = await server();
     const res = await fetch(`${ISSUER}/token`, {

@@ -1,4 +1,4 @@
-// The resource-server helper: RFC 6750 token transport and challenges (SPEC B-1..B-8),
+// The resource-server helper: RFC 6750 token transport and challenges (RFC_CHECKLIST B-1..B-8),
 // RFC 9068 s4 validation (JV-1..JV-8) including tampered tokens, the remote JWK Set and its
 // rate-limited refresh, opaque tokens by store and by introspection, revocation.
 import { describe, test } from "node:test";
@@ -328,7 +328,7 @@ describe("RFC 9068 s4 validation and tampered tokens", () => {
     assert.match(params.error_description!, /revoked/);
   });
 
-  test("a DPoP-bound token (cnf) presented as Bearer -> 401 (SPEC D-16)", async () => {
+  test("a DPoP-bound token (cnf) presented as Bearer -> 401 (RFC_CHECKLIST D-16)", async () => {
     const { key, rs } = await setup();
     const t = await signWith(key.signer, { alg: "ES256", typ: "at+jwt", kid: key.signer.kid }, { ...validClaims(), cnf: { jkt: "x" } });
     await refusedAs(await verifyAccessToken(apiRequest(t), rs), 401, "invalid_token");

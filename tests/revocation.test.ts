@@ -1,4 +1,4 @@
-// Token revocation (RFC 7009; SPEC section 13 and App. B-2).
+// Token revocation (RFC 7009; RFC_CHECKLIST section 13 and App. B-2).
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { MemoryRevocationStore, MemoryTokenStore, StoreFullError, tokenKey, type TokenStore, webCrypto } from "../mod.ts";
@@ -92,7 +92,7 @@ describe("revocation: answers", () => {
   });
 });
 
-describe("revocation: only the owning client (RFC 7009 s2.1; SPEC App. B-2)", () => {
+describe("revocation: only the owning client (RFC 7009 s2.1; RFC_CHECKLIST App. B-2)", () => {
   test("another client revoking the token -> 400 invalid_grant, and the token stays active (V-2)", async () => {
     const { fetch } = authServer();
     const token = await issueToken(fetch);

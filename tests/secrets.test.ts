@@ -1,4 +1,4 @@
-// Client secret generation and hashing (RFC 6749 s10.10; SPEC CA-5, S-1).
+// Client secret generation and hashing (RFC 6749 s10.10; RFC_CHECKLIST CA-5, S-1).
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { ConfigurationError, generateClientId, generateClientSecret, hashClientSecret } from "../mod.ts";

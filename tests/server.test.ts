@@ -1,5 +1,5 @@
 // createAuthorizationServer: routing by the configured public URLs, 404/405, start-up
-// validation, mounting under a prefix (Hono), and hostile input (SPEC section 1).
+// validation, mounting under a prefix (Hono), and hostile input (RFC_CHECKLIST section 1).
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import fc from "fast-check";
@@ -119,7 +119,7 @@ describe("routing", () => {
 describe("start-up validation: a ConfigurationError naming the option", () => {
   const base: ServerOptions = { issuer: ISSUER, clients: [BASIC_CLIENT] };
   const cases: Array<[string, Record<string, unknown>, RegExp]> = [
-    ["an endpoint URL with a fragment (SPEC TE-4)", { endpoints: { token: "https://as.example.com/token#frag" } }, /endpoints\.token.*fragment/],
+    ["an endpoint URL with a fragment (RFC_CHECKLIST TE-4)", { endpoints: { token: "https://as.example.com/token#frag" } }, /endpoints\.token.*fragment/],
     ["an empty fragment", { endpoints: { revocation: "https://as.example.com/revoke#" } }, /endpoints\.revocation.*fragment/],
     ["a path with a fragment", { endpoints: { introspection: "/introspect#x" } }, /endpoints\.introspection.*fragment/],
     ["a plain-http endpoint on a public host", { endpoints: { token: "http://as.example.com/token" } }, /endpoints\.token.*https/],

@@ -1,7 +1,7 @@
 // The `profile: "mcp"` preset of createAuthorizationServer: the metadata members the MCP
 // TypeScript SDK's parser requires (authorization_endpoint, response_types_supported), the
 // refusing endpoint behind the first, and nothing else changed. Without the profile both
-// members stay omitted (RFC 8414 s2; SPEC App. B-1). The SDK's own discovery is the judge.
+// members stay omitted (RFC 8414 s2; RFC_CHECKLIST App. B-1). The SDK's own discovery is the judge.
 //
 // The @ts-types comments are for Deno's type check only (see tests/mcp.test.ts).
 import { describe, test } from "node:test";

@@ -1,5 +1,5 @@
 // Signers, the key set and its rotation states, and the JWK Set endpoint (RFC 7517 s5,
-// SPEC M-14): public members only, never an HS256 secret, cacheable.
+// RFC_CHECKLIST M-14): public members only, never an HS256 secret, cacheable.
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { ConfigurationError, cryptoKeySigner, handleJwksRequest, KeySet, type Signer } from "../mod.ts";

@@ -1,5 +1,5 @@
 // The token endpoint: the client credentials grant, the success response, error responses,
-// and HTTP hygiene (RFC 6749 s3.2, s3.3, s4.4, s5.1, s5.2; SPEC sections 0, 1, 3-7).
+// and HTTP hygiene (RFC 6749 s3.2, s3.3, s4.4, s5.1, s5.2; RFC_CHECKLIST sections 0, 1, 3-7).
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { handleTokenRequest, MemoryTokenStore, tokenKey, webCrypto } from "../mod.ts";
@@ -362,7 +362,7 @@ describe("HTTP hygiene", () => {
   });
 });
 
-describe("order of checks (SPEC TE-6, B-9)", () => {
+describe("order of checks (RFC_CHECKLIST TE-6, App. B-9)", () => {
   test("method before everything: GET with bad credentials -> 405", async () => {
     const { fetch } = testServer();
     const res = await fetch(tokenRequest({ method: "GET", basic: ["nobody", "x"] }));

@@ -20,7 +20,7 @@ import { ConfigurationError } from "../errors.ts";
 export interface ClientAssertionOptions {
   /**
    * Accept only the issuer identifier, as a single string, in `aud` (as
-   * draft-ietf-oauth-rfc7523bis requires; SPEC App. B-5). Default true: a client assertion
+   * draft-ietf-oauth-rfc7523bis requires; RFC 7523 s3 allows the token endpoint URL too). Default true: a client assertion
    * names the server by its issuer identifier, exactly the `issuer` of its metadata, and
    * nothing else, so it cannot be replayed at another server that shares an endpoint URL
    * or accepts arrays (the audience injection rfc7523bis fixes). oauth4webapi,

@@ -1,6 +1,6 @@
 /**
  * Brute-force protection for client secrets (RFC 6749 s2.3.1: the server MUST protect the
- * token endpoint against brute force; s10.10; SPEC CA-5, S-4).
+ * token endpoint against brute force; s10.10; RFC 7662 s4 and RFC 7009 s5 for introspection and revocation).
  *
  * Failed client authentications are counted in an {@link AttemptStore} under three keys:
  *

@@ -79,7 +79,7 @@ export function readAssertion(form: FormParameters, parts: PresentedParts): Pres
 }
 
 /**
- * RFC 7523 s3 item 3, with SPEC App. B-5: whether `aud` names this server. Strict: exactly
+ * RFC 7523 s3 item 3: whether `aud` names this server. Strict: exactly
  * the issuer, as a single string (draft-ietf-oauth-rfc7523bis). Otherwise a string or a
  * non-empty array whose every value is one of `accepted` (the issuer and this server's
  * endpoint URLs): an array that also names another party is refused, since that other

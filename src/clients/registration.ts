@@ -171,7 +171,7 @@ export interface ClientRegistration {
   default_resource?: string;
   /**
    * Whether one request may name several resources, giving a token with several audiences
-   * (RFC 8707 s2); default false: such a request gets `invalid_target` (SPEC B-6).
+   * (RFC 8707 s2); default false: such a request gets `invalid_target` (RFC 8707 s2).
    */
   allow_multiple_resources?: boolean;
   /**

@@ -47,7 +47,7 @@ function checkPublished(jwk: Jwk, kid: string | undefined): Jwk {
   if (typeof jwk !== "object" || jwk === null || typeof jwk.kty !== "string") {
     throw new ConfigurationError("a published key must be a JWK");
   }
-  // RFC 7517 s5 and SPEC M-14: a JWK Set served to the world has public members only.
+  // RFC 7517 s5, RFC 8414 s2 (jwks_uri): a JWK Set served to the world has public members only.
   if (isPrivateJwk(jwk)) throw new ConfigurationError("a published key must not contain private members");
   const id = kid ?? jwk.kid;
   if (typeof id !== "string" || id === "") throw new ConfigurationError("a published key needs a kid");

@@ -2,7 +2,7 @@
  * The `htu` of a DPoP proof (RFC 9449 s4.2, s4.3): the HTTP target URI without query and
  * fragment, compared after normalisation (RFC 3986 s6.2.2, s6.2.3), against the public URL
  * the server was configured with, never one built from `Host` or `X-Forwarded-*` headers
- * (RFC 9700 s4.13, SPEC T-9): a proxy rewrites those, and a client can forge them.
+ * (RFC 9700 s4.13): a proxy rewrites those, and a client can forge them.
  *
  * @module
  */

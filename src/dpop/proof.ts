@@ -89,7 +89,7 @@ async function verifiedKey(header: Record<string, unknown>, signingInput: Uint8A
  * Runs the RFC 9449 s4.3 checks on the value of a request's `DPoP` header and records the
  * proof as used:
  *
- * 1. one header (a comma means it was repeated, SPEC T-8), one compact JWS (items 1-3);
+ * 1. one header (a comma means it was repeated, RFC 9449 s4.3 item 1), one compact JWS (items 1-3);
  * 2. `typ` `dpop+jwt` (item 4); `alg` in the allow-list (item 5); `jwk` a public key of the
  *    type `alg` needs, and the signature verifies with it (items 6, 7);
  * 3. `jti`, `htm`, `htu`, `iat` present; `htm` equals the method; `htu` equals the public URL

@@ -20,7 +20,7 @@ export const CLIENT_CREDENTIALS = "client_credentials";
  * Decides what a client credentials request from an authenticated client is granted (the
  * grant type and the client's registration for it are checked by the dispatch, see
  * `registry.ts`). No refresh token is ever part of this grant (RFC 6749 s4.4.3). Scope is
- * decided before resource (SPEC TE-6).
+ * decided before resource (RFC 8707 s2.2: the audience follows the granted scope).
  */
 export function clientCredentialsGrant(form: FormParameters, client: Client, resources: ResourcePolicy): AccessTokenGrant {
   const requested = grantScope(form.get("scope"), client.scope, client.default_scope);

@@ -18,7 +18,7 @@ export interface AuthorizationHeader {
 /**
  * Splits an `Authorization` header value. `Headers.get()` joins a repeated header with ", ";
  * no Basic, Bearer or DPoP credential contains a comma, so a comma means the header was sent
- * twice, which is refused (SPEC T-8, RFC 6749 s5.2 "more than one mechanism").
+ * twice, which is refused (RFC 6749 s5.2 "more than one mechanism"; RFC 9449 s4.3 for DPoP).
  *
  * @example
  * ```ts

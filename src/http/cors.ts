@@ -1,8 +1,7 @@
 /**
  * CORS (Fetch standard, "CORS protocol") for the endpoints a browser-based client reads:
  * the metadata document and the JWK Set, and, for clients that run in a browser page (an MCP
- * inspector, a developer console), the token endpoint. Off unless configured (SPEC T-10:
- * RFC 9700 s2.6 and RFC 9449 s7.1 allow it; DPoP needs `DPoP-Nonce` and `WWW-Authenticate`
+ * inspector, a developer console), the token endpoint. Off unless configured (RFC 9700 s2.6 and RFC 9449 s7.1 allow it; DPoP needs `DPoP-Nonce` and `WWW-Authenticate`
  * exposed).
  *
  * No credentials mode is ever allowed (`Access-Control-Allow-Credentials` is never sent):

@@ -68,7 +68,7 @@ function checkSyntax(token: string): string {
 /**
  * The bearer token of `request` and where it was, or `undefined` when the request carries
  * none the server accepts (a query or body token while those are off counts as none,
- * SPEC B-2). Throws `invalid_request` for a token sent more than one way, an empty or
+ * RFC 6750 s2.2, s2.3; RFC 9700 s4.3.2). Throws `invalid_request` for a token sent more than one way, an empty or
  * repeated `Authorization` header; `invalid_token` for one outside the b64token syntax.
  *
  * @example

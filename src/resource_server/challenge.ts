@@ -72,7 +72,7 @@ export function dpopChallenge(ctx: ResourceServerContext, params: ChallengeParam
  * no token). Bearer only while DPoP is off (RFC 6750 s3). With DPoP required, a DPoP
  * challenge alone. With both accepted, the error goes in the challenge of the scheme the
  * client used, and the other scheme is offered without error information; with no
- * credentials neither challenge has an error (RFC 9449 s7.2, SPEC D-17, D-18):
+ * credentials neither challenge has an error (RFC 9449 s7.1, s7.2):
  * `Bearer realm="...", DPoP algs="..."`.
  *
  * @example

@@ -18,7 +18,7 @@ function invalid(description: string): OAuthError {
 /**
  * Looks an opaque token up (token store first, else introspection) and applies the same
  * checks as for a JWT: active, not expired, `aud` naming this resource (a token without an
- * audience is refused: least privilege, SPEC S-8), `iss` when known, not revoked.
+ * audience is refused: least privilege, RFC 9700 s2.3), `iss` when known, not revoked.
  *
  * @example
  * ```ts

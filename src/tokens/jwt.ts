@@ -12,7 +12,7 @@ import type { TokenConfirmation } from "../stores/token_store.ts";
 
 /**
  * The claims of a JWT access token (RFC 9068 s2.2). For the client credentials grant the
- * subject is the client (s2.2, SPEC CC-5). Nothing secret is ever put in a token.
+ * subject is the client (s2.2; RFC 9700 s4.15.1). Nothing secret is ever put in a token.
  */
 export interface JwtAccessTokenClaims {
   /** The issuer identifier, equal to the server's metadata `issuer` (s2.2, RFC 8414). */
