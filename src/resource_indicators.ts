@@ -55,7 +55,7 @@ export function isResourceIndicator(value: string): boolean {
  * import { grantResources } from "./resource_indicators.ts";
  * import type { Client } from "./clients/registration.ts";
  * declare const client: Client; // allowed_resources: ["https://api.example.com"]
- * grantResources(["https://api.example.com"], client, { allowedResources: new Set(), defaultResource: undefined });
+ * grantResources(["https://api.example.com"], client, { allowedResources: new Set(), defaultResource: undefined, resourceScopes: new Map() });
  * // ["https://api.example.com"]
  * ```
  */

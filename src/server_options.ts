@@ -156,6 +156,7 @@ export interface ServerOptions extends TokenEndpointOptions {
  *   revocation: undefined, // disabled
  *   metadata: "https://auth.example.com/.well-known/oauth-authorization-server",
  *   jwks: "https://auth.example.com/jwks",
+ *   authorization: undefined, // not configured
  * };
  * ```
  */

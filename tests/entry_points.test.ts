@@ -113,3 +113,11 @@ test("the top level holds only mod.ts, the folders and configuration: entry file
   const unexpected = readdirSync(root).filter((name) => !TOP_LEVEL.includes(name) && !/^(dist|docs|\.tmp)$|\.log$/.test(name));
   assert.deepEqual(unexpected, []);
 });
+
+test("npm test type-checks the doc examples of every entry point and of all of src/", () => {
+  const scripts = (JSON.parse(read("package.json")) as { scripts: Record<string, string> }).scripts;
+  assert.match(scripts.check!, /deno check --doc mod\.ts src\/(?= |$)/);
+  assert.match(scripts.test!, /npm run check/);
+  // Every entry file is under src/ or is mod.ts, so the one command covers them all.
+  assert.deepEqual(Object.values(ENTRY_POINTS).filter((f) => f !== "mod.ts" && !f.startsWith("src/")), []);
+});

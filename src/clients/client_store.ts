@@ -18,7 +18,8 @@ import { type ClientRegistration, validateRegistration } from "./registration.ts
  *
  * @example A store over a SQL table
  * ```ts
- * import type { ClientStore, ClientRegistration } from "./client_store.ts";
+ * import type { ClientStore } from "./client_store.ts";
+ * import type { ClientRegistration } from "./registration.ts";
  *
  * declare const sql: (q: TemplateStringsArray, ...v: unknown[]) => Promise<Record<string, unknown>[]>;
  *

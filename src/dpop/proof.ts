@@ -103,7 +103,7 @@ async function verifiedKey(header: Record<string, unknown>, signingInput: Uint8A
  * ```ts
  * import { verifyDpopProof } from "./proof.ts";
  * import { normalizeHtu } from "./htu.ts";
-import type { DpopContext } from "./options.ts";
+ * import type { DpopContext } from "./options.ts";
  * declare const ctx: DpopContext;
  * declare const request: Request;
  * // const { jkt } = await verifyDpopProof(request.headers.get("dpop")!, { method: "POST", htu: "https://as.example.com/token" }, ctx);

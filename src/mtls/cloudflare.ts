@@ -46,12 +46,11 @@ function hex(bytes: Uint8Array): string {
  * @example A Worker, with a transform rule setting the request header Client-Cert to cf.tls_client_auth.cert_rfc9440
  * ```ts
  * import { cloudflareClientCertificate, createAuthorizationServer } from "../../mod.ts";
- * const server = createAuthorizationServer({
+ * export default createAuthorizationServer({
  *   issuer: "https://auth.example.com",
  *   clients: [],
  *   clientCertificate: cloudflareClientCertificate(),
  * });
- * export default server;
  * ```
  */
 export function cloudflareClientCertificate(options: CloudflareClientCertificateOptions = {}): ClientCertificateSource {

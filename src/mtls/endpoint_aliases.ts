@@ -52,7 +52,7 @@ export const ALIASED: Readonly<Record<keyof MtlsEndpointAliases, string>> = {
  * const aliases = resolveMtlsEndpointAliases({ token: "https://mtls.as.example.com/token" }, {
  *   served: { token: true, introspection: true, revocation: true },
  *   readsCertificates: true,
- *   resolveUrl: (_name, url) => url,
+ *   resolveUrl: (_name, url) => String(url),
  * });
  * aliases.token; // "https://mtls.as.example.com/token"
  * ```

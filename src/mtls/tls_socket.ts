@@ -18,7 +18,7 @@ import type { ClientCertificate, ClientCertificateSource } from "./client_certif
  * ```ts
  * import type { TlsSocketLike } from "../../mod.ts";
  * declare const request: { socket: TlsSocketLike }; // a node:https IncomingMessage
- * const der = request.socket.getPeerCertificate().raw;
+ * const der = request.socket.getPeerCertificate()?.raw; // undefined without a client certificate
  * ```
  */
 export interface TlsSocketLike {
@@ -70,14 +70,16 @@ export interface TlsSocketClientCertificates {
  * @example With @hono/node-server, whose fetch handler gets the IncomingMessage as env.incoming
  * ```ts
  * import { createServer } from "node:https";
+ * import type { TLSSocket } from "node:tls";
  * import { serve } from "@hono/node-server";
- * import { createAuthorizationServer, tlsSocketClientCertificates, type TlsSocketLike } from "../../mod.ts";
+ * import { createAuthorizationServer, tlsSocketClientCertificates } from "../../mod.ts";
  *
  * declare const tls: { key: string; cert: string; ca: string };
  * const peers = tlsSocketClientCertificates();
  * const server = createAuthorizationServer({ issuer: "https://auth.example.com", clients: [], clientCertificate: peers.clientCertificate });
  * serve({
- *   fetch: (request, env: { incoming: { socket: TlsSocketLike } }) => server.fetch(peers.attach(request, env.incoming.socket)),
+ *   // node:https gives a TLSSocket, which the bindings type as a plain Socket.
+ *   fetch: (request, env) => server.fetch(peers.attach(request, env.incoming.socket as TLSSocket)),
  *   createServer,
  *   serverOptions: { ...tls, requestCert: true, rejectUnauthorized: false },
  *   port: 8443,

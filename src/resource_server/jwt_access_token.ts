@@ -49,7 +49,7 @@ async function findKey(keys: KeySource, kid: string | undefined, alg: Parameters
  * ```ts
  * import { verifyJwtAccessToken } from "./jwt_access_token.ts";
  * import type { TokenScheme } from "./bearer_token.ts";
-import type { ResourceServerContext } from "./options.ts";
+ * import type { ResourceServerContext } from "./options.ts";
  * declare const ctx: ResourceServerContext;
  * declare const token: string;
  * // const claims = await verifyJwtAccessToken(token, ctx);
