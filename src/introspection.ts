@@ -7,13 +7,13 @@
  * @module
  */
 
-import { authenticateClient } from "./client_auth/authenticate.ts";
+import type { AuthenticatedClient } from "./client_auth/authenticate.ts";
 import type { Client } from "./clients/registration.ts";
 import { OAuthError } from "./errors.ts";
-import { emit, errorCode, type IntrospectionEvent } from "./events.ts";
-import { readForm } from "./http/form.ts";
-import { errorResponse, jsonResponse } from "./http/response.ts";
-import { refuseQueryCredentials, requireTls } from "./http/transport.ts";
+import { emit, type IntrospectionEvent } from "./events.ts";
+import { endpoint } from "./http/endpoint.ts";
+import type { FormParameters } from "./http/form.ts";
+import { jsonResponse } from "./http/response.ts";
 import type { ServerConfig } from "./server_options.ts";
 import type { TokenConfirmation, TokenRecord } from "./stores/token_store.ts";
 import type { ActorClaim, MayActClaim } from "./tokens/actor.ts";
@@ -102,50 +102,44 @@ async function answer(request: Request, body: object, caller: Client, config: Se
   });
 }
 
-/** The introspection endpoint for a resolved configuration. Never throws. */
-export async function introspectionEndpoint(request: Request, config: ServerConfig): Promise<Response> {
-  let caller: Client | undefined;
-  try {
-    const url = request.url;
-    requireTls(url, config.requireHttps);
-    refuseQueryCredentials(url);
-    const form = await readForm(request, config.form);
-    // RFC 7662 s2.3: a caller with no or invalid credentials gets 401 invalid_client with a
-    // challenge, even when it sent them in the body (decided by authenticateClient).
-    caller = (await authenticateClient(request, form, config, "introspection")).client;
-    // RFC 7662 s4: the server SHOULD require callers to be allowed to introspect (App. B-3).
-    if (!(await config.introspectionPolicy.allowCaller(caller.registration))) {
-      throw new OAuthError("unauthorized_client", "this client may not use the introspection endpoint", {
-        status: 403,
-      });
-    }
-    // RFC 7662 s2.1: token is REQUIRED. token_type_hint is ignored: every kind is searched.
-    const token = form.get("token");
-    if (token === undefined) throw new OAuthError("invalid_request", "token is required");
-    const found = await lookupToken(token, config);
-    const base = { type: "introspection", endpoint: "introspection", client_id: caller.client_id, status: 200 } as const;
-    if (found === undefined) {
-      emit(config, { ...base, result: "inactive", reason: "unknown" });
-      return answer(request, INACTIVE, caller, config);
-    }
-    // RFC 7662 s2.2, s4: a token this caller may not see is answered as if unknown.
-    if (!(await config.introspectionPolicy.allowToken(caller.registration, found.record))) {
-      emit(config, { ...base, result: "inactive", reason: "not_visible" });
-      return answer(request, INACTIVE, caller, config);
-    }
-    emit(config, { ...base, result: "active", token_client_id: found.record.client_id });
-    return answer(request, describe(found.record, config.issuer), caller, config);
-  } catch (e) {
-    const response = errorResponse(e);
-    const event: Omit<IntrospectionEvent, "time"> = {
-      type: "introspection",
-      endpoint: "introspection",
-      result: "refused",
-      error: errorCode(e),
-      status: response.status,
-    };
-    if (caller !== undefined) event.client_id = caller.client_id;
-    emit(config, event);
-    return response;
+/**
+ * The introspection endpoint's own steps, once the skeleton (`http/endpoint.ts`) has
+ * checked the method and transport, read the form and authenticated the caller. RFC 7662
+ * s2.3: a caller with no or invalid credentials has had its 401 `invalid_client` with a
+ * challenge, even when it sent them in the body (decided by `authenticateClient`).
+ */
+async function introspectionSteps(request: Request, form: FormParameters, { client: caller }: AuthenticatedClient, config: ServerConfig): Promise<Response> {
+  // RFC 7662 s4: the server SHOULD require callers to be allowed to introspect (App. B-3).
+  if (!(await config.introspectionPolicy.allowCaller(caller.registration))) {
+    throw new OAuthError("unauthorized_client", "this client may not use the introspection endpoint", {
+      status: 403,
+    });
   }
+  // RFC 7662 s2.1: token is REQUIRED. token_type_hint is ignored: every kind is searched.
+  const token = form.get("token");
+  if (token === undefined) throw new OAuthError("invalid_request", "token is required");
+  const found = await lookupToken(token, config);
+  const base = { type: "introspection", endpoint: "introspection", client_id: caller.client_id, status: 200 } as const;
+  if (found === undefined) {
+    emit(config, { ...base, result: "inactive", reason: "unknown" });
+    return answer(request, INACTIVE, caller, config);
+  }
+  // RFC 7662 s2.2, s4: a token this caller may not see is answered as if unknown.
+  if (!(await config.introspectionPolicy.allowToken(caller.registration, found.record))) {
+    emit(config, { ...base, result: "inactive", reason: "not_visible" });
+    return answer(request, INACTIVE, caller, config);
+  }
+  emit(config, { ...base, result: "active", token_client_id: found.record.client_id });
+  return answer(request, describe(found.record, config.issuer), caller, config);
 }
+
+/** The introspection endpoint for a resolved configuration. Never throws. */
+export const introspectionEndpoint: (request: Request, config: ServerConfig) => Promise<Response> = endpoint({
+  name: "introspection",
+  steps: introspectionSteps,
+  refused: (error, status, client_id) => {
+    const event: Omit<IntrospectionEvent, "time"> = { type: "introspection", endpoint: "introspection", result: "refused", error, status };
+    if (client_id !== undefined) event.client_id = client_id;
+    return event;
+  },
+});

@@ -6,14 +6,14 @@
  * @module
  */
 
-import { authenticateClient } from "./client_auth/authenticate.ts";
+import type { AuthenticatedClient } from "./client_auth/authenticate.ts";
 import { OAuthError } from "./errors.ts";
-import { emit, errorCode, type RevocationEvent } from "./events.ts";
-import { readForm } from "./http/form.ts";
-import { errorResponse, jsonResponse } from "./http/response.ts";
-import { refuseQueryCredentials, requireTls } from "./http/transport.ts";
+import { emit, type RevocationEvent } from "./events.ts";
+import { endpoint } from "./http/endpoint.ts";
+import type { FormParameters } from "./http/form.ts";
+import { jsonResponse } from "./http/response.ts";
 import type { ServerConfig } from "./server_options.ts";
-import { StoreFullError } from "./stores/token_store.ts";
+import { storeFailure } from "./stores/store_unavailable.ts";
 import { type FoundToken, lookupToken } from "./tokens/lookup.ts";
 
 /** Makes a found token stop working, by the means its format allows. */
@@ -36,61 +36,52 @@ async function revoke(found: FoundToken, config: ServerConfig): Promise<void> {
   }
 }
 
-/** The revocation endpoint for a resolved configuration. Never throws. */
-export async function revocationEndpoint(request: Request, config: ServerConfig): Promise<Response> {
-  let client_id: string | undefined;
-  try {
-    const url = request.url;
-    requireTls(url, config.requireHttps);
-    refuseQueryCredentials(url);
-    const form = await readForm(request, config.form);
-    // RFC 7009 s2.1: the client authenticates as at the token endpoint.
-    client_id = (await authenticateClient(request, form, config, "revocation")).client.client_id;
-    const token = form.get("token");
-    if (token === undefined) throw new OAuthError("invalid_request", "token is required");
-    // RFC 7009 s2.1: token_type_hint is only a hint, and an unknown value is no error
-    // (unsupported_token_type is for kinds the server cannot revoke at all, s2.2.1); the
-    // lookup tries every kind of token this server issues.
-    const found = await lookupToken(token, config);
-    const base = { type: "revocation", endpoint: "revocation", client_id, status: 200 } as const;
-    if (found === undefined) {
-      // RFC 7009 s2.2: an invalid, expired or already revoked token is answered 200.
-      emit(config, { ...base, result: "unknown" });
+/**
+ * The revocation endpoint's own steps, once the skeleton (`http/endpoint.ts`) has checked
+ * the method and transport, read the form and authenticated the client (RFC 7009 s2.1: as
+ * at the token endpoint).
+ */
+async function revocationSteps(_request: Request, form: FormParameters, { client }: AuthenticatedClient, config: ServerConfig): Promise<Response> {
+  const client_id = client.client_id;
+  const token = form.get("token");
+  if (token === undefined) throw new OAuthError("invalid_request", "token is required");
+  // RFC 7009 s2.1: token_type_hint is only a hint, and an unknown value is no error
+  // (unsupported_token_type is for kinds the server cannot revoke at all, s2.2.1); the
+  // lookup tries every kind of token this server issues.
+  const found = await lookupToken(token, config);
+  const base = { type: "revocation", endpoint: "revocation", client_id, status: 200 } as const;
+  if (found === undefined) {
+    // RFC 7009 s2.2: an invalid, expired or already revoked token is answered 200.
+    emit(config, { ...base, result: "unknown" });
+    return jsonResponse(200, {});
+  }
+  // RFC 7009 s2.1: the server checks that the token was issued to this client, and
+  // refuses otherwise (it names no error code: invalid_grant, or a silent 200 if so configured).
+  if (found.record.client_id !== client_id) {
+    if (config.foreignTokenRevocation === "silent") {
+      emit(config, { ...base, result: "ignored" });
       return jsonResponse(200, {});
     }
-    // RFC 7009 s2.1: the server checks that the token was issued to this client, and
-    // refuses otherwise (it names no error code: invalid_grant, or a silent 200 if so configured).
-    if (found.record.client_id !== client_id) {
-      if (config.foreignTokenRevocation === "silent") {
-        emit(config, { ...base, result: "ignored" });
-        return jsonResponse(200, {});
-      }
-      throw new OAuthError("invalid_grant", "the token was not issued to this client");
-    }
-    try {
-      await revoke(found, config);
-    } catch (e) {
-      // RFC 7009 s2.2.1: 503 tells the client to retry; the token may still be valid.
-      if (e instanceof StoreFullError) {
-        const headers = e.retryAfter === undefined ? undefined : { "retry-after": String(e.retryAfter) };
-        throw new OAuthError("temporarily_unavailable", "the server cannot record the revocation now", { headers, cause: e });
-      }
-      throw e;
-    }
-    emit(config, { ...base, result: "revoked" });
-    // RFC 7009 s2.2: the client ignores the body; an empty JSON object keeps every answer JSON.
-    return jsonResponse(200, {});
-  } catch (e) {
-    const response = errorResponse(e);
-    const event: Omit<RevocationEvent, "time"> = {
-      type: "revocation",
-      endpoint: "revocation",
-      result: "refused",
-      error: errorCode(e),
-      status: response.status,
-    };
-    if (client_id !== undefined) event.client_id = client_id;
-    emit(config, event);
-    return response;
+    throw new OAuthError("invalid_grant", "the token was not issued to this client");
   }
+  try {
+    await revoke(found, config);
+  } catch (e) {
+    // RFC 7009 s2.2.1: 503 tells the client to retry; the token may still be valid.
+    throw storeFailure(e, "the server cannot record the revocation now");
+  }
+  emit(config, { ...base, result: "revoked" });
+  // RFC 7009 s2.2: the client ignores the body; an empty JSON object keeps every answer JSON.
+  return jsonResponse(200, {});
 }
+
+/** The revocation endpoint for a resolved configuration. Never throws. */
+export const revocationEndpoint: (request: Request, config: ServerConfig) => Promise<Response> = endpoint({
+  name: "revocation",
+  steps: revocationSteps,
+  refused: (error, status, client_id) => {
+    const event: Omit<RevocationEvent, "time"> = { type: "revocation", endpoint: "revocation", result: "refused", error, status };
+    if (client_id !== undefined) event.client_id = client_id;
+    return event;
+  },
+});

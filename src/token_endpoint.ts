@@ -10,24 +10,20 @@
  * @module
  */
 
-import { authenticateClient } from "./client_auth/authenticate.ts";
+import type { AuthenticatedClient } from "./client_auth/authenticate.ts";
 import type { Client } from "./clients/registration.ts";
 import { OAuthError } from "./errors.ts";
-import { emit, errorCode } from "./events.ts";
+import { emit } from "./events.ts";
 import { dpopBinding } from "./dpop/token_request.ts";
 import { certificateBinding } from "./mtls/token_binding.ts";
 import type { GrantDecision } from "./grants/grant.ts";
 import { validateGrant } from "./grants/registry.ts";
-import { readForm } from "./http/form.ts";
+import { endpoint } from "./http/endpoint.ts";
+import type { FormParameters } from "./http/form.ts";
 import { errorResponse, jsonResponse } from "./http/response.ts";
-import { refuseQueryCredentials, requireTls } from "./http/transport.ts";
 import { resolveOptions, type ServerContext, type TokenEndpointOptions } from "./options.ts";
 import { issueAccessToken, type IssuedAccessToken } from "./tokens/access_token.ts";
 
-/**
- * RFC 9449 s6: a grant that rests on a DPoP-bound token needs a proof by that token's key,
- * or a bound token could be traded for an unbound one (or one bound to another key).
- */
 /**
  * RFC 8705 s3: a grant resting on a certificate-bound token needs the request to come with
  * that certificate; the new token is bound to it as well. Otherwise the certificate binding
@@ -43,6 +39,10 @@ async function certificateOf(request: Request, client: Client, decision: GrantDe
   return required;
 }
 
+/**
+ * RFC 9449 s6: a grant that rests on a DPoP-bound token needs a proof by that token's key,
+ * or a bound token could be traded for an unbound one (or one bound to another key).
+ */
 function checkProofKey(decision: GrantDecision, jkt: string | undefined): void {
   if (decision.proofKey !== undefined && decision.proofKey !== jkt) {
     throw new OAuthError("invalid_request", "the token this grant rests on is DPoP-bound; send a DPoP proof made with its key (RFC 9449 s6)");
@@ -66,57 +66,48 @@ function tokenResponse(token: IssuedAccessToken, decision: GrantDecision): Recor
   };
 }
 
-/** The token endpoint for already-resolved options; see {@link handleTokenRequest}. */
-export async function tokenEndpoint(request: Request, ctx: ServerContext): Promise<Response> {
-  let client_id: string | undefined;
-  try {
-    if (request.method !== "POST") {
-      throw new OAuthError("invalid_request", "the token endpoint accepts POST only", {
-        status: 405,
-        headers: { allow: "POST" },
-      });
-    }
-    const url = request.url;
-    requireTls(url, ctx.requireHttps);
-    refuseQueryCredentials(url);
-    const form = await readForm(request, ctx.form);
-    const { client } = await authenticateClient(request, form, ctx, "token");
-    client_id = client.client_id;
-    const decision = await validateGrant(form, client, ctx);
-    const x5t = await certificateOf(request, client, decision, ctx);
-    // RFC 9449 s5: after every other check, so a proof is spent only on a request that
-    // would otherwise be granted.
-    const jkt = await dpopBinding(request, client, ctx);
-    checkProofKey(decision, jkt);
-    const grant = decision.grant;
-    const token = await issueAccessToken(jkt === undefined && x5t === undefined ? grant : { ...grant, jkt, x5t }, ctx);
-    const body = tokenResponse(token, decision);
-    emit(ctx, {
-      type: "token_issued",
-      endpoint: "token",
-      grant_type: form.get("grant_type")!,
-      client_id,
-      ...(grant.sub === undefined ? {} : { sub: grant.sub }),
-      ...(grant.act === undefined ? {} : { act: grant.act }),
-      scope: token.scope,
-      expires_in: token.expires_in,
-      token_type: token.token_type,
-    });
-    // RFC 9449 s8.2: a fresh nonce may come with a success; the answer is no-store already.
-    const nonces = jkt === undefined ? undefined : ctx.dpop?.nonces;
-    return jsonResponse(200, body, nonces === undefined ? undefined : { "dpop-nonce": await nonces.current() });
-  } catch (e) {
-    const response = errorResponse(e);
-    emit(ctx, {
-      type: "token_refused",
-      endpoint: "token",
-      ...(client_id === undefined ? {} : { client_id }),
-      error: errorCode(e),
-      status: response.status,
-    });
-    return response;
-  }
+/**
+ * The token endpoint's own steps, once the skeleton (`http/endpoint.ts`) has checked the
+ * method and transport, read the form and authenticated the client.
+ */
+async function tokenSteps(request: Request, form: FormParameters, { client }: AuthenticatedClient, ctx: ServerContext): Promise<Response> {
+  const decision = await validateGrant(form, client, ctx);
+  const x5t = await certificateOf(request, client, decision, ctx);
+  // RFC 9449 s5: after every other check, so a proof is spent only on a request that
+  // would otherwise be granted.
+  const jkt = await dpopBinding(request, client, ctx);
+  checkProofKey(decision, jkt);
+  const grant = decision.grant;
+  const token = await issueAccessToken(jkt === undefined && x5t === undefined ? grant : { ...grant, jkt, x5t }, ctx);
+  const body = tokenResponse(token, decision);
+  emit(ctx, {
+    type: "token_issued",
+    endpoint: "token",
+    grant_type: form.get("grant_type")!,
+    client_id: client.client_id,
+    ...(grant.sub === undefined ? {} : { sub: grant.sub }),
+    ...(grant.act === undefined ? {} : { act: grant.act }),
+    scope: token.scope,
+    expires_in: token.expires_in,
+    token_type: token.token_type,
+  });
+  // RFC 9449 s8.2: a fresh nonce may come with a success; the answer is no-store already.
+  const nonces = jkt === undefined ? undefined : ctx.dpop?.nonces;
+  return jsonResponse(200, body, nonces === undefined ? undefined : { "dpop-nonce": await nonces.current() });
 }
+
+/** The token endpoint for already-resolved options; see {@link handleTokenRequest}. Never throws. */
+export const tokenEndpoint: (request: Request, ctx: ServerContext) => Promise<Response> = endpoint({
+  name: "token",
+  steps: tokenSteps,
+  refused: (error, status, client_id) => ({
+    type: "token_refused",
+    endpoint: "token",
+    ...(client_id === undefined ? {} : { client_id }),
+    error,
+    status,
+  }),
+});
 
 /**
  * Answers an OAuth 2.0 token request (RFC 6749 s3.2): the client credentials grant (s4.4),

@@ -28,7 +28,7 @@ import type { FormParameters } from "../http/form.ts";
 import { verifySignature } from "../jose/jws.ts";
 import { KeysUnavailableError } from "../jose/remote_jwks.ts";
 import type { ReplayStore } from "../stores/replay_store.ts";
-import { StoreFullError } from "../stores/token_store.ts";
+import { storeFailure } from "../stores/store_unavailable.ts";
 import type { AssertionSettings } from "./assertion_options.ts";
 import { decodeBasicCredentials } from "./basic.ts";
 import type { BruteForceGuard } from "./brute_force.ts";
@@ -222,11 +222,7 @@ async function checkAssertion(
         first = await ctx.replayStore.remember(replayKey(assertion), Math.ceil(assertion.exp + ctx.clientAssertion.clockTolerance));
       } catch (e) {
         counted = false;
-        if (e instanceof StoreFullError) {
-          const headers = e.retryAfter === undefined ? undefined : { "retry-after": String(e.retryAfter) };
-          throw new OAuthError("temporarily_unavailable", "the server cannot record more assertions now", { headers, cause: e });
-        }
-        throw e;
+        throw storeFailure(e, "the server cannot record more assertions now");
       }
       if (first !== true) {
         // A replay: the signature was good, so it guesses nothing.

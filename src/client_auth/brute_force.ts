@@ -59,6 +59,7 @@ import {
   MemoryAttemptStore,
 } from "../stores/attempt_store.ts";
 import { isThenable, withDeadline } from "../stores/deadline.ts";
+import { storeUnavailable } from "../stores/store_unavailable.ts";
 import { StoreFullError } from "../stores/token_store.ts";
 
 /**
@@ -160,10 +161,7 @@ function tooMany(resetAt: number, now: number): OAuthError {
 }
 
 function cannotCount(retryAfter: number): OAuthError {
-  return new OAuthError("temporarily_unavailable", "the server cannot count failed attempts now; retry later", {
-    status: 503,
-    headers: { "retry-after": String(Math.max(1, Math.ceil(retryAfter))) },
-  });
+  return storeUnavailable("the server cannot count failed attempts now; retry later", Math.max(1, Math.ceil(retryAfter)));
 }
 
 /** How long only known callers are served after a failure could not be counted. */

@@ -27,7 +27,6 @@
  */
 
 import type { Client, TokenEndpointAuthMethod } from "../clients/registration.ts";
-import { OAuthError } from "../errors.ts";
 import { emit, type EndpointName } from "../events.ts";
 import type { FederationContext } from "../federation/federated_clients.ts";
 import { matchClaimRules } from "../federation/claim_rules.ts";
@@ -39,7 +38,7 @@ import {
   verifyPlatformToken,
 } from "../federation/verify_platform_token.ts";
 import type { FormParameters } from "../http/form.ts";
-import { StoreFullError } from "../stores/token_store.ts";
+import { storeFailure } from "../stores/store_unavailable.ts";
 import type { AuthenticatedClient, ClientAuthContext } from "./authenticate.ts";
 import { AssertionRejected, JWT_BEARER_ASSERTION_TYPE } from "./jwt_assertion.ts";
 
@@ -174,11 +173,7 @@ export async function authenticateWithPlatformToken(
       try {
         verdict = await rememberPlatformToken(token, ctx.replayStore, ctx.clientAssertion.clockTolerance);
       } catch (e) {
-        if (e instanceof StoreFullError) {
-          const headers = e.retryAfter === undefined ? undefined : { "retry-after": String(e.retryAfter) };
-          throw new OAuthError("temporarily_unavailable", "the server cannot record more assertions now", { headers, cause: e });
-        }
-        throw e;
+        throw storeFailure(e, "the server cannot record more assertions now");
       }
       if (!verdict.ok) throw new AssertionRejected(verdict.reason);
       await guarded?.succeeded();

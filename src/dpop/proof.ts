@@ -14,7 +14,7 @@ import { parseJsonObject } from "../jose/json.ts";
 import { algorithmsOfJwk, importJwk, isPrivateJwk, type Jwk } from "../jose/jwk.ts";
 import { parseCompact, verifySignature } from "../jose/jws.ts";
 import { jwkThumbprint } from "../jose/thumbprint.ts";
-import { StoreFullError } from "../stores/token_store.ts";
+import { storeFailure } from "../stores/store_unavailable.ts";
 import { normalizeHtu } from "./htu.ts";
 import type { DpopContext } from "./options.ts";
 
@@ -191,13 +191,7 @@ export async function rememberDpopProof(checked: CheckedDpopProof, ctx: DpopCont
   try {
     first = await ctx.replayStore.remember(checked.replayKey, checked.rememberUntil);
   } catch (e) {
-    if (e instanceof StoreFullError) {
-      throw new OAuthError("temporarily_unavailable", "the server cannot record more DPoP proofs now", {
-        headers: e.retryAfter === undefined ? undefined : { "retry-after": String(e.retryAfter) },
-        cause: e,
-      });
-    }
-    throw e;
+    throw storeFailure(e, "the server cannot record more DPoP proofs now");
   }
   if (!first) throw invalid("the DPoP proof has been used before");
 }

@@ -12,7 +12,7 @@ import { sha256 } from "../crypto/sha256.ts";
 import { encodeBase64Url } from "../encoding/base64.ts";
 import { OAuthError, type OAuthErrorCode } from "../errors.ts";
 import type { ReplayStore } from "../stores/replay_store.ts";
-import { StoreFullError } from "../stores/token_store.ts";
+import { storeFailure } from "../stores/store_unavailable.ts";
 import type { VerifiedPlatformToken } from "./verify_platform_token.ts";
 
 /** The outcome: accepted, or refused with the reason. */
@@ -82,11 +82,7 @@ export async function spendPlatformToken(
   try {
     verdict = await rememberPlatformToken(token, replayStore, clockTolerance);
   } catch (e) {
-    if (e instanceof StoreFullError) {
-      const headers = e.retryAfter === undefined ? undefined : { "retry-after": String(e.retryAfter) };
-      throw new OAuthError("temporarily_unavailable", "the server cannot record more tokens now", { headers, cause: e });
-    }
-    throw e;
+    throw storeFailure(e, "the server cannot record more tokens now");
   }
   if (!verdict.ok) throw new OAuthError(refusal, `the token of ${token.issuer.issuer} is not acceptable: ${verdict.reason}`);
 }

@@ -7,7 +7,8 @@
  * @module
  */
 
-import { OAuthError } from "../errors.ts";
+import type { OAuthError } from "../errors.ts";
+import { storeUnavailable } from "./store_unavailable.ts";
 import type { ReplayStore } from "./replay_store.ts";
 import type { RevocationStore } from "./revocation_store.ts";
 import type { TokenStore } from "./token_store.ts";
@@ -50,10 +51,7 @@ export function withDeadline<T>(
     const timer = setTimeout(() => {
       late = true;
       reject(
-        new OAuthError("temporarily_unavailable", "the server could not complete the request in time", {
-          status: 503,
-          cause: new Error(`${what} did not answer within ${ms} ms`),
-        }),
+        storeUnavailable("the server could not complete the request in time", undefined, new Error(`${what} did not answer within ${ms} ms`)),
       );
     }, ms);
     Promise.resolve(pending).then(

@@ -9,7 +9,8 @@ import type { Client } from "../clients/registration.ts";
 import type { KeySet } from "../crypto/key_set.ts";
 import type { CryptoProvider } from "../crypto/provider.ts";
 import { ConfigurationError, OAuthError } from "../errors.ts";
-import { StoreFullError, type TokenConfirmation, type TokenRecord, type TokenStore } from "../stores/token_store.ts";
+import { storeFailure } from "../stores/store_unavailable.ts";
+import { type TokenConfirmation, type TokenRecord, type TokenStore } from "../stores/token_store.ts";
 import type { ActorClaim } from "./actor.ts";
 import { signJwtAccessToken } from "./jwt.ts";
 import { generateOpaqueToken, randomBase64Url, tokenKey } from "./opaque.ts";
@@ -181,11 +182,7 @@ async function issueOpaque(grant: AccessTokenGrant, ctx: IssueContext): Promise<
         // The store is failing; nothing more can be done for this record.
       }
     }
-    if (e instanceof StoreFullError) {
-      const headers = e.retryAfter === undefined ? undefined : { "retry-after": String(e.retryAfter) };
-      throw new OAuthError("temporarily_unavailable", "the server cannot record more tokens now", { headers, cause: e });
-    }
-    throw e;
+    throw storeFailure(e, "the server cannot record more tokens now");
   }
   return { access_token, token_type: tokenType(grant), expires_in, scope };
 }
