@@ -152,17 +152,70 @@ function acceptedAudiences(ctx: ClientAuthContext, endpoint: EndpointName): Read
   return accepted;
 }
 
+/** The assertion read and its claims checked (no key, no I/O), or `invalid_client`. */
+function presentedAssertion(form: FormParameters, ctx: ClientAuthContext, endpoint: EndpointName, attempt: Attempt): CheckedAssertion {
+  try {
+    return checkAssertionClaims(readAssertion(form, attempt), ctx.clientAssertion, ctx.issuer, acceptedAudiences(ctx, endpoint), ctx.clock());
+  } catch (e) {
+    throw e instanceof AssertionRejected ? authenticationFailed(false, ctx.basicChallenge, e) : e;
+  }
+}
+
+/** Why this client may not authenticate with this assertion, before any key is looked at. */
+function registrationRefusal(client: Client | undefined, assertion: CheckedAssertion): string | undefined {
+  if (client === undefined) return "unknown client";
+  if (client.token_endpoint_auth_method !== assertion.method) return "not the client's registered method";
+  // The algorithm is fixed by the registration, never by the header alone (RFC 8725 s2.1).
+  if (!client.assertion_algorithms.has(assertion.alg)) return "alg not allowed for this client";
+  return undefined;
+}
+
+/**
+ * The client `assertion` authenticates, step by step: registered for this method and
+ * algorithm, an unexpired secret (`client_secret_jwt`), a key of the client (only now may a
+ * `jwks_uri` be fetched), a valid signature, and a `jti` not seen before. Throws
+ * {@link AssertionRejected} (a replay is not a guess), or `KeysUnavailableError` when the
+ * client's keys could not be read (the client's fault, not a guess).
+ */
+async function verifiedClient(assertion: CheckedAssertion, client: Client | undefined, ctx: ClientAuthContext): Promise<Client> {
+  const refusal = registrationRefusal(client, assertion);
+  if (refusal !== undefined || client === undefined) {
+    // A signature check all the same, so that this failure takes as long as a bad signature.
+    await decoyVerify(assertion.alg, assertion.jws.signingInput, assertion.jws.signature);
+    throw new AssertionRejected(refusal ?? "unknown client");
+  }
+  if (
+    assertion.method === "client_secret_jwt" && client.client_secret_expires_at !== 0 &&
+    client.client_secret_expires_at <= ctx.clock() / 1000
+  ) {
+    throw new AssertionRejected("the client secret has expired");
+  }
+  const key = await ctx.clientKeys.find(client, assertion.kid, assertion.alg);
+  if (key === undefined) throw new AssertionRejected("no key of the client verifies the assertion");
+  if (!await verifySignature(assertion.alg, key, assertion.jws.signingInput, assertion.jws.signature)) {
+    throw new AssertionRejected("the assertion's signature is invalid");
+  }
+  // RFC 7523 s3 item 7: single use, remembered for as long as the assertion could pass.
+  let first: boolean;
+  try {
+    first = await ctx.replayStore.remember(replayKey(assertion), Math.ceil(assertion.exp + ctx.clientAssertion.clockTolerance));
+  } catch (e) {
+    throw storeFailure(e, "the server cannot record more assertions now");
+  }
+  // A replay: the signature was good, so it guesses nothing.
+  if (first !== true) throw new AssertionRejected("the assertion was already used", false);
+  return client;
+}
+
 /**
  * `private_key_jwt` and `client_secret_jwt` (RFC 7523 s2.2, s3). In order: the assertion
  * is read and its claims checked (no I/O), the brute-force guard admits the attempt, the
- * client is looked up and must be registered for the method the assertion uses, the key is
- * found (only now may a `jwks_uri` be fetched), the signature verified, and only then is the
- * `jti` remembered: an attacker who cannot sign cannot use up a client's `jti`.
+ * client is looked up, and {@link verifiedClient} checks it against the assertion, the
+ * `jti` last: an attacker who cannot sign cannot use up a client's `jti`.
  *
- * Only a failure at the signature could be a guess at the client's credential, so only that
- * is counted by the guard: an assertion refused before (malformed, unsigned, bad claims,
- * another audience), a replay of a validly signed one, or keys that could not be fetched,
- * never lock a client out.
+ * Only a refusal that could be a guess at the client's credential is counted by the guard:
+ * an assertion refused before (malformed, unsigned, bad claims, another audience), a replay
+ * of a validly signed one, or keys that could not be fetched, never lock a client out.
  */
 async function checkAssertion(
   request: Request,
@@ -171,73 +224,18 @@ async function checkAssertion(
   endpoint: EndpointName,
   attempt: Attempt,
 ): Promise<AuthenticatedClient> {
-  let assertion: CheckedAssertion;
-  try {
-    const presented = readAssertion(form, attempt);
-    assertion = checkAssertionClaims(presented, ctx.clientAssertion, ctx.issuer, acceptedAudiences(ctx, endpoint), ctx.clock());
-  } catch (e) {
-    throw e instanceof AssertionRejected ? authenticationFailed(false, ctx.basicChallenge, e) : e;
-  }
+  const assertion = presentedAssertion(form, ctx, endpoint, attempt);
   const guarded = ctx.bruteForce === undefined ? undefined : await ctx.bruteForce.begin(assertion.client_id, callerOf(request, ctx));
+  let client: Client | undefined;
   try {
-    let counted = true;
-    let client: Client | undefined;
-    try {
-      client = await ctx.findClient(assertion.client_id);
-      const refusal = client === undefined
-        ? "unknown client"
-        : client.token_endpoint_auth_method !== assertion.method
-        ? "not the client's registered method"
-        // The algorithm is fixed by the registration, never by the header alone (RFC 8725 s2.1).
-        : !client.assertion_algorithms.has(assertion.alg)
-        ? "alg not allowed for this client"
-        : undefined;
-      if (refusal !== undefined || client === undefined) {
-        // A signature check all the same, so that this failure takes as long as a bad signature.
-        await decoyVerify(assertion.alg, assertion.jws.signingInput, assertion.jws.signature);
-        throw new AssertionRejected(refusal ?? "unknown client");
-      }
-      if (
-        assertion.method === "client_secret_jwt" && client.client_secret_expires_at !== 0 &&
-        client.client_secret_expires_at <= ctx.clock() / 1000
-      ) {
-        throw new AssertionRejected("the client secret has expired");
-      }
-      let key: CryptoKey | undefined;
-      try {
-        key = await ctx.clientKeys.find(client, assertion.kid, assertion.alg);
-      } catch (e) {
-        // The client's jwks_uri could not be read: the client's fault, not a guess, so it is
-        // answered invalid_client (RFC 7523 s3.2) without counting against the caller.
-        if (e instanceof KeysUnavailableError) counted = false;
-        throw e;
-      }
-      if (key === undefined) throw new AssertionRejected("no key of the client verifies the assertion");
-      if (!await verifySignature(assertion.alg, key, assertion.jws.signingInput, assertion.jws.signature)) {
-        throw new AssertionRejected("the assertion's signature is invalid");
-      }
-      // RFC 7523 s3 item 7: single use, remembered for as long as the assertion could pass.
-      let first: boolean;
-      try {
-        first = await ctx.replayStore.remember(replayKey(assertion), Math.ceil(assertion.exp + ctx.clientAssertion.clockTolerance));
-      } catch (e) {
-        counted = false;
-        throw storeFailure(e, "the server cannot record more assertions now");
-      }
-      if (first !== true) {
-        // A replay: the signature was good, so it guesses nothing.
-        counted = false;
-        throw new AssertionRejected("the assertion was already used");
-      }
-      await guarded?.succeeded();
-      return { client, method: assertion.method };
-    } catch (e) {
-      if (e instanceof AssertionRejected || e instanceof KeysUnavailableError) {
-        if (counted) await guarded?.failed(client !== undefined);
-        throw authenticationFailed(false, ctx.basicChallenge, e);
-      }
-      throw e;
-    }
+    client = await ctx.findClient(assertion.client_id);
+    const verified = await verifiedClient(assertion, client, ctx);
+    await guarded?.succeeded();
+    return { client: verified, method: assertion.method };
+  } catch (e) {
+    if (!(e instanceof AssertionRejected || e instanceof KeysUnavailableError)) throw e;
+    if (e instanceof AssertionRejected && e.guess) await guarded?.failed(client !== undefined);
+    throw authenticationFailed(false, ctx.basicChallenge, e);
   } finally {
     guarded?.end();
   }

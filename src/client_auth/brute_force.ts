@@ -195,6 +195,64 @@ function marked(c: unknown, now: number): boolean {
   return typeof m?.count === "number" && m.count > 0 && typeof m.resetAt === "number" && m.resetAt > now;
 }
 
+/**
+ * The store keys of one attempt, each named by what it counts. Each key is raw or hashed by
+ * what it holds alone, so that one caller's counter (or one client's) is the same key
+ * whatever else the request named. Without a caller only `client` exists.
+ */
+interface AttemptKeys {
+  /** Failures of this caller at this client_id: the limit everyone has. */
+  readonly pair: string | undefined;
+  /** Failures at this client_id from every caller. */
+  readonly client: string;
+  /** Failures of this caller at every client_id. */
+  readonly caller: string | undefined;
+  /** The mark "this caller authenticated as this client", this period and the last one. */
+  readonly known: string | undefined;
+  readonly lastKnown: string | undefined;
+  /** The keys the store reads, in the order {@link countsByName} names its answer. */
+  readonly read: readonly string[];
+}
+
+function attemptKeys(client_id: string, caller: string | undefined, period: number): AttemptKeys {
+  const idPrintable = PRINTABLE.test(client_id);
+  const client = key("c", part(client_id), idPrintable);
+  if (caller === undefined) {
+    return { pair: undefined, client, caller: undefined, known: undefined, lastKnown: undefined, read: [client] };
+  }
+  const callerPrintable = PRINTABLE.test(caller);
+  const printable = idPrintable && callerPrintable;
+  const pair = key("p", part(caller) + part(client_id), printable);
+  const callerKey = key("a", part(caller), callerPrintable);
+  // Known marks are kept per period of knownCallerSeconds, each living two periods: a mark
+  // from this period or the last one makes the caller known, and a caller that succeeds at
+  // least once a period stays known without a gap, even while an attack goes on.
+  const known = key("k", `${period}:${part(caller)}${part(client_id)}`, printable);
+  const lastKnown = key("k", `${period - 1}:${part(caller)}${part(client_id)}`, printable);
+  return { pair, client, caller: callerKey, known, lastKnown, read: [pair, client, callerKey, known, lastKnown] };
+}
+
+/** The store's answer to `get(keys.read)`, each counter by its name. */
+interface AttemptCounts {
+  readonly pair: unknown;
+  readonly client: unknown;
+  readonly caller: unknown;
+  readonly known: unknown;
+  readonly lastKnown: unknown;
+}
+
+/** Names the store's answer (one entry per key read, in order); refuses a malformed one. */
+function countsByName(answer: unknown, keys: AttemptKeys): AttemptCounts {
+  if (!Array.isArray(answer) || answer.length !== keys.read.length) {
+    throw new TypeError("the attempt store returned a malformed answer");
+  }
+  if (keys.pair === undefined) {
+    return { pair: undefined, client: answer[0], caller: undefined, known: undefined, lastKnown: undefined };
+  }
+  const [pair, client, caller, known, lastKnown] = answer as unknown[];
+  return { pair, client, caller, known, lastKnown };
+}
+
 interface Limit {
   readonly key: string;
   readonly max: number;
@@ -280,41 +338,30 @@ export function createBruteForceGuard(
   }
 
   function begin(client_id: string, caller: string | undefined): GuardedAttempt | Promise<GuardedAttempt> {
-    // Each key is raw or hashed by what it holds alone, so that one caller's counter (or one
-    // client's) is the same key whatever else the request named.
-    const idPrintable = PRINTABLE.test(client_id);
-    const callerPrintable = caller === undefined || PRINTABLE.test(caller);
-    const printable = idPrintable && callerPrintable;
-    const clientKey = key("c", part(client_id), idPrintable);
-    const callerKey = caller === undefined ? undefined : key("a", part(caller), callerPrintable);
-    const pairKey = caller === undefined ? undefined : key("p", part(caller) + part(client_id), printable);
-    // Known marks are kept per period of knownCallerSeconds, each living two periods: a mark
-    // from this period or the last one makes the caller known, and a caller that succeeds at
-    // least once a period stays known without a gap, even while an attack goes on.
-    const period = Math.floor(clock() / 1000 / knownFor);
-    const knownKey = caller === undefined ? undefined : key("k", `${period}:${part(caller)}${part(client_id)}`, printable);
-    const lastKnownKey = caller === undefined ? undefined : key("k", `${period - 1}:${part(caller)}${part(client_id)}`, printable);
-    const keys = caller === undefined ? [clientKey] : [pairKey!, clientKey, callerKey!, knownKey!, lastKnownKey!];
+    const keys = attemptKeys(client_id, caller, Math.floor(clock() / 1000 / knownFor));
 
     /** Admits the attempt on these counters, throws the refusal, or names the key to wait for. */
-    function admit(counts: unknown): GuardedAttempt | { busy: string } {
-      if (!Array.isArray(counts) || counts.length !== keys.length) {
-        throw new TypeError("the attempt store returned a malformed answer");
-      }
+    function admit(answer: unknown): GuardedAttempt | { busy: string } {
+      const counts = countsByName(answer, keys);
       const now = clock() / 1000;
-      const markedNow = knownKey !== undefined && marked(counts[3], now);
-      const known = markedNow || (lastKnownKey !== undefined && marked(counts[4], now));
+      const markedNow = marked(counts.known, now);
+      const known = markedNow || marked(counts.lastKnown, now);
       if (!known && uncounted.size > 0) {
-        const until = uncounted.get(clientKey);
+        const until = uncounted.get(keys.client);
         if (until !== undefined && now < until) throw cannotCount(until - now);
-        if (until !== undefined) uncounted.delete(clientKey);
+        if (until !== undefined) uncounted.delete(keys.client);
       }
-      const limits: Limit[] = pairKey === undefined
-        ? [{ key: clientKey, max: maxClient, count: live(counts[0], now, window) }]
-        : [{ key: pairKey, max: maxPair, count: live(counts[0], now, window) }];
-      if (!known && pairKey !== undefined) {
-        limits.push({ key: clientKey, max: maxClient, count: live(counts[1], now, window) });
-        limits.push({ key: callerKey!, max: maxCaller, count: live(counts[2], now, window) });
+      // The pair limit applies to everyone; the client and caller ceilings to callers not
+      // known for the client. Without a caller only the client's counter can be kept.
+      const limits: Limit[] = [];
+      if (keys.pair === undefined) {
+        limits.push({ key: keys.client, max: maxClient, count: live(counts.client, now, window) });
+      } else {
+        limits.push({ key: keys.pair, max: maxPair, count: live(counts.pair, now, window) });
+        if (!known) {
+          limits.push({ key: keys.client, max: maxClient, count: live(counts.client, now, window) });
+          limits.push({ key: keys.caller!, max: maxCaller, count: live(counts.caller, now, window) });
+        }
       }
       for (const l of limits) {
         if (l.count !== undefined && l.count.count >= l.max) throw tooMany(l.count.resetAt, now);
@@ -328,7 +375,7 @@ export function createBruteForceGuard(
       let ended = false;
       return {
         async failed(clientExists = true) {
-          const counted = pairKey === undefined ? [clientKey] : [pairKey, clientKey, callerKey!];
+          const counted = keys.pair === undefined ? [keys.client] : [keys.pair, keys.client, keys.caller!];
           try {
             // Counters of a client_id that does not exist guard no secret: a bounded store
             // may forget them first (the call and its cost are the same either way).
@@ -339,15 +386,15 @@ export function createBruteForceGuard(
             // while), rather than let guesses at it go uncounted. Other clients carry on.
             const full = e instanceof StoreFullError;
             const retryAfter = full ? e.retryAfter ?? window : UNCOUNTED_BACKOFF_SECONDS;
-            closeUncounted(clientKey, clock() / 1000 + retryAfter);
+            closeUncounted(keys.client, clock() / 1000 + retryAfter);
             throw full ? cannotCount(retryAfter) : e;
           }
         },
         succeeded() {
-          if (markedNow || knownKey === undefined) return DONE;
+          if (markedNow || keys.known === undefined) return DONE;
           // Best effort: a caller not marked known only loses the exemption from the
           // client and caller ceilings while an attack is under way.
-          return increment([knownKey], 2 * knownFor).catch(() => {});
+          return increment([keys.known], 2 * knownFor).catch(() => {});
         },
         end() {
           if (ended) return;
@@ -365,12 +412,12 @@ export function createBruteForceGuard(
         const admitted = admit(counts);
         if (!("busy" in admitted)) return admitted;
         await endedOf(inFlight.get(admitted.busy)!);
-        counts = get(keys);
+        counts = get(keys.read);
       }
     }
 
     // The common path (an in-memory store, nobody waiting) answers without a promise.
-    const counts = get(keys);
+    const counts = get(keys.read);
     if (isThenable(counts)) return admitLater(counts);
     const admitted = admit(counts);
     return "busy" in admitted ? admitLater(counts) : admitted;

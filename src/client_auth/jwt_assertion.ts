@@ -19,9 +19,16 @@ export const JWT_BEARER_ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion
 
 /** Why an assertion was refused; becomes the `cause` of the `invalid_client` answer. */
 export class AssertionRejected extends Error {
-  constructor(reason: string) {
+  /**
+   * Whether the refusal could be a guess at the client's credential, and so counts against
+   * the caller in the brute-force guard (RFC 6749 s2.3.1). A replay of a validly signed
+   * assertion guesses nothing; default true.
+   */
+  readonly guess: boolean;
+  constructor(reason: string, guess = true) {
     super(reason);
     this.name = "AssertionRejected";
+    this.guess = guess;
   }
 }
 
