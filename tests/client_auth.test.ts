@@ -294,7 +294,7 @@ describe("secrets at rest", () => {
       client_secret_expires_at: expiresAt,
     }]);
     await assertToken(await fetch(tokenRequest({ basic: [BASIC_CLIENT.client_id, SECRET] })));
-    clock.advance(60_000);
+    clock.advance(60);
     await assertOAuthError(await fetch(tokenRequest({ basic: [BASIC_CLIENT.client_id, SECRET] })), 401, "invalid_client");
   });
 

@@ -199,7 +199,7 @@ describe("federated client authentication with platform tokens", () => {
       const { fetch, clock } = server(p);
       const token = await p.k8s.mint(kubernetesClaims(p.k8s.issuer, ISSUER, clock.now()));
       for (let i = 0; i < 3; i++) assert.equal((await assertToken(await fetch(platformRequest(token)))).scope, "invoices:read");
-      clock.advance(3_600_000 + 31_000);
+      clock.advance(3600 + 31);
       await assertOAuthError(await fetch(platformRequest(token)), 400, "invalid_client");
     });
 
@@ -284,7 +284,7 @@ describe("federated client authentication with platform tokens", () => {
         }]);
         await assertToken(await s.fetch(platformRequest(await issuer.mint(githubClaims(issuer.issuer, ISSUER, clock.now())))));
         await issuer.rotate(true);
-        clock.advance(31_000); // past the refresh cooldown
+        clock.advance(31); // past the refresh cooldown
         await assertToken(await s.fetch(platformRequest(await issuer.mint(githubClaims(issuer.issuer, ISSUER, clock.now())))));
         assert.equal(issuer.fetches("/.well-known/jwks"), 2);
         assert.equal(issuer.fetches("/.well-known/openid-configuration"), 1);
@@ -312,7 +312,7 @@ describe("federated client authentication with platform tokens", () => {
         const forged = await Promise.all(Array.from({ length: 50 }, (_, i) =>
           issuer.mint(githubClaims(issuer.issuer, ISSUER, clock.now(), { repository: i % 2 ? "octo-org/other" : "octo-org/octo-repo" }), { kid: `made-up-${i}` })
         ));
-        clock.advance(31_000);
+        clock.advance(31);
         const answers = await Promise.all(forged.map((t, i) => s.fetch(platformRequest(t, { client_id: i % 2 ? "b" : "a" }))));
         for (const a of answers) await assertOAuthError(a, 400, "invalid_client");
         assert.equal(issuer.fetches("/.well-known/jwks"), 2, "one refresh for the whole flood");

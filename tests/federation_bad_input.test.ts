@@ -154,7 +154,7 @@ describe("federation: issuers whose keys cannot be had", () => {
         const asked = [...issuer.hits.values()].reduce((a, b) => a + b, 0);
         assert.ok(asked <= 1, `asked ${asked} times`);
         issuer.mode = "ok";
-        clock.advance(31_000);
+        clock.advance(31);
         await assertToken(await fetch(platformRequest(await issuer.mint(githubClaims(issuer.issuer, ISSUER, clock.now())))));
       } finally {
         await issuer.stop();
@@ -178,7 +178,7 @@ describe("federation: issuers whose keys cannot be had", () => {
       const { fetch, clock } = server(issuer);
       await assertToken(await fetch(platformRequest(await issuer.mint(githubClaims(issuer.issuer, ISSUER, clock.now())))));
       issuer.mode = "down";
-      clock.advance(3_700_000); // past the JWK Set's and the discovery document's cache
+      clock.advance(3700); // past the JWK Set's and the discovery document's cache
       await assertToken(await fetch(platformRequest(await issuer.mint(githubClaims(issuer.issuer, ISSUER, clock.now())))));
     } finally {
       await issuer.stop();

@@ -38,11 +38,8 @@ export const POST_CLIENT: ClientRegistration = {
   scope: "read",
 };
 
-/** A fake clock a test can move. */
-export function fakeClock(start = Date.UTC(2026, 10, 25, 12, 0, 0)): { now: () => number; advance(ms: number): void } {
-  let t = start;
-  return { now: () => t, advance: (ms: number) => void (t += ms) };
-}
+/** The one fake clock of the suite (the public `createFakeClock`; `advance` takes seconds). */
+export { fakeClock } from "./support/fixtures.ts";
 
 export interface TestServer {
   options: TokenEndpointOptions;

@@ -26,7 +26,7 @@ describe("load", () => {
     assert.equal(setup.store.size, REQUESTS);
 
     // Once every token has expired, new traffic clears them out: the store holds only live ones.
-    setup.clock.advance(601_000);
+    setup.clock.advance(601);
     const churn = await runLoad(setup, 6_000, send);
     assert.deepEqual(churn.failures.slice(0, 3), []);
     assert.equal(setup.store.size, 6_000, "only the live tokens are held");

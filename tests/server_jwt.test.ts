@@ -144,9 +144,9 @@ describe("JWT access tokens through the server", () => {
     assert.equal(await as.revocationStore.isRevoked(jti), false);
     await as.revoke(token);
     assert.equal(await as.revocationStore.isRevoked(jti), true);
-    as.clock.advance(599_000);
+    as.clock.advance(599);
     assert.equal(await as.revocationStore.isRevoked(jti), true);
-    as.clock.advance(2_000);
+    as.clock.advance(2);
     assert.equal(await as.revocationStore.isRevoked(jti), false);
     assert.deepEqual(await as.introspect(token), { active: false }); // expired anyway
   });
@@ -172,7 +172,7 @@ describe("JWT access tokens through the server", () => {
     await inactive(await signWith(signer, { ...header, typ: "JWT" }, claims));
     // The control: the same claims, re-signed as issued, are active.
     assert.equal((await as.introspect(await signWith(signer, header, claims))).active, true);
-    as.clock.advance(601_000);
+    as.clock.advance(601);
     await inactive(token);
   });
 });

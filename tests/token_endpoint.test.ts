@@ -184,7 +184,7 @@ describe("client credentials grant", () => {
     assert.equal(body.expires_in, 120);
     const key = await tokenKey(body.access_token as string, webCrypto);
     assert.ok(await store.find(key));
-    clock.advance(120_000);
+    clock.advance(120);
     assert.equal(await store.find(key), undefined, "expired at iat + lifetime");
   });
 
@@ -442,7 +442,7 @@ describe("faults of the server", () => {
     await assertOAuthError(res, 503, "temporarily_unavailable");
     assert.ok(Number(res.headers.get("retry-after")) > 0);
     for (const t of tokens) assert.ok(await store.find(await tokenKey(t, webCrypto)), "no live token was evicted");
-    clock.advance(61_000);
+    clock.advance(61);
     await assertToken(await fetch(basicRequest()));
   });
 

@@ -344,7 +344,7 @@ describe("token exchange: subject and actor tokens of this server", () => {
     const s = await exchangeServer();
     const opaque = await ciToken(s);
     const jwt = await s.token(JWT_CI.client_id, { resource: AGENT });
-    s.clock.advance(600_000);
+    s.clock.advance(600);
     await assertOAuthError(await s.exchange(AGENT_CLIENT.client_id, opaque), 400, "invalid_request");
     await assertOAuthError(await s.exchange(AGENT_CLIENT.client_id, jwt), 400, "invalid_request");
   });
@@ -617,7 +617,7 @@ describe("token exchange: lifetime (never longer than the tokens it rests on)", 
     const s = await exchangeServer();
     const subject = await ciToken(s);
     const subjectExp = (await s.introspect(subject)).exp;
-    s.clock.advance(500_000);
+    s.clock.advance(500);
     const body = await exchanged(await s.exchange(AGENT_CLIENT.client_id, subject));
     assert.equal(body.expires_in, 100);
     assert.equal((await s.introspect(body.access_token as string)).exp, subjectExp);
@@ -626,9 +626,9 @@ describe("token exchange: lifetime (never longer than the tokens it rests on)", 
   test("and to the actor token's, when that ends sooner", async () => {
     const s = await exchangeServer();
     const own = await s.token(AGENT_CLIENT.client_id, { resource: DEPLOY });
-    s.clock.advance(300_000);
+    s.clock.advance(300);
     const subject = await ciToken(s);
-    s.clock.advance(100_000);
+    s.clock.advance(100);
     const body = await exchanged(await s.exchange(AGENT_CLIENT.client_id, subject, { actor_token: own, actor_token_type: ACCESS_TOKEN }));
     assert.equal(body.expires_in, 200);
   });

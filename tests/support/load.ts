@@ -16,18 +16,18 @@ import {
   tokenKey,
   webCrypto,
 } from "../../mod.ts";
+import { fakeClock, type FakeClock } from "./fixtures.ts";
 
 export interface LoadSetup {
   options: TokenEndpointOptions;
   store: MemoryTokenStore;
   attempts: MemoryAttemptStore;
-  clock: { now(): number; advance(ms: number): void };
+  clock: FakeClock;
   credentials: Array<{ id: string; secret: string }>;
 }
 
 export async function loadSetup(clientCount: number, issuer = "https://as.example.com"): Promise<LoadSetup> {
-  let t = Date.UTC(2026, 10, 25, 12, 0, 0);
-  const clock = { now: () => t, advance: (ms: number) => void (t += ms) };
+  const clock = fakeClock();
   const credentials: Array<{ id: string; secret: string }> = [];
   const clients: ClientRegistration[] = [];
   for (let i = 0; i < clientCount; i++) {
