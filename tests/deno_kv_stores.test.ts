@@ -17,6 +17,7 @@ import {
   type DenoKvStoreOptions,
   DenoKvTokenStore,
 } from "../src/stores/deno_kv/mod.ts";
+import { fakeClock } from "./support/fixtures.ts";
 import { testAttemptStore, testClientStore, testReplayStore, testRevocationStore, testTokenStore } from "../src/testing/mod.ts";
 import { fuzzHostileClientIds, REAL_ID, SECRET as HOSTILE_SECRET } from "./support/fuzz_client_ids.ts";
 
@@ -87,15 +88,15 @@ describe("Deno KV stores on Deno KV", { skip }, () => {
 
   test("an entry past its expiry that KV still holds is not returned, and its replay key can be re-taken", async () => {
     const kv = handles[0]!;
-    const clock = { now: Date.now() };
-    const options = { prefix: ["clocked"], clock: () => clock.now };
+    const clock = fakeClock(Date.now());
+    const options = { prefix: ["clocked"], clock: clock.now };
     const s = storeSet(kv, options);
-    const exp = Math.floor(clock.now / 1000) + 3600; // KV keeps these an hour
+    const exp = Math.floor(clock.now() / 1000) + 3600; // KV keeps these an hour
     await s.tokens.save("k", { client_id: "c", scope: "", iat: exp - 3600, exp });
     await s.revocation.revoke("j", exp);
     assert.equal(await s.replay.remember("r", exp), true);
-    await s.attempts.increment(["a"], exp - clock.now / 1000); // its window ends at exp too
-    clock.now = exp * 1000; // the stores' clock reaches exp; KV's expiry has not run
+    await s.attempts.increment(["a"], exp - clock.now() / 1000); // its window ends at exp too
+    clock.set(exp * 1000); // the stores' clock reaches exp; KV's expiry has not run
     assert.notEqual((await kv.get(["clocked", "token", "k"])).versionstamp, null, "KV still holds the entry");
     assert.equal(await s.tokens.find("k"), undefined);
     assert.equal(await s.revocation.isRevoked("j"), false);

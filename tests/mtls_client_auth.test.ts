@@ -17,6 +17,7 @@ import {
 } from "../mod.ts";
 import { encodeBase64 } from "../src/encoding/base64.ts";
 import { assertOAuthError, assertToken, ISSUER, SECRET } from "./helpers.ts";
+import { fakeClock } from "./support/fixtures.ts";
 import { issueCertificate, makeCa, makeKey, type TestCertificate } from "./support/certificates.ts";
 
 const TOKEN = `${ISSUER}/token`;
@@ -182,18 +183,18 @@ describe("self_signed_tls_client_auth (RFC 8705 s2.2): the certificate's key is 
       assert.equal(String(url), "https://self.example/jwks.json");
       return Promise.resolve(Response.json({ keys: served }));
     };
-    let now = Date.now();
+    const clock = fakeClock(Date.now());
     const { as } = server({
       clients: [{ ...base, client_id: "self-uri", token_endpoint_auth_method: "self_signed_tls_client_auth", jwks_uri: "https://self.example/jwks.json" }],
       fetch,
-      clock: () => now,
+      clock: clock.now,
       clientAssertion: { jwksCooldown: 30 },
     });
     await assertToken(await as.fetch(request("self-uri", certs.selfSigned)));
     served = [certs.otherSelfSigned.key.jwk];
     // Within the cooldown the cached set is used: the rotated key is not known yet.
     await assertOAuthError(await as.fetch(request("self-uri", certs.otherSelfSigned)), 400, "invalid_client");
-    now += 31_000;
+    clock.advance(31);
     await assertToken(await as.fetch(request("self-uri", certs.otherSelfSigned)));
     assert.equal(fetches, 2);
   });
