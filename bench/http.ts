@@ -2,7 +2,7 @@
 // 127.0.0.1, rounds interleaved, medians. Prints one JSON line.
 // Usage: tsx http.ts [--seconds=5] [--warmup=1] [--rounds=3] [--only=substring]
 import { AUTHORIZATION, BODY, checkTokenAnswer, CONTENT_TYPE, TOKEN_PATH } from "./fixture.ts";
-import { contenders, FLOOR, FLOOR_NODE, LIBRARY, LIBRARY_EDDSA, LIBRARY_ES256 } from "./contenders/index.ts";
+import { contenders, FLOOR, FLOOR_EDDSA, FLOOR_ES256, FLOOR_NODE, LIBRARY, LIBRARY_EDDSA, LIBRARY_ES256 } from "./contenders/index.ts";
 import { median } from "./lib/harness.ts";
 import { load, type LoadResult } from "./lib/load.ts";
 import { type Runtime, startServer } from "./lib/processes.ts";
@@ -27,7 +27,8 @@ configs.push({ runtime: "node", server: "hono", contender: JMONDI });
 for (const contender of [LIBRARY_ES256, LIBRARY_EDDSA]) configs.push({ runtime: "node", server: "hono", contender });
 for (const c of contenders.filter((c) => c.listener && !c.pending)) configs.push({ runtime: "node", server: "node:http", contender: c.name });
 for (const runtime of ["deno", "bun"] as const) {
-  for (const contender of [FLOOR, LIBRARY, LIBRARY_ES256, LIBRARY_EDDSA, JMONDI]) configs.push({ runtime, server: runtime === "deno" ? "Deno.serve" : "Bun.serve", contender });
+  // The floor plus one bare signature is the yardstick of JWT issuance over HTTP (issue 15).
+  for (const contender of [FLOOR, LIBRARY, FLOOR_ES256, LIBRARY_ES256, FLOOR_EDDSA, LIBRARY_EDDSA, JMONDI]) configs.push({ runtime, server: runtime === "deno" ? "Deno.serve" : "Bun.serve", contender });
 }
 const selected = configs.filter((c) => !args.only || `${c.runtime} ${c.server} ${c.contender}`.includes(args.only));
 

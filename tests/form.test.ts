@@ -142,6 +142,22 @@ describe("readForm", () => {
     await assert.rejects(readForm(declared(stalled, 29), { ...LIMITS, timeoutMs: 100 }), (e) =>
       e instanceof OAuthError && e.status === 408);
     assert.ok(Date.now() - started < 2000);
+    // A declared body still arriving after the first microtask turns (the deadline timer is
+    // armed only for those) is read whole, or refused as unreadable when its stream fails.
+    const later = (fail: boolean) =>
+      new ReadableStream<Uint8Array>({
+        async pull(c) {
+          await new Promise((done) => setTimeout(done, 20));
+          if (fail) c.error(new Error("connection reset"));
+          else {
+            c.enqueue(new TextEncoder().encode("grant_type=client_credentials"));
+            c.close();
+          }
+        },
+      });
+    assert.equal((await readForm(declared(later(false), 29), LIMITS)).get("grant_type"), "client_credentials");
+    await assert.rejects(readForm(declared(later(true), 29), LIMITS), (e) =>
+      e instanceof OAuthError && e.status === 400 && /could not be read/.test(e.error_description ?? ""));
   });
 
   test("no body is an empty form", async () => {

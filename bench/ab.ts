@@ -1,0 +1,35 @@
+// CPU µs per request of a few contenders, interleaved in one process (rounds rotate the
+// order), medians: the load-insensitive figure for before/after comparisons of one change.
+// Usage: ab.ts [--only=floor,m2m-oauth, opaque] [--ms=300] [--rounds=7]
+import { contenders, runtime, sender } from "./contenders/index.ts";
+import { measureOps, median } from "./lib/harness.ts";
+
+const argv = (globalThis as { process?: { argv: string[] } }).process?.argv.slice(2) ?? [];
+const args = Object.fromEntries(argv.map((a) => a.replace(/^--/, "").split("="))) as Record<string, string>;
+const names = (args.only ?? "floor (fetch)|m2m-oauth, opaque|m2m-oauth, opaque, bruteForce: false").split("|");
+const MS = Number(args.ms ?? 300);
+const ROUNDS = Number(args.rounds ?? 7);
+const chosen = names.map((n) => {
+  const c = contenders.find((x) => x.name === n);
+  if (!c) throw new Error(`no contender ${n}`);
+  return c;
+});
+const cpu: number[][] = chosen.map(() => []);
+// A fresh instance (fresh storage) per measurement, as inprocess.ts does: a store fills up.
+const measureOne = async (i: number) => {
+  const send = await sender(chosen[i]!);
+  return measureOps(async () => {
+    const a = await send();
+    if (a.status !== 200) throw new Error(`${chosen[i]!.name}: ${a.status} ${a.text}`);
+  }, MS);
+};
+for (let i = 0; i < chosen.length; i++) await measureOne(i);
+for (let r = 0; r < ROUNDS; r++) {
+  for (let k = 0; k < chosen.length; k++) {
+    const i = (k + r) % chosen.length;
+    const m = await measureOne(i);
+    cpu[i]!.push(m.cpuUs ?? NaN);
+  }
+}
+const floor = median(cpu[0]!);
+console.log(JSON.stringify({ runtime, cpuUs: Object.fromEntries(chosen.map((c, i) => [c.name, +median(cpu[i]!).toFixed(2)])), vsFirst: Object.fromEntries(chosen.map((c, i) => [c.name, +(median(cpu[i]!) / floor).toFixed(3)])) }));
