@@ -3,7 +3,7 @@
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { decodeBase64, decodeBase64Url, encodeBase64, encodeBase64Url } from "../src/encoding/base64.ts";
-import { sha256 } from "../src/crypto/sha256.ts";
+import { sha256, sha256Text } from "../src/crypto/sha256.ts";
 import { decodeBasicCredentials, encodeBasicCredentials } from "../mod.ts";
 
 describe("base64", () => {
@@ -34,6 +34,25 @@ describe("sha256", () => {
       const data = crypto.getRandomValues(new Uint8Array(n));
       const expected = new Uint8Array(await crypto.subtle.digest("SHA-256", data));
       assert.deepEqual(sha256(data), expected, `length ${n}`);
+    }
+  });
+
+  test("sha256Text matches WebCrypto on the UTF-8 bytes: ASCII of lengths 0..300, non-ASCII anywhere", async () => {
+    const out = new Uint8Array(32);
+    const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_~%+ ";
+    const texts: string[] = [];
+    for (let n = 0; n <= 300; n++) {
+      let t = "";
+      for (let i = 0; i < n; i++) t += alphabet[(i * 7 + n) % alphabet.length];
+      texts.push(t);
+      // A non-ASCII character late in the string: the direct copy stops and must leave no trace.
+      if (n > 0) texts.push(t.slice(0, n - 1) + "é", "€" + t, t + "\u{1F600}");
+    }
+    for (const t of texts) {
+      const expected = new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(t)));
+      assert.deepEqual(sha256Text(t, out), expected, JSON.stringify(t));
+      // And the reused buffers are clean for the next caller.
+      assert.deepEqual(sha256(new TextEncoder().encode(t)), expected, JSON.stringify(t));
     }
   });
 

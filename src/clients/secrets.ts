@@ -11,6 +11,7 @@
  */
 
 import { type CryptoProvider, webCrypto } from "../crypto/provider.ts";
+import { sha256Text } from "../crypto/sha256.ts";
 import { decodeBase64Url, encodeBase64Url } from "../encoding/base64.ts";
 import { utf8 } from "../encoding/utf8.ts";
 import { ConfigurationError } from "../errors.ts";
@@ -39,6 +40,8 @@ export interface HashClientSecretOptions {
 }
 
 const encoder = new TextEncoder();
+/** Where {@link verifySecret} writes the presented secret's digest; wiped after each use. */
+const presentedDigest = new Uint8Array(32);
 
 /** The shortest secret a single fast hash may protect: 32 base64url characters is 192 bits. */
 const MIN_FAST_HASH_LENGTH = 32;
@@ -131,12 +134,22 @@ export async function verifySecret(
   hashes: readonly SecretHash[],
   crypto: CryptoProvider,
 ): Promise<boolean> {
+  let ok = false;
+  // First every `$sha256$` hash, synchronously when the provider is the default: the digest
+  // is written into a reused buffer (no byte array for the secret or its digest) and wiped
+  // before anything else can run.
+  if (crypto === webCrypto && hashes.some((h) => h.scheme === "sha256")) {
+    const sha = sha256Text(presented, presentedDigest);
+    for (const h of hashes) if (h.scheme === "sha256") ok = crypto.timingSafeEqual(sha, h.digest) || ok;
+    sha.fill(0);
+    if (!hashes.some((h) => h.scheme !== "sha256")) return ok;
+  }
   const bytes = utf8(presented);
   let sha: Uint8Array | undefined;
-  let ok = false;
   for (const h of hashes) {
     let computed: Uint8Array;
     if (h.scheme === "sha256") {
+      if (crypto === webCrypto) continue;
       if (sha === undefined) {
         const d = crypto.digest("SHA-256", bytes);
         sha = d instanceof Uint8Array ? d : await d;

@@ -5,6 +5,7 @@
  */
 
 import { type CryptoProvider, webCrypto } from "../crypto/provider.ts";
+import { sha256Text } from "../crypto/sha256.ts";
 import { encodeBase64Url } from "../encoding/base64.ts";
 import { utf8 } from "../encoding/utf8.ts";
 
@@ -12,6 +13,8 @@ import { utf8 } from "../encoding/utf8.ts";
 const POOL_BYTES = 4096;
 let pool: Uint8Array = new Uint8Array(0);
 let poolOffset = 0;
+/** Where {@link tokenKey} writes a digest before encoding it (a store key: nothing secret). */
+const keyDigest = new Uint8Array(32);
 
 /**
  * `length` random bytes (at most 256) as base64url. With the default provider the bytes
@@ -54,6 +57,9 @@ export function generateOpaqueToken(crypto: CryptoProvider): string {
  * ```
  */
 export async function tokenKey(token: string, crypto: CryptoProvider): Promise<string> {
+  // The default provider's digest is this library's SHA-256: hashed from the string into a
+  // reused buffer, without a byte array for the token or for the digest.
+  if (crypto === webCrypto) return encodeBase64Url(sha256Text(token, keyDigest));
   const d = crypto.digest("SHA-256", utf8(token));
   return encodeBase64Url(d instanceof Uint8Array ? d : await d);
 }
