@@ -22,6 +22,15 @@ function sh(command: string): Promise<string> {
 }
 
 describe("examples", () => {
+  test("README.md gives each runtime example's run command, the one run here", async () => {
+    const { readFileSync } = await import("node:fs");
+    const readme = readFileSync(new URL("../README.md", import.meta.url), "utf8");
+    for (const [, command, args] of EXAMPLES) {
+      const shown = command.endsWith("/tsx") ? "npm start" : `npx ${command.split("/").pop()} ${args.join(" ")}`;
+      assert.ok(readme.includes(`\`${shown}\``), `README.md shows \`${shown}\``);
+    }
+  });
+
   for (const [name, command, args] of EXAMPLES) {
     test(`${name}: the printed curls get a token, introspect it, revoke it, and fetch the metadata`, async () => {
       const server = await start(command, args);

@@ -3,7 +3,7 @@
 // over real HTTP: the API fetches the JWK Set from the token server.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { bin, startExample } from "./support/examples.ts";
+import { bin, groupAlive, startExample } from "./support/examples.ts";
 
 const start = () => startExample(bin("tsx"), ["examples/resource_server.ts"], /\/invoices\n/, { PORT: "0", API_PORT: "0" });
 
@@ -40,6 +40,15 @@ test("example: a JWT from the token server opens the API; no token, too little s
     assert.equal(doc.resource, api);
     assert.deepEqual(doc.authorization_servers, [new URL(tokenUrl!).origin]);
   } finally {
-    server.stop();
+    await server.stop();
   }
+});
+
+test("example: after stop() no process of examples/resource_server.ts is left running (issue 18)", async () => {
+  const server = await start();
+  await server.stop();
+  assert.equal(groupAlive(server.pid), false, `process group ${server.pid} still has a live process`);
+  // And the API port no longer answers.
+  const api = /-d resource=(\S+)/.exec(server.banner)![1]!;
+  await assert.rejects(fetch(`${api}/invoices`));
 });
