@@ -117,7 +117,9 @@ test("the top level holds only mod.ts, the folders and configuration: entry file
 test("npm test type-checks the doc examples of every entry point and of all of src/", () => {
   const scripts = (JSON.parse(read("package.json")) as { scripts: Record<string, string> }).scripts;
   assert.match(scripts.check!, /deno check --doc mod\.ts src\/(?= |$)/);
-  assert.match(scripts.test!, /npm run check/);
+  // `npm test` is tests/scripts/test_all.ts, whose first step is `npm run check`.
+  assert.match(scripts.test!, /tests\/scripts\/test_all\.ts/);
+  assert.match(read("tests/scripts/test_all.ts"), /command: \["npm", "run", "--silent", "check"\]/);
   // Every entry file is under src/ or is mod.ts, so the one command covers them all.
   assert.deepEqual(Object.values(ENTRY_POINTS).filter((f) => f !== "mod.ts" && !f.startsWith("src/")), []);
 });

@@ -3,13 +3,17 @@
 // per runtime pass / fail / skip, and the failures when there are any (issue 18).
 // TEST_FILES="tests/a.test.ts tests/b.test.ts" runs the runtimes on those files only (a subset).
 import { spawnSync } from "node:child_process";
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 
 const root = new URL("../..", import.meta.url).pathname;
 const logs = join(root, ".tmp", "test-logs");
 mkdirSync(logs, { recursive: true });
 const bin = (name: string) => join(root, "node_modules", ".bin", name);
+// The runtime-specific files (tests/runtimes/*.deno.ts, *.bun.ts) are not found by the runners'
+// own discovery; they are named one by one, as package.json's test:deno and test:bun do.
+const runtimeFiles = (suffix: string) =>
+  readdirSync(join(root, "tests", "runtimes")).filter((f) => f.endsWith(suffix)).map((f) => `tests/runtimes/${f}`);
 const subset = process.env.TEST_FILES?.split(/\s+/).filter((f) => f !== "");
 
 interface Step {
@@ -38,7 +42,7 @@ const steps: Step[] = [
   },
   {
     name: "Deno (deno test)",
-    command: [bin("deno"), "test", "-A", "--unstable-kv", ...(subset ?? ["tests/", "tests/runtimes/"])],
+    command: [bin("deno"), "test", "-A", "--unstable-kv", ...(subset ?? ["tests/", ...runtimeFiles(".deno.ts")])],
     counts: (out) => ({
       pass: num(/\| (\d+) passed/g, out),
       fail: num(/\| (\d+) failed/g, out),
@@ -47,7 +51,7 @@ const steps: Step[] = [
   },
   {
     name: "Bun (bun test)",
-    command: [bin("bun"), "test", ...(subset?.map((f) => `./${f}`) ?? ["tests/", "./tests/runtimes/"])],
+    command: [bin("bun"), "test", ...(subset ?? ["tests/", ...runtimeFiles(".bun.ts")]).map((f) => f.startsWith("./") || f.endsWith("/") ? f : `./${f}`)],
     counts: (out) => ({
       pass: num(/^\s*(\d+) pass$/gm, out),
       fail: num(/^\s*(\d+) fail$/gm, out),
