@@ -160,6 +160,12 @@ export interface ClientRegistration {
    */
   access_token_format?: AccessTokenFormat;
   /**
+   * The lifetime of this client's access tokens in seconds (1 to 86,400), overriding the
+   * server's `accessTokenLifetime` (RFC 6750 s5.3: short-lived). A grant's own cap still
+   * applies: a token never outlives the subject token or assertion it was granted for.
+   */
+  access_token_lifetime?: number;
+  /**
    * The resource indicators (RFC 8707) this client may ask tokens for: absolute URIs
    * without fragment. Default: the server's `allowedResources`.
    */
@@ -235,6 +241,8 @@ export interface Client {
   readonly client_secret_expires_at: number;
   /** The token format registered for this client; `undefined`: the server's choice. */
   readonly access_token_format: AccessTokenFormat | undefined;
+  /** This client's access token lifetime in seconds; `undefined`: the server's. */
+  readonly access_token_lifetime: number | undefined;
   /** The resources this client may ask for; `undefined`: the server's list. */
   readonly allowed_resources: ReadonlySet<string> | undefined;
   /** The audience of a request without `resource`; `undefined`: the server's default. */
@@ -341,6 +349,9 @@ export const clientRegistrationDescription = {
   access_token_format: oneOf("The format of this client's access tokens, overriding `accessTokenFormat`.", ["opaque", "jwt"], {
     message: (v) => `${JSON.stringify(v)} is not 'opaque' or 'jwt'`,
     defaultText: "the server's",
+  }),
+  access_token_lifetime: integer("The lifetime of this client's access tokens, seconds; grants' caps still apply.", 1, 86_400, {
+    defaultText: "`accessTokenLifetime`",
   }),
   allowed_resources: arrayOf(resourceIndicator, "Resource indicators (RFC 8707) the client may ask tokens for.", {
     defaultText: "`allowedResources`",
@@ -541,6 +552,7 @@ export async function prepareClient(
     assertion_algorithms: new Set(assertionAlgorithms(method, registration.token_endpoint_auth_signing_alg)),
     client_secret_expires_at: checked.client_secret_expires_at,
     access_token_format: registration.access_token_format,
+    access_token_lifetime: checked.access_token_lifetime,
     allowed_resources: registration.allowed_resources === undefined ? undefined : new Set(registration.allowed_resources),
     default_resource: registration.default_resource,
     allow_multiple_resources: checked.allow_multiple_resources,
