@@ -1,0 +1,36 @@
+// Issue 20: the resource server's options follow one description (src/config/describe.ts):
+// the known keys with "did you mean", the integer ranges with the option's path.
+import { describe, test } from "node:test";
+import assert from "node:assert/strict";
+import { ConfigurationError } from "../mod.ts";
+import { resolveResourceServerOptions, resourceServerDescription, type ResourceServerOptions } from "../src/resource_server/options.ts";
+
+const ok: ResourceServerOptions = { resource: "https://api.example.com", issuer: "https://as.example.com", jwksUri: "https://as.example.com/jwks" };
+
+function refused(options: unknown, path: string, message: RegExp): void {
+  assert.throws(() => resolveResourceServerOptions(options as ResourceServerOptions), (e: unknown) => {
+    assert.ok(e instanceof ConfigurationError, String(e));
+    assert.equal(e.path, path);
+    assert.match(e.message, message);
+    return true;
+  });
+}
+
+describe("resource-server options follow their description", () => {
+  test("a misspelt key is refused with a 'did you mean'", () => {
+    refused({ ...ok, jwksURI: "https://as.example.com/jwks" }, "jwksURI", /unknown option 'jwksURI' \(did you mean 'jwksUri'\?\)/);
+    refused({ ...ok, clockTolerence: 5 }, "clockTolerence", /did you mean 'clockTolerance'/);
+  });
+
+  test("integers out of range name the option", () => {
+    refused({ ...ok, clockTolerance: 301 }, "clockTolerance", /clockTolerance must be an integer from 0 to 300/);
+    refused({ ...ok, storeTimeoutMs: 0 }, "storeTimeoutMs", /storeTimeoutMs/);
+    refused({ ...ok, verifiedTokenCache: -1 }, "verifiedTokenCache", /verifiedTokenCache/);
+  });
+
+  test("defaults come from the description", () => {
+    const ctx = resolveResourceServerOptions({ ...ok });
+    assert.equal(ctx.clockTolerance, resourceServerDescription.clockTolerance.fallback);
+    assert.equal(ctx.clockTolerance, 5);
+  });
+});
