@@ -3,6 +3,7 @@
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { ConfigurationError } from "../mod.ts";
+import { resolveOptions, tokenEndpointDescription } from "../src/options.ts";
 import { resolveResourceServerOptions, resourceServerDescription, type ResourceServerOptions } from "../src/resource_server/options.ts";
 
 const ok: ResourceServerOptions = { resource: "https://api.example.com", issuer: "https://as.example.com", jwksUri: "https://as.example.com/jwks" };
@@ -32,5 +33,19 @@ describe("resource-server options follow their description", () => {
     const ctx = resolveResourceServerOptions({ ...ok });
     assert.equal(ctx.clockTolerance, resourceServerDescription.clockTolerance.fallback);
     assert.equal(ctx.clockTolerance, 5);
+  });
+});
+
+describe("token endpoint options follow their description", () => {
+  const base = { issuer: "https://as.example.com", clients: [] };
+  test("a misspelt key is refused with a 'did you mean'", () => {
+    assert.throws(() => resolveOptions({ ...base, accessTokenLifeTime: 60 } as never), (e: unknown) =>
+      e instanceof ConfigurationError && e.path === "accessTokenLifeTime" && /did you mean 'accessTokenLifetime'\?/.test(e.message));
+  });
+  test("integer defaults and ranges come from the description", () => {
+    const ctx = resolveOptions({ ...base });
+    assert.equal(ctx.accessTokenLifetime, tokenEndpointDescription.accessTokenLifetime.fallback);
+    assert.equal(ctx.form.maxBytes, tokenEndpointDescription.maxBodyBytes.fallback);
+    assert.throws(() => resolveOptions({ ...base, bodyTimeoutMs: 0 }), (e: unknown) => e instanceof ConfigurationError && e.path === "bodyTimeoutMs");
   });
 });

@@ -9,7 +9,7 @@ import type { ActorClaim } from "../tokens/actor.ts";
 import { KeySet } from "../crypto/key_set.ts";
 import { type CryptoProvider, webCrypto } from "../crypto/provider.ts";
 import { ConfigurationError } from "../errors.ts";
-import { custom, type Describes, type Field, integer, refuseUnknownKeys, string, url } from "../config/describe.ts";
+import { custom, type Describes, integer, refuseUnknownKeys, resolvedLater, string, url } from "../config/describe.ts";
 import type { FetchLike } from "../http/fetch.ts";
 import { ASYMMETRIC_ALGORITHMS, isJwsAlgorithm, type JwsAlgorithm } from "../jose/algorithms.ts";
 import type { Jwk, JwkSet } from "../jose/jwk.ts";
@@ -243,11 +243,6 @@ export interface ResourceServerContext {
   readonly clientCertificates: RequestCertificates | undefined;
 }
 
-/** A field checked by the resolver below (its rules span fields), described for the key check and the table. */
-function later<T>(kind: string, doc: string, defaultText?: string): Field<T> & { readonly required: false } {
-  return custom<T>(kind, doc, (value) => value as T, defaultText === undefined ? {} : { defaultText }) as Field<T> & { readonly required: false };
-}
-
 /**
  * The description of {@link ResourceServerOptions}: the known keys (unknown ones are
  * refused with a "did you mean"), the integer ranges and defaults, and the README's table.
@@ -261,26 +256,26 @@ function later<T>(kind: string, doc: string, defaultText?: string): Field<T> & {
 export const resourceServerDescription = {
   resource: custom<string, { required: true }>("resource indicator", "This resource server's identifier (RFC 8707); every token must name it in `aud`.", (v) => v as string, { required: true }),
   issuer: string("The authorization server's issuer; required for JWTs (RFC 9068 s4)."),
-  jwks: later<JwkSet | KeySet>("JWK Set or KeySet", "Local verification keys."),
+  jwks: resolvedLater<JwkSet | KeySet>("JWK Set or KeySet", "Local verification keys."),
   jwksUri: url("The authorization server's `jwks_uri`, fetched when needed and cached."),
-  fetch: later<FetchLike>("function", "The fetch used for `jwksUri`.", "`globalThis.fetch`"),
-  algorithms: later<readonly JwsAlgorithm[]>("array of JWS algorithms", "Accepted JWS algorithms.", "ES256, ES384, EdDSA, RS256, PS256"),
+  fetch: resolvedLater<FetchLike>("function", "The fetch used for `jwksUri`.", "`globalThis.fetch`"),
+  algorithms: resolvedLater<readonly JwsAlgorithm[]>("array of JWS algorithms", "Accepted JWS algorithms.", "ES256, ES384, EdDSA, RS256, PS256"),
   clockTolerance: integer("Allowed clock difference for `exp`, `nbf` and `iat`, seconds.", 0, 300, { default: 5 }),
   jwksCooldown: integer("Least time between two fetches of `jwksUri`, seconds.", 0, 3_600, { default: 30 }),
-  tokenStore: later<TokenStore>("TokenStore", "Where opaque tokens are looked up."),
-  introspect: later<(token: string) => Promise<IntrospectionResponse>>("function", "Asks about an opaque token (RFC 7662)."),
-  revocationStore: later<RevocationStore>("RevocationStore", "Revoked token ids: tokens listed there are refused."),
+  tokenStore: resolvedLater<TokenStore>("TokenStore", "Where opaque tokens are looked up."),
+  introspect: resolvedLater<(token: string) => Promise<IntrospectionResponse>>("function", "Asks about an opaque token (RFC 7662)."),
+  revocationStore: resolvedLater<RevocationStore>("RevocationStore", "Revoked token ids: tokens listed there are refused."),
   realm: string("The realm of challenges.", { defaultText: "`resource`" }),
-  metadata: later<boolean | ProtectedResourceMetadataOptions>("boolean or object", "Serve RFC 9728 metadata (and name it in challenges)."),
-  allowFormToken: later<boolean>("boolean", "Accept the token in a form body (RFC 6750 s2.2).", "false"),
-  allowQueryToken: later<boolean>("boolean", "Accept the token in a query (RFC 6750 s2.3, discouraged).", "false"),
-  crypto: later<CryptoProvider>("CryptoProvider", "Source of digests.", "WebCrypto"),
-  clock: later<() => number>("function", "Milliseconds since the epoch.", "`Date.now`"),
-  dpop: later<boolean | ResourceServerDpopOptions>("boolean or object", "Accept DPoP-bound tokens (RFC 9449 s7).", "false"),
-  replayStore: later<ReplayStore>("ReplayStore", "Remembers used DPoP proofs (RFC 9449 s11.1).", "a MemoryReplayStore"),
+  metadata: resolvedLater<boolean | ProtectedResourceMetadataOptions>("boolean or object", "Serve RFC 9728 metadata (and name it in challenges)."),
+  allowFormToken: resolvedLater<boolean>("boolean", "Accept the token in a form body (RFC 6750 s2.2).", "false"),
+  allowQueryToken: resolvedLater<boolean>("boolean", "Accept the token in a query (RFC 6750 s2.3, discouraged).", "false"),
+  crypto: resolvedLater<CryptoProvider>("CryptoProvider", "Source of digests.", "WebCrypto"),
+  clock: resolvedLater<() => number>("function", "Milliseconds since the epoch.", "`Date.now`"),
+  dpop: resolvedLater<boolean | ResourceServerDpopOptions>("boolean or object", "Accept DPoP-bound tokens (RFC 9449 s7).", "false"),
+  replayStore: resolvedLater<ReplayStore>("ReplayStore", "Remembers used DPoP proofs (RFC 9449 s11.1).", "a MemoryReplayStore"),
   storeTimeoutMs: integer("Longest wait for stores and `introspect`, milliseconds; then 503.", 1, 600_000, { default: 5_000 }),
   verifiedTokenCache: integer("How many verified JWTs to remember (skipping the signature check); 0: off.", 0, 10_000_000, { default: 10_000 }),
-  clientCertificate: later<ClientCertificateSource>("function", "Where a request's TLS client certificate comes from (RFC 8705 s3)."),
+  clientCertificate: resolvedLater<ClientCertificateSource>("function", "Where a request's TLS client certificate comes from (RFC 8705 s3)."),
 } satisfies Describes<ResourceServerOptions>;
 
 const DPOP_EXTRA: ReadonlySet<string> = new Set(["origin"]);
