@@ -2,7 +2,7 @@
 // the known keys with "did you mean", the integer ranges with the option's path.
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { ConfigurationError } from "../mod.ts";
+import { ConfigurationError, createAuthorizationServer, type ServerOptions } from "../mod.ts";
 import { resolveOptions, tokenEndpointDescription } from "../src/options.ts";
 import { resolveResourceServerOptions, resourceServerDescription, type ResourceServerOptions } from "../src/resource_server/options.ts";
 
@@ -47,5 +47,20 @@ describe("token endpoint options follow their description", () => {
     assert.equal(ctx.accessTokenLifetime, tokenEndpointDescription.accessTokenLifetime.fallback);
     assert.equal(ctx.form.maxBytes, tokenEndpointDescription.maxBodyBytes.fallback);
     assert.throws(() => resolveOptions({ ...base, bodyTimeoutMs: 0 }), (e: unknown) => e instanceof ConfigurationError && e.path === "bodyTimeoutMs");
+  });
+});
+
+describe("server options follow their description", () => {
+  const base: ServerOptions = { issuer: "https://as.example.com", clients: [] };
+  const refusedAt = (options: unknown, path: string, message: RegExp) =>
+    assert.throws(() => createAuthorizationServer(options as ServerOptions), (e: unknown) =>
+      e instanceof ConfigurationError && e.path === path && message.test(e.message));
+  test("misspelt keys at every level get a 'did you mean'", () => {
+    refusedAt({ ...base, mountpath: "/oauth" }, "mountpath", /did you mean 'mountPath'/);
+    refusedAt({ ...base, endpoints: { revokation: false } }, "endpoints.revokation", /did you mean 'revocation'/);
+    refusedAt({ ...base, introspectionPolicy: { allowcaller: () => true } }, "introspectionPolicy.allowcaller", /did you mean 'allowCaller'/);
+  });
+  test("a policy member that is not a function names its path", () => {
+    refusedAt({ ...base, introspectionPolicy: { allowToken: true } }, "introspectionPolicy.allowToken", /must be a function/);
   });
 });
