@@ -43,7 +43,7 @@
  * @module
  */
 
-export { handleTokenRequest } from "./src/token_endpoint.ts";
+export { createTokenEndpoint, handleTokenRequest, validateTokenEndpointOptions } from "./src/token_endpoint.ts";
 export type { TokenEndpointOptions } from "./src/options.ts";
 export type { TokenExchangePolicy, TokenExchangeRequest } from "./src/token_exchange/policy.ts";
 export type { ExchangedToken } from "./src/token_exchange/exchanged_token.ts";
@@ -69,6 +69,7 @@ export type {
   FederatedClientAuthenticatedEvent,
   JwtBearerAssertionEvent,
   IntrospectionEvent,
+  ConfigurationErrorEvent,
   RevocationEvent,
   ServerEvent,
   TokenIssuedEvent,

@@ -151,6 +151,23 @@ export interface RevocationEvent {
 }
 
 /**
+ * The options are invalid: a request was answered `500 server_error` (with no description:
+ * the configuration is not the caller's business) because its options could not be
+ * resolved. `option` names the option at fault (`clients[0].client_secret_hash`).
+ */
+export interface ConfigurationErrorEvent {
+  type: "configuration_error";
+  time: number;
+  endpoint: "token";
+  /** The path of the option at fault, when one is to blame. */
+  option?: string;
+  /** The `ConfigurationError`'s message. */
+  message: string;
+  /** The HTTP status of the answer (500). */
+  status: number;
+}
+
+/**
  * Everything the `onEvent` hook can receive; switch on `type`.
  *
  * @example
@@ -165,6 +182,7 @@ export interface RevocationEvent {
  *     case "jwt_bearer_assertion": return `${event.result}: ${event.subject ?? "?"} of ${event.issuer ?? "?"}`;
  *     case "introspection": return `introspection: ${event.result}`;
  *     case "revocation": return `revocation: ${event.result}`;
+ *     case "configuration_error": return `misconfigured: ${event.message}`;
  *   }
  * }
  * ```
@@ -176,7 +194,8 @@ export type ServerEvent =
   | FederatedClientAuthenticatedEvent
   | JwtBearerAssertionEvent
   | IntrospectionEvent
-  | RevocationEvent;
+  | RevocationEvent
+  | ConfigurationErrorEvent;
 
 /**
  * The `onEvent` option: called once per event, synchronously, never awaited.

@@ -14,6 +14,7 @@ import { type Client, type ClientRegistration, prepareClient } from "./clients/r
 import { checkedCryptoProvider } from "./crypto/checked_provider.ts";
 import { type CryptoProvider, webCrypto } from "./crypto/provider.ts";
 import { ConfigurationError } from "./errors.ts";
+import { custom, type Describes, integer, refuseUnknownKeys, resolvedLater } from "./config/describe.ts";
 import { KeySet } from "./crypto/key_set.ts";
 import type { EventHook } from "./events.ts";
 import type { FetchLike } from "./http/fetch.ts";
@@ -248,45 +249,58 @@ export interface ServerContext extends ClientAuthContext, IssueContext {
   readonly revocationStore?: RevocationStore;
 }
 
-const KNOWN_OPTIONS: ReadonlySet<string> = new Set([
-  "issuer",
-  "clients",
-  "tokenStore",
-  "accessTokenLifetime",
-  "maxBodyBytes",
-  "bodyTimeoutMs",
-  "crypto",
-  "clock",
-  "requireHttps",
-  "realm",
-  "accessTokenFormat",
-  "signingKeys",
-  "allowedResources",
-  "defaultResource",
-  "resourceScopes",
-  "onEvent",
-  "bruteForce",
-  "callerKey",
-  "storeTimeoutMs",
-  "clientAssertion",
-  "replayStore",
-  "fetch",
-  "tokenEndpoint",
-  "dpop",
-  "trustedIssuers",
-  "clientCertificate",
-  "certificateBoundAccessTokens",
-  "tokenExchangePolicy",
-  "jwtBearerPolicy",
-]);
+/**
+ * The description of {@link TokenEndpointOptions}: the known keys (unknown ones are refused
+ * with a "did you mean"), the integer ranges and defaults, and the README's table. Fields
+ * whose rules span others are checked by {@link resolveOptions}.
+ *
+ * @example
+ * ```ts
+ * import { tokenEndpointDescription } from "./options.ts";
+ * tokenEndpointDescription.accessTokenLifetime.kind; // "integer 1-86400"
+ * ```
+ */
+export const tokenEndpointDescription = {
+  issuer: custom<string, { required: true }>("URL", "The issuer identifier (RFC 8414 s2): https, no query or fragment.", (v) => v as string, { required: true }),
+  clients: custom<readonly ClientRegistration[] | ClientStore, { required: true }>(
+    "array of registrations or ClientStore",
+    "The registered clients (see the client registration table).",
+    (v) => v as readonly ClientRegistration[] | ClientStore,
+    { required: true },
+  ),
+  tokenStore: resolvedLater<TokenStore>("TokenStore", "Where opaque tokens are recorded.", "a MemoryTokenStore"),
+  accessTokenLifetime: integer("Access token lifetime, seconds (RFC 6750 s5.3); a client's `access_token_lifetime` overrides it.", 1, 86_400, { default: 600 }),
+  maxBodyBytes: integer("Largest request body accepted, bytes.", 1, 1_048_576, { default: 8_192 }),
+  bodyTimeoutMs: integer("Longest time a request body may take to arrive, milliseconds.", 1, 600_000, { default: 10_000 }),
+  crypto: resolvedLater<CryptoProvider>("CryptoProvider", "Source of randomness, digests and comparisons.", "WebCrypto"),
+  clock: resolvedLater<() => number>("function", "Milliseconds since the epoch.", "`Date.now`"),
+  requireHttps: resolvedLater<boolean>("boolean", "Refuse requests whose URL is not https (RFC 6749 s3.2); loopback is always allowed.", "true"),
+  realm: resolvedLater<string>("string", "The realm of `WWW-Authenticate` challenges.", "the issuer"),
+  accessTokenFormat: resolvedLater<AccessTokenFormat>(`"opaque" \\| "jwt"`, "The format of access tokens (RFC 9068 for jwt); a client's `access_token_format` overrides it.", `"opaque"`),
+  signingKeys: resolvedLater<KeySet>("KeySet", "The keys JWT access tokens are signed with."),
+  allowedResources: resolvedLater<readonly string[]>("array of resource indicators", "Resource indicators (RFC 8707) any client may ask tokens for.", "none"),
+  defaultResource: resolvedLater<string>("resource indicator", "The audience of tokens requested without `resource`."),
+  resourceScopes: resolvedLater<Readonly<Record<string, readonly string[]>>>("object", "The scopes each resource server understands, by resource indicator."),
+  onEvent: resolvedLater<EventHook>("function", "Called for every event; never awaited."),
+  bruteForce: resolvedLater<BruteForceOptions | false>("object or false", "Brute-force protection of client secrets (RFC 6749 s2.3.1).", "on"),
+  callerKey: resolvedLater<(request: Request) => string | undefined>("function", "Who is calling (the peer address), for the brute-force counters."),
+  storeTimeoutMs: integer("Longest wait for any pluggable backend, milliseconds; then 503.", 1, 600_000, { default: 5_000 }),
+  clientAssertion: resolvedLater<ClientAssertionOptions>("object", "How client assertions are checked (RFC 7523)."),
+  replayStore: resolvedLater<ReplayStore>("ReplayStore", "Remembers single-use values (assertion and DPoP `jti`s).", "a MemoryReplayStore"),
+  fetch: resolvedLater<FetchLike>("function", "The fetch used to read clients' `jwks_uri`.", "`globalThis.fetch`"),
+  tokenEndpoint: resolvedLater<string>("URL or path", "The public URL of the token endpoint.", "`<issuer>/token`"),
+  dpop: resolvedLater<DpopOptions | false>("object or false", "DPoP (RFC 9449): sender-constrained tokens.", "on"),
+  trustedIssuers: resolvedLater<readonly TrustedIssuer[]>("array of trusted issuers", "External issuers whose tokens authenticate clients.", "none"),
+  clientCertificate: resolvedLater<ClientCertificateSource>("function", "Where a request's TLS client certificate comes from (RFC 8705)."),
+  certificateBoundAccessTokens: resolvedLater<boolean>("boolean", "Bind every access token to the client's certificate (RFC 8705 s3).", "false"),
+  tokenExchangePolicy: resolvedLater<TokenExchangePolicy>("function", "Turns on token exchange (RFC 8693)."),
+  jwtBearerPolicy: resolvedLater<JwtBearerPolicy>("function", "Turns on the JWT bearer grant (RFC 7523 s2.1)."),
+} satisfies Describes<TokenEndpointOptions>;
 
-
-function positiveInteger(name: string, value: unknown, fallback: number, max: number): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== "number" || !Number.isSafeInteger(value) || value < 1 || value > max) {
-    throw new ConfigurationError(`${name} must be an integer from 1 to ${max}`);
-  }
-  return value;
+/** One of the description's integers: its default when absent, else checked with its path. */
+function integerOption(options: TokenEndpointOptions, name: "accessTokenLifetime" | "maxBodyBytes" | "bodyTimeoutMs" | "storeTimeoutMs"): number {
+  const value = options[name];
+  return value === undefined ? tokenEndpointDescription[name].fallback : tokenEndpointDescription[name].check(value, name);
 }
 
 function checkIssuer(issuer: unknown): string {
@@ -407,11 +421,9 @@ export function resolveOptions(options: TokenEndpointOptions, extraKeys?: Readon
   const cached = contexts.get(options);
   if (cached !== undefined) return cached;
   if (typeof options !== "object" || options === null) throw new ConfigurationError("options must be an object");
-  for (const key of Object.keys(options)) {
-    if (!KNOWN_OPTIONS.has(key) && !extraKeys?.has(key)) throw new ConfigurationError(`unknown option '${key}'`);
-  }
+  refuseUnknownKeys(options, [...Object.keys(tokenEndpointDescription), ...extraKeys ?? []], "");
   const issuer = checkIssuer(options.issuer);
-  const timeoutMs = positiveInteger("storeTimeoutMs", options.storeTimeoutMs, 5_000, 600_000);
+  const timeoutMs = integerOption(options, "storeTimeoutMs");
   // A user's provider is checked on every call (see checked_provider.ts); the built-in one
   // needs no checking.
   const crypto = options.crypto === undefined || options.crypto === webCrypto
@@ -511,11 +523,11 @@ export function resolveOptions(options: TokenEndpointOptions, extraKeys?: Readon
       : tokenStore.constructor === MemoryTokenStore
       ? tokenStore
       : deadlineTokenStore(tokenStore, timeoutMs),
-    accessTokenLifetime: positiveInteger("accessTokenLifetime", options.accessTokenLifetime, 600, 86_400),
+    accessTokenLifetime: integerOption(options, "accessTokenLifetime"),
     requireHttps: options.requireHttps ?? true,
     form: {
-      maxBytes: positiveInteger("maxBodyBytes", options.maxBodyBytes, 8_192, 1_048_576),
-      timeoutMs: positiveInteger("bodyTimeoutMs", options.bodyTimeoutMs, 10_000, 600_000),
+      maxBytes: integerOption(options, "maxBodyBytes"),
+      timeoutMs: integerOption(options, "bodyTimeoutMs"),
       // RFC 8707 s2; RFC 8693 s2.1 (audience).
       repeatable: new Set(["resource", "audience"]),
     },

@@ -8,6 +8,7 @@
 import { type CorsOptions, type CorsPolicy, corsPolicy } from "./http/cors.ts";
 import type { ClientRegistration } from "./clients/registration.ts";
 import { ConfigurationError } from "./errors.ts";
+import { type Describes, func, refuseUnknownKeys, resolvedLater } from "./config/describe.ts";
 import { metadataUrl } from "./metadata.ts";
 import { defaultIntrospectionPolicy, type IntrospectionPolicy } from "./introspection_policy.ts";
 import { publicEndpointUrl, resolveOptions, type ServerContext, type TokenEndpointOptions } from "./options.ts";
@@ -194,21 +195,56 @@ export interface ServerConfig extends ServerContext, LookupContext {
   readonly mtlsEndpointAliases: Readonly<MtlsEndpointAliases>;
 }
 
-const SERVER_OPTIONS: ReadonlySet<string> = new Set([
-  "endpoints",
-  "mountPath",
-  "introspectionPolicy",
-  "foreignTokenRevocation",
-  "revocationStore",
-  "scopesSupported",
-  "responseTypesSupported",
-  "cors",
-  "profile",
-  "mtlsEndpointAliases",
-]);
+const endpointField = (doc: string, fallback: string) => resolvedLater<string>("URL or path", doc, fallback);
 
-const ENDPOINT_NAMES: ReadonlySet<string> = new Set(["token", "introspection", "revocation", "jwks", "authorization"]);
-const POLICY_NAMES: ReadonlySet<string> = new Set(["allowCaller", "allowToken"]);
+/**
+ * The description of {@link EndpointOptions}: known keys (with "did you mean") and the table.
+ *
+ * @example
+ * ```ts
+ * import { endpointsDescription } from "./server_options.ts";
+ * endpointsDescription.token.kind; // "URL or path"
+ * ```
+ */
+export const endpointsDescription = {
+  token: endpointField("The token endpoint (RFC 6749 s3.2).", "`<issuer>/token`"),
+  introspection: resolvedLater<string | false>("URL or path, or false", "The introspection endpoint (RFC 7662 s2); false: none.", "`<issuer>/introspect`"),
+  revocation: resolvedLater<string | false>("URL or path, or false", "The revocation endpoint (RFC 7009 s2); false: none.", "`<issuer>/revoke`"),
+  jwks: endpointField("The JWK Set document (RFC 7517 s5), served with `signingKeys`.", "`<issuer>/jwks`"),
+  authorization: resolvedLater<string | false>("URL or path, or false", "An authorization endpoint to publish; every request there is refused.", "none"),
+} satisfies Describes<EndpointOptions>;
+
+const introspectionPolicyDescription = {
+  allowCaller: func<NonNullable<IntrospectionPolicy["allowCaller"]>>("Whether the caller may introspect at all.", "", { defaultText: "defaultIntrospectionPolicy" }),
+  allowToken: func<NonNullable<IntrospectionPolicy["allowToken"]>>("Whether the caller may see this token.", "", { defaultText: "defaultIntrospectionPolicy" }),
+} satisfies Describes<IntrospectionPolicy>;
+
+type ServerOnlyOptions = Omit<ServerOptions, keyof TokenEndpointOptions>;
+
+/**
+ * The description of the options {@link ServerOptions} adds to the token endpoint's
+ * (`tokenEndpointDescription`): known keys and the table.
+ *
+ * @example
+ * ```ts
+ * import { serverDescription } from "./server_options.ts";
+ * serverDescription.mountPath.kind; // "path"
+ * ```
+ */
+export const serverDescription = {
+  endpoints: resolvedLater<EndpointOptions>("object", "Public URLs of the endpoints (see the endpoints table)."),
+  mountPath: resolvedLater<string>("path", "The path prefix a host framework strips (Hono's `app.mount`)."),
+  introspectionPolicy: resolvedLater<IntrospectionPolicy>("object", "Who may introspect what.", "defaultIntrospectionPolicy"),
+  foreignTokenRevocation: resolvedLater<ForeignTokenRevocation>(`"invalid_grant" \\| "silent"`, "What revoking another client's token answers.", `"invalid_grant"`),
+  revocationStore: resolvedLater<RevocationStore>("RevocationStore", "Revoked JWT ids, until the tokens expire.", "a MemoryRevocationStore"),
+  scopesSupported: resolvedLater<readonly string[]>("array of scope tokens", "`scopes_supported` in the metadata (RFC 8414 s2).", "the clients' scopes"),
+  responseTypesSupported: resolvedLater<readonly string[]>("array of strings", "`response_types_supported` in the metadata.", "omitted"),
+  profile: resolvedLater<ServerProfile>(`"mcp"`, "A metadata preset for a family of clients."),
+  cors: resolvedLater<CorsOptions>("object", "Origins whose web pages may call the server (CORS)."),
+  mtlsEndpointAliases: resolvedLater<MtlsEndpointAliases>("object", "Other URLs of the endpoints where TLS asks for certificates (RFC 8705 s5)."),
+} satisfies Describes<ServerOnlyOptions>;
+
+const SERVER_OPTIONS: ReadonlySet<string> = new Set(Object.keys(serverDescription));
 
 /**
  * The request paths an endpoint at `url` answers: its URL's path (as `Request.url` shows it
@@ -236,13 +272,10 @@ function stringList(name: string, value: unknown, check: (s: string) => boolean)
 function policy(value: unknown): Required<IntrospectionPolicy> {
   if (value === undefined) return defaultIntrospectionPolicy;
   if (typeof value !== "object" || value === null) throw new ConfigurationError("introspectionPolicy must be an object");
-  for (const key of Object.keys(value)) {
-    if (!POLICY_NAMES.has(key)) throw new ConfigurationError(`unknown option 'introspectionPolicy.${key}'`);
-  }
+  refuseUnknownKeys(value, Object.keys(introspectionPolicyDescription), "introspectionPolicy");
   const p = value as IntrospectionPolicy;
-  for (const key of POLICY_NAMES) {
-    const f = (p as Record<string, unknown>)[key];
-    if (f !== undefined && typeof f !== "function") throw new ConfigurationError(`introspectionPolicy.${key} must be a function`);
+  for (const key of ["allowCaller", "allowToken"] as const) {
+    if (p[key] !== undefined) introspectionPolicyDescription[key].check(p[key], `introspectionPolicy.${key}`);
   }
   return {
     allowCaller: p.allowCaller ?? defaultIntrospectionPolicy.allowCaller,
@@ -278,9 +311,7 @@ export function resolveServerOptions(options: ServerOptions): ServerConfig {
 
   const e = options.endpoints ?? {};
   if (typeof e !== "object" || e === null) throw new ConfigurationError("endpoints must be an object");
-  for (const key of Object.keys(e)) {
-    if (!ENDPOINT_NAMES.has(key)) throw new ConfigurationError(`unknown option 'endpoints.${key}'`);
-  }
+  refuseUnknownKeys(e, Object.keys(endpointsDescription), "endpoints");
   const base = issuer.replace(/\/+$/, "");
   const optional = (name: "introspection" | "revocation", fallback: string): string | undefined =>
     e[name] === false ? undefined : endpointUrl(name, e[name] ?? `${base}${fallback}`, issuer);

@@ -12,7 +12,7 @@
 
 import type { AuthenticatedClient } from "./client_auth/authenticate.ts";
 import type { Client } from "./clients/registration.ts";
-import { OAuthError } from "./errors.ts";
+import { ConfigurationError, OAuthError } from "./errors.ts";
 import { emit } from "./events.ts";
 import { dpopBinding } from "./dpop/token_request.ts";
 import { certificateBinding } from "./mtls/token_binding.ts";
@@ -137,9 +137,97 @@ export const tokenEndpoint: (request: Request, ctx: ServerContext) => Promise<Re
 export function handleTokenRequest(request: Request, options: TokenEndpointOptions): Promise<Response> {
   let ctx: ServerContext;
   try {
+    validateTokenEndpointOptions(options);
     ctx = resolveOptions(options);
   } catch (e) {
+    reportConfigurationError(options, e);
     return Promise.resolve(errorResponse(e));
   }
   return tokenEndpoint(request, ctx);
+}
+
+/** Options objects whose configuration error was logged: one line per object, not per request. */
+const logged = new WeakSet<object>();
+/** Invalid options objects and their error, so a bad configuration is not re-validated per request. */
+const failures = new WeakMap<object, unknown>();
+
+/**
+ * A configuration error found while answering a request is never silent (issue 18): the
+ * answer stays a bare 500 `server_error` (the caller learns nothing of the configuration),
+ * while the `onEvent` hook gets a `configuration_error` event on every such request and
+ * `console.error` one line per options object, both naming the option.
+ */
+function reportConfigurationError(options: TokenEndpointOptions, error: unknown): void {
+  if (!(error instanceof ConfigurationError) || typeof options !== "object" || options === null) return;
+  const o = options as { onEvent?: unknown; clock?: unknown };
+  const clock = typeof o.clock === "function" ? o.clock as () => number : Date.now;
+  if (typeof o.onEvent === "function") {
+    emit({ onEvent: o.onEvent as TokenEndpointOptions["onEvent"], clock }, {
+      type: "configuration_error",
+      endpoint: "token",
+      ...(error.path === undefined ? {} : { option: error.path }),
+      message: error.message,
+      status: 500,
+    });
+  }
+  if (!logged.has(options)) {
+    logged.add(options);
+    console.error(
+      `m2m-oauth: invalid token endpoint options${error.path === undefined ? "" : ` (option ${error.path})`}: ${error.message}; every token request is answered 500 server_error`,
+    );
+  }
+}
+
+/**
+ * Validates token endpoint options up front, as `handleTokenRequest` would on its first
+ * request, and prepares them (the result is cached by the options object's identity).
+ * Throws a {@link ConfigurationError} whose `path` names the option at fault.
+ *
+ * @example Fail at start-up, not on the first request
+ * ```ts
+ * import { validateTokenEndpointOptions } from "../mod.ts";
+ * try {
+ *   validateTokenEndpointOptions({
+ *     issuer: "https://auth.example.com",
+ *     clients: [{ client_id: "billing", client_secret_hash: "$sha256$...", grant_types: ["client_credentials"] }],
+ *   });
+ * } catch (e) {
+ *   // ConfigurationError, e.path === "clients[0].client_secret_hash"
+ * }
+ * ```
+ */
+export function validateTokenEndpointOptions(options: TokenEndpointOptions): void {
+  const failed = failures.get(options);
+  if (failed !== undefined) throw failed;
+  try {
+    resolveOptions(options);
+  } catch (e) {
+    if (e instanceof ConfigurationError && typeof options === "object" && options !== null) failures.set(options, e);
+    throw e;
+  }
+}
+
+/**
+ * The token endpoint as a fetch handler, with its options validated now: a bad option
+ * throws a {@link ConfigurationError} here, naming it, rather than answering every request
+ * with a 500.
+ *
+ * @example Deno
+ * ```ts
+ * import { createTokenEndpoint } from "../mod.ts";
+ * const token = createTokenEndpoint({
+ *   issuer: "https://auth.example.com",
+ *   clients: [{
+ *     client_id: "billing",
+ *     client_secret_hash: "$sha256$Z2yN1q0o0mRlJ1uWjQk0t8eN7w5h5u4Qm6kH9rVb1aY",
+ *     grant_types: ["client_credentials"],
+ *   }],
+ * });
+ * // Deno.serve(token);
+ * ```
+ */
+export function createTokenEndpoint(options: TokenEndpointOptions): (request: Request) => Promise<Response> {
+  validateTokenEndpointOptions(options);
+  const ctx = resolveOptions(options);
+  return (request) => tokenEndpoint(request, ctx);
 }

@@ -101,6 +101,15 @@ async function introspect(token: string): Promise<Record<string, unknown>> {
 }
 
 describe("JWT bearer grant with an ID-JAG: success", () => {
+  test("a client's access_token_lifetime never makes the token outlive the assertion", async () => {
+    const long = { ...WIKI, access_token_lifetime: 3_600 };
+    const server = makeServer({ clients: [long, RS] });
+    const now = Math.floor(h.clock.now() / 1000);
+    const assertion = await idJag({ exp: now + 120 });
+    const body = await assertToken(await server.fetch(grantRequest(assertion)));
+    assert.equal(body.expires_in, 120, "capped by the assertion's exp, not the client's 3600");
+  });
+
   test("an ID-JAG for the client gets an access token for its subject, scope and resource", async () => {
     h.events.length = 0;
     const assertion = await idJag();

@@ -25,7 +25,7 @@ describe("options", () => {
     rejects({ ...ok, issuer: "https://as.example.com/?a=b" }, /query or fragment/);
     rejects({ ...ok, issuer: "https://as.example.com/#x" }, /query or fragment/);
     rejects({ ...ok, issuer: "as.example.com" }, /not a URL/);
-    resolveOptions({ ...ok, issuer: "http://localhost:8787" });
+    assert.equal(resolveOptions({ ...ok, issuer: "http://localhost:8787" }).issuer, "http://localhost:8787");
   });
 
   test("numbers out of range fail", () => {

@@ -160,6 +160,12 @@ export interface ClientRegistration {
    */
   access_token_format?: AccessTokenFormat;
   /**
+   * The lifetime of this client's access tokens in seconds (1 to 86,400), overriding the
+   * server's `accessTokenLifetime` (RFC 6750 s5.3: short-lived). A grant's own cap still
+   * applies: a token never outlives the subject token or assertion it was granted for.
+   */
+  access_token_lifetime?: number;
+  /**
    * The resource indicators (RFC 8707) this client may ask tokens for: absolute URIs
    * without fragment. Default: the server's `allowedResources`.
    */
@@ -235,6 +241,8 @@ export interface Client {
   readonly client_secret_expires_at: number;
   /** The token format registered for this client; `undefined`: the server's choice. */
   readonly access_token_format: AccessTokenFormat | undefined;
+  /** This client's access token lifetime in seconds; `undefined`: the server's. */
+  readonly access_token_lifetime: number | undefined;
   /** The resources this client may ask for; `undefined`: the server's list. */
   readonly allowed_resources: ReadonlySet<string> | undefined;
   /** The audience of a request without `resource`; `undefined`: the server's default. */
@@ -320,7 +328,15 @@ export const clientRegistrationDescription = {
     (value, path) => {
       const list = typeof value === "string" ? [value] : value;
       if (!Array.isArray(list) || !list.every((h) => typeof h === "string")) throw problem(path, "must be a string or an array of strings");
-      for (const h of list) parseSecretHash(h);
+      for (const [i, h] of list.entries()) {
+        try {
+          parseSecretHash(h);
+        } catch (e) {
+          // The parser knows the value, not where it sits: name the option's path.
+          if (e instanceof ConfigurationError) throw new ConfigurationError(e.message, typeof value === "string" ? path : `${path}[${i}]`);
+          throw e;
+        }
+      }
       return value as string | readonly string[];
     },
   ),
@@ -333,6 +349,9 @@ export const clientRegistrationDescription = {
   access_token_format: oneOf("The format of this client's access tokens, overriding `accessTokenFormat`.", ["opaque", "jwt"], {
     message: (v) => `${JSON.stringify(v)} is not 'opaque' or 'jwt'`,
     defaultText: "the server's",
+  }),
+  access_token_lifetime: integer("The lifetime of this client's access tokens, seconds; grants' caps still apply.", 1, 86_400, {
+    defaultText: "`accessTokenLifetime`",
   }),
   allowed_resources: arrayOf(resourceIndicator, "Resource indicators (RFC 8707) the client may ask tokens for.", {
     defaultText: "`allowedResources`",
@@ -379,20 +398,20 @@ export function assertionAlgorithms(
   return signingAlg === undefined ? all : all.filter((a) => a === signingAlg);
 }
 
-function checkJwks(id: string, value: unknown, forAssertions: boolean): void {
+function checkJwks(id: string, value: unknown, forAssertions: boolean, path: string): void {
   const set = value as { keys?: unknown } | null;
   if (typeof set !== "object" || set === null || !Array.isArray(set.keys)) {
-    fail(id, "jwks must be a JWK Set ({ keys: [...] }, RFC 7517 s5)");
+    fail(id, "jwks must be a JWK Set ({ keys: [...] }, RFC 7517 s5)", path);
   }
   let usable = 0;
   for (const key of set.keys as unknown[]) {
-    if (typeof key !== "object" || key === null || typeof (key as Jwk).kty !== "string") fail(id, "every key in jwks must be a JWK object");
+    if (typeof key !== "object" || key === null || typeof (key as Jwk).kty !== "string") fail(id, "every key in jwks must be a JWK object", path);
     // RFC 7591 s2: the client's public keys. A private member here means the client's
     // private key (or a shared secret) was pasted into the server's configuration.
-    if (isPrivateJwk(key as Jwk)) fail(id, "jwks must hold public keys only (no d, p, q, dp, dq, qi, oth or k)");
+    if (isPrivateJwk(key as Jwk)) fail(id, "jwks must hold public keys only (no d, p, q, dp, dq, qi, oth or k)", path);
     if (algorithmsOfJwk(key as Jwk).some((a) => a !== "HS256")) usable++;
   }
-  if (usable === 0 && forAssertions) fail(id, "jwks has no key for ES256, ES384, EdDSA, RS256 or PS256");
+  if (usable === 0 && forAssertions) fail(id, "jwks has no key for ES256, ES384, EdDSA, RS256 or PS256", path);
 }
 
 const SECRET_METHODS: ReadonlySet<string> = new Set(["client_secret_basic", "client_secret_post"]);
@@ -402,23 +421,24 @@ const SECRET_METHODS: ReadonlySet<string> = new Set(["client_secret_basic", "cli
  * (RFC 7523), `spiffe_jwt` for JWT-SVIDs of a SPIFFE trust domain
  * (draft-ietf-oauth-spiffe-client-auth), each with its own kind of issuer.
  */
-function checkFederatedCredentials(id: string, method: string, r: Record<string, unknown>): void {
+function checkFederatedCredentials(id: string, method: string, r: Record<string, unknown>, path: string): void {
   if (method !== "private_key_jwt" && method !== "spiffe_jwt") {
-    fail(id, "federated_credentials need token_endpoint_auth_method private_key_jwt (or spiffe_jwt for SPIFFE)");
+    fail(id, "federated_credentials need token_endpoint_auth_method private_key_jwt (or spiffe_jwt for SPIFFE)", path);
   }
   const credentials = prepareFederatedCredentials(id, r.federated_credentials);
   for (const c of credentials) {
     const spiffe = c.issuer.startsWith("spiffe://");
-    if (method === "spiffe_jwt" && !spiffe) fail(id, `spiffe_jwt authenticates with JWT-SVIDs only; ${c.issuer} is not spiffe://<trust domain>`);
-    if (method === "private_key_jwt" && spiffe) fail(id, `a SPIFFE trust domain (${c.issuer}) needs token_endpoint_auth_method spiffe_jwt`);
+    if (method === "spiffe_jwt" && !spiffe) fail(id, `spiffe_jwt authenticates with JWT-SVIDs only; ${c.issuer} is not spiffe://<trust domain>`, path);
+    if (method === "private_key_jwt" && spiffe) fail(id, `a SPIFFE trust domain (${c.issuer}) needs token_endpoint_auth_method spiffe_jwt`, path);
   }
   if (method === "spiffe_jwt" && (r.jwks !== undefined || r.jwks_uri !== undefined || r.client_secret !== undefined || r.client_secret_hash !== undefined)) {
-    fail(id, "a spiffe_jwt client holds no keys or secret of its own: its trust domain's bundle verifies it");
+    fail(id, "a spiffe_jwt client holds no keys or secret of its own: its trust domain's bundle verifies it", path);
   }
 }
 
-function fail(client_id: unknown, message: string): never {
-  throw new ConfigurationError(`client ${JSON.stringify(client_id)}: ${message}`);
+/** `path`: the option at fault (`clients[3].jwks`), when the registration's place is known. */
+function fail(client_id: unknown, message: string, path?: string): never {
+  throw new ConfigurationError(`client ${JSON.stringify(client_id)}: ${message}`, path === "" ? undefined : path);
 }
 
 /**
@@ -433,9 +453,9 @@ export function validateRegistration(registration: ClientRegistration, path = ""
   if (typeof r !== "object" || r === null) throw new ConfigurationError(`${path === "" ? "a client registration" : path} must be an object`);
   const id = r.client_id;
   const at = (field: string) => path === "" ? field : `${path}.${field}`;
-  if (typeof id !== "string" || id === "") fail(id, `${at("client_id")} must be a non-empty string`);
+  if (typeof id !== "string" || id === "") fail(id, `${at("client_id")} must be a non-empty string`, at("client_id"));
   const idProblem = clientIdProblem(id);
-  if (idProblem !== undefined) fail(id.slice(0, 40), `${at("client_id")} ${idProblem}`);
+  if (idProblem !== undefined) fail(id.slice(0, 40), `${at("client_id")} ${idProblem}`, at("client_id"));
   let checked: Checked<typeof clientRegistrationDescription>;
   try {
     checked = checkObject(clientRegistrationDescription, r, path);
@@ -447,48 +467,48 @@ export function validateRegistration(registration: ClientRegistration, path = ""
   const grants = checked.grant_types;
   // RFC 6749 s4.4: the client credentials grant is for confidential clients only.
   if (method === "none" && grants.includes("client_credentials")) {
-    fail(id, "a public client (token_endpoint_auth_method 'none') cannot use client_credentials");
+    fail(id, "a public client (token_endpoint_auth_method 'none') cannot use client_credentials", at("grant_types"));
   }
   const hashes = checked.client_secret_hash;
   const hasSecret = (hashes !== undefined && (typeof hashes === "string" || hashes.length > 0)) || r.client_secret !== undefined;
-  if (SECRET_METHODS.has(method) && !hasSecret) fail(id, `${method} needs client_secret_hash (or client_secret)`);
+  if (SECRET_METHODS.has(method) && !hasSecret) fail(id, `${method} needs client_secret_hash (or client_secret)`, at("client_secret_hash"));
   // A self-signed TLS client's keys need not sign JWSs (a P-521 or Ed448 certificate is fine).
-  if (r.jwks !== undefined) checkJwks(id, r.jwks, method !== "self_signed_tls_client_auth");
+  if (r.jwks !== undefined) checkJwks(id, r.jwks, method !== "self_signed_tls_client_auth", at("jwks"));
   // RFC 7591 s2: jwks and jwks_uri MUST NOT both be present.
-  if (r.jwks !== undefined && r.jwks_uri !== undefined) fail(id, "give jwks or jwks_uri, not both (RFC 7591 s2)");
-  if (r.federated_credentials !== undefined) checkFederatedCredentials(id, method, r);
+  if (r.jwks !== undefined && r.jwks_uri !== undefined) fail(id, "give jwks or jwks_uri, not both (RFC 7591 s2)", at("jwks_uri"));
+  if (r.federated_credentials !== undefined) checkFederatedCredentials(id, method, r, at("federated_credentials"));
   if (method === "private_key_jwt" && r.jwks === undefined && r.jwks_uri === undefined && r.federated_credentials === undefined) {
-    fail(id, "private_key_jwt needs the client's public keys (jwks or jwks_uri) or federated_credentials");
+    fail(id, "private_key_jwt needs the client's public keys (jwks or jwks_uri) or federated_credentials", at("jwks"));
   }
   if (method === "spiffe_jwt" && r.federated_credentials === undefined) {
-    fail(id, "spiffe_jwt needs federated_credentials naming a SPIFFE trust domain (spiffe://...)");
+    fail(id, "spiffe_jwt needs federated_credentials naming a SPIFFE trust domain (spiffe://...)", at("federated_credentials"));
   }
   if (method === "client_secret_jwt") {
     // The HMAC key is the secret itself (RFC 7523 s3), so only a readable secret will do.
-    if (typeof r.client_secret !== "string") fail(id, "client_secret_jwt needs the plaintext client_secret (a hash cannot key an HMAC)");
-    if (hashes !== undefined) fail(id, "client_secret_jwt verifies with client_secret; client_secret_hash cannot be used");
+    if (typeof r.client_secret !== "string") fail(id, "client_secret_jwt needs the plaintext client_secret (a hash cannot key an HMAC)", at("client_secret"));
+    if (hashes !== undefined) fail(id, "client_secret_jwt verifies with client_secret; client_secret_hash cannot be used", at("client_secret_hash"));
     // RFC 7518 s3.2: an HS256 key MUST be at least as long as the hash output.
-    if (new TextEncoder().encode(r.client_secret).length < 32) fail(id, "client_secret_jwt needs a client_secret of at least 32 bytes (RFC 7518 s3.2)");
+    if (new TextEncoder().encode(r.client_secret).length < 32) fail(id, "client_secret_jwt needs a client_secret of at least 32 bytes (RFC 7518 s3.2)", at("client_secret"));
   }
   const signingAlg = r.token_endpoint_auth_signing_alg;
   if (signingAlg !== undefined) {
     if (method !== "private_key_jwt" && method !== "client_secret_jwt") {
-      fail(id, "token_endpoint_auth_signing_alg applies to private_key_jwt and client_secret_jwt only");
+      fail(id, "token_endpoint_auth_signing_alg applies to private_key_jwt and client_secret_jwt only", at("token_endpoint_auth_signing_alg"));
     }
     if (!assertionAlgorithms(method, undefined).includes(signingAlg as JwsAlgorithm)) {
-      fail(id, `token_endpoint_auth_signing_alg ${JSON.stringify(signingAlg)} is not supported for ${method}`);
+      fail(id, `token_endpoint_auth_signing_alg ${JSON.stringify(signingAlg)} is not supported for ${method}`, at("token_endpoint_auth_signing_alg"));
     }
   }
   const scope = new Set(checked.scope === undefined || checked.scope === "" ? [] : checked.scope.split(" "));
   if (checked.default_scope !== undefined && checked.default_scope !== "") {
     for (const token of checked.default_scope.split(" ")) {
-      if (!scope.has(token)) fail(id, `${at("default_scope")} '${token}' is not within scope`);
+      if (!scope.has(token)) fail(id, `${at("default_scope")} '${token}' is not within scope`, at("default_scope"));
     }
   }
   const resources = checked.allowed_resources;
   const fallback = checked.default_resource;
   if (fallback !== undefined && resources !== undefined && !resources.includes(fallback)) {
-    fail(id, `${at("default_resource")} must be one of allowed_resources`);
+    fail(id, `${at("default_resource")} must be one of allowed_resources`, at("default_resource"));
   }
   validateTlsRegistration(r, id, method);
   return checked;
@@ -532,6 +552,7 @@ export async function prepareClient(
     assertion_algorithms: new Set(assertionAlgorithms(method, registration.token_endpoint_auth_signing_alg)),
     client_secret_expires_at: checked.client_secret_expires_at,
     access_token_format: registration.access_token_format,
+    access_token_lifetime: checked.access_token_lifetime,
     allowed_resources: registration.allowed_resources === undefined ? undefined : new Set(registration.allowed_resources),
     default_resource: registration.default_resource,
     allow_multiple_resources: checked.allow_multiple_resources,

@@ -374,3 +374,17 @@ export function checkObject<D extends Description>(description: D, value: unknow
   }
   return out as Checked<D>;
 }
+
+/**
+ * A field whose value the resolver checks itself (a store, a key set, a rule spanning
+ * fields): described for the known-key check and the options table, passed through here.
+ *
+ * @example
+ * ```ts
+ * import { resolvedLater } from "./describe.ts";
+ * const store = resolvedLater<object>("TokenStore", "Where opaque tokens are recorded.", "a MemoryTokenStore");
+ * ```
+ */
+export function resolvedLater<T>(kind: string, doc: string, defaultText?: string): Field<T> & { readonly required: false } {
+  return custom<T>(kind, doc, (value) => value as T, defaultText === undefined ? {} : { defaultText }) as Field<T> & { readonly required: false };
+}

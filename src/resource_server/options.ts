@@ -9,6 +9,7 @@ import type { ActorClaim } from "../tokens/actor.ts";
 import { KeySet } from "../crypto/key_set.ts";
 import { type CryptoProvider, webCrypto } from "../crypto/provider.ts";
 import { ConfigurationError } from "../errors.ts";
+import { custom, type Describes, integer, refuseUnknownKeys, resolvedLater, string, url } from "../config/describe.ts";
 import type { FetchLike } from "../http/fetch.ts";
 import { ASYMMETRIC_ALGORITHMS, isJwsAlgorithm, type JwsAlgorithm } from "../jose/algorithms.ts";
 import type { Jwk, JwkSet } from "../jose/jwk.ts";
@@ -242,30 +243,40 @@ export interface ResourceServerContext {
   readonly clientCertificates: RequestCertificates | undefined;
 }
 
-const KNOWN: ReadonlySet<string> = new Set([
-  "resource",
-  "issuer",
-  "jwks",
-  "jwksUri",
-  "fetch",
-  "algorithms",
-  "clockTolerance",
-  "jwksCooldown",
-  "tokenStore",
-  "introspect",
-  "revocationStore",
-  "realm",
-  "metadata",
-  "allowFormToken",
-  "allowQueryToken",
-  "crypto",
-  "clock",
-  "dpop",
-  "replayStore",
-  "storeTimeoutMs",
-  "verifiedTokenCache",
-  "clientCertificate",
-]);
+/**
+ * The description of {@link ResourceServerOptions}: the known keys (unknown ones are
+ * refused with a "did you mean"), the integer ranges and defaults, and the README's table.
+ *
+ * @example
+ * ```ts
+ * import { resourceServerDescription } from "./options.ts";
+ * resourceServerDescription.clockTolerance.kind; // "integer 0-300"
+ * ```
+ */
+export const resourceServerDescription = {
+  resource: custom<string, { required: true }>("resource indicator", "This resource server's identifier (RFC 8707); every token must name it in `aud`.", (v) => v as string, { required: true }),
+  issuer: string("The authorization server's issuer; required for JWTs (RFC 9068 s4)."),
+  jwks: resolvedLater<JwkSet | KeySet>("JWK Set or KeySet", "Local verification keys."),
+  jwksUri: url("The authorization server's `jwks_uri`, fetched when needed and cached."),
+  fetch: resolvedLater<FetchLike>("function", "The fetch used for `jwksUri`.", "`globalThis.fetch`"),
+  algorithms: resolvedLater<readonly JwsAlgorithm[]>("array of JWS algorithms", "Accepted JWS algorithms.", "ES256, ES384, EdDSA, RS256, PS256"),
+  clockTolerance: integer("Allowed clock difference for `exp`, `nbf` and `iat`, seconds.", 0, 300, { default: 5 }),
+  jwksCooldown: integer("Least time between two fetches of `jwksUri`, seconds.", 0, 3_600, { default: 30 }),
+  tokenStore: resolvedLater<TokenStore>("TokenStore", "Where opaque tokens are looked up."),
+  introspect: resolvedLater<(token: string) => Promise<IntrospectionResponse>>("function", "Asks about an opaque token (RFC 7662)."),
+  revocationStore: resolvedLater<RevocationStore>("RevocationStore", "Revoked token ids: tokens listed there are refused."),
+  realm: string("The realm of challenges.", { defaultText: "`resource`" }),
+  metadata: resolvedLater<boolean | ProtectedResourceMetadataOptions>("boolean or object", "Serve RFC 9728 metadata (and name it in challenges)."),
+  allowFormToken: resolvedLater<boolean>("boolean", "Accept the token in a form body (RFC 6750 s2.2).", "false"),
+  allowQueryToken: resolvedLater<boolean>("boolean", "Accept the token in a query (RFC 6750 s2.3, discouraged).", "false"),
+  crypto: resolvedLater<CryptoProvider>("CryptoProvider", "Source of digests.", "WebCrypto"),
+  clock: resolvedLater<() => number>("function", "Milliseconds since the epoch.", "`Date.now`"),
+  dpop: resolvedLater<boolean | ResourceServerDpopOptions>("boolean or object", "Accept DPoP-bound tokens (RFC 9449 s7).", "false"),
+  replayStore: resolvedLater<ReplayStore>("ReplayStore", "Remembers used DPoP proofs (RFC 9449 s11.1).", "a MemoryReplayStore"),
+  storeTimeoutMs: integer("Longest wait for stores and `introspect`, milliseconds; then 503.", 1, 600_000, { default: 5_000 }),
+  verifiedTokenCache: integer("How many verified JWTs to remember (skipping the signature check); 0: off.", 0, 10_000_000, { default: 10_000 }),
+  clientCertificate: resolvedLater<ClientCertificateSource>("function", "Where a request's TLS client certificate comes from (RFC 8705 s3)."),
+} satisfies Describes<ResourceServerOptions>;
 
 const DPOP_EXTRA: ReadonlySet<string> = new Set(["origin"]);
 
@@ -296,14 +307,6 @@ function resourceDpop(
   const store = given instanceof MemoryReplayStore ? given : deadlineReplayStore(given, timeoutMs);
   const dpop = resolveDpopOptions(settings, { label: resource, replayStore: store, crypto, clock, extraKeys: DPOP_EXTRA });
   return { dpop, origin };
-}
-
-function integer(name: string, value: unknown, fallback: number, max: number): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== "number" || !Number.isSafeInteger(value) || value < 0 || value > max) {
-    throw new ConfigurationError(`${name} must be an integer from 0 to ${max}`);
-  }
-  return value;
 }
 
 function httpsUrl(name: string, value: unknown): string {
@@ -348,9 +351,12 @@ export function resolveResourceServerOptions(options: ResourceServerOptions): Re
   const cached = contexts.get(options);
   if (cached !== undefined) return cached;
   if (typeof options !== "object" || options === null) throw new ConfigurationError("options must be an object");
-  for (const key of Object.keys(options)) {
-    if (!KNOWN.has(key)) throw new ConfigurationError(`unknown option '${key}'`);
-  }
+  refuseUnknownKeys(options, Object.keys(resourceServerDescription), "");
+  const d = resourceServerDescription;
+  const integer = (name: "clockTolerance" | "jwksCooldown" | "storeTimeoutMs" | "verifiedTokenCache"): number => {
+    const value = options[name];
+    return value === undefined ? d[name].fallback : d[name].check(value, name);
+  };
   const resource = options.resource;
   if (typeof resource !== "string" || !isResourceIndicator(resource)) {
     throw new ConfigurationError("resource must be an absolute URI without fragment (RFC 8707 s2)");
@@ -370,7 +376,7 @@ export function resolveResourceServerOptions(options: ResourceServerOptions): Re
     keys = new RemoteJwks(httpsUrl("jwksUri", options.jwksUri), {
       fetch,
       clock,
-      cooldownMs: integer("jwksCooldown", options.jwksCooldown, 30, 3_600) * 1000,
+      cooldownMs: integer("jwksCooldown") * 1000,
       defaultMaxAgeMs: 300_000,
       timeoutMs: 5_000,
     });
@@ -392,8 +398,7 @@ export function resolveResourceServerOptions(options: ResourceServerOptions): Re
   const realm = options.realm ?? resource;
   if (typeof realm !== "string") throw new ConfigurationError("realm must be a string");
   const crypto = options.crypto ?? webCrypto;
-  const timeoutMs = integer("storeTimeoutMs", options.storeTimeoutMs, 5_000, 600_000);
-  if (timeoutMs === 0) throw new ConfigurationError("storeTimeoutMs must be at least 1");
+  const timeoutMs = integer("storeTimeoutMs");
   const { dpop, origin: dpopOrigin } = resourceDpop(options, resource, crypto, clock, timeoutMs);
   const metadata = options.metadata === undefined || options.metadata === false
     ? undefined
@@ -415,7 +420,7 @@ export function resolveResourceServerOptions(options: ResourceServerOptions): Re
     issuer,
     keys,
     algorithms: new Set(algorithms),
-    clockTolerance: integer("clockTolerance", options.clockTolerance, 5, 300),
+    clockTolerance: integer("clockTolerance"),
     // Every call out ends by the deadline: a hung store gets the caller a 503, not a hang.
     tokenStore: options.tokenStore === undefined ? undefined : deadlineTokenStore(options.tokenStore, timeoutMs),
     introspect: introspect === undefined ? undefined : (token) => withDeadline("introspect", timeoutMs, () => introspect(token)),
@@ -429,7 +434,7 @@ export function resolveResourceServerOptions(options: ResourceServerOptions): Re
     clock,
     dpop,
     dpopOrigin,
-    verifiedTokens: cacheOf(integer("verifiedTokenCache", options.verifiedTokenCache, 10_000, 10_000_000)),
+    verifiedTokens: cacheOf(integer("verifiedTokenCache")),
     clientCertificates: clientCertificate === undefined ? undefined : new RequestCertificates(clientCertificate, timeoutMs),
   };
   contexts.set(options, context);

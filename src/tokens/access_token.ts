@@ -77,9 +77,12 @@ export interface IssueContext {
   readonly signingKeys: KeySet | undefined;
 }
 
-/** The token's lifetime from `iat`: the server's, cut short by the grant's `notAfter`. */
+/**
+ * The token's lifetime from `iat`: the client's `access_token_lifetime`, else the server's,
+ * cut short by the grant's `notAfter` either way.
+ */
 function lifetime(grant: AccessTokenGrant, iat: number, ctx: IssueContext): number {
-  const max = ctx.accessTokenLifetime;
+  const max = grant.client.access_token_lifetime ?? ctx.accessTokenLifetime;
   if (grant.notAfter === undefined) return max;
   const seconds = Math.min(max, grant.notAfter - iat);
   // Never a token that outlives what it was exchanged for, not even by a second.
