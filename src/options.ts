@@ -8,9 +8,9 @@ import { type ClientAssertionOptions, resolveAssertionSettings } from "./client_
 import type { ClientAuthContext } from "./client_auth/authenticate.ts";
 import { type BruteForceOptions, createBruteForceGuard } from "./client_auth/brute_force.ts";
 import { ClientKeys } from "./client_auth/client_keys.ts";
-import { clientIdProblem } from "./clients/client_id.ts";
-import { type ClientStore, clientStoreFromArray } from "./clients/client_store.ts";
-import { type Client, type ClientRegistration, prepareClient } from "./clients/registration.ts";
+import { clientLookup } from "./clients/client_lookup.ts";
+import type { ClientStore } from "./clients/client_store.ts";
+import type { Client, ClientRegistration } from "./clients/registration.ts";
 import { checkedCryptoProvider } from "./crypto/checked_provider.ts";
 import { type CryptoProvider, webCrypto } from "./crypto/provider.ts";
 import { ConfigurationError } from "./errors.ts";
@@ -28,7 +28,7 @@ import type { ClientCertificateSource } from "./mtls/client_certificate.ts";
 import { resolveMtlsOptions } from "./mtls/options.ts";
 import { isResourceIndicator, type ResourcePolicy } from "./resource_indicators.ts";
 import { isScopeToken } from "./scope.ts";
-import { deadlineReplayStore, deadlineTokenStore, withDeadline } from "./stores/deadline.ts";
+import { deadlineReplayStore, deadlineTokenStore } from "./stores/deadline.ts";
 import { MemoryTokenStore } from "./stores/memory_token_store.ts";
 import { MemoryReplayStore, type ReplayStore } from "./stores/replay_store.ts";
 import type { RevocationStore } from "./stores/revocation_store.ts";
@@ -444,10 +444,7 @@ export function resolveOptions(options: TokenEndpointOptions, extraKeys?: Readon
     throw new ConfigurationError("callerKey must be a function (request) => string | undefined");
   }
   const clients = options.clients;
-  let store: ClientStore;
-  if (Array.isArray(clients)) store = clientStoreFromArray(clients);
-  else if (typeof (clients as ClientStore | undefined)?.getClient === "function") store = clients as ClientStore;
-  else throw new ConfigurationError("clients must be an array of registrations or a ClientStore");
+  const findClient = clientLookup(clients, crypto, timeoutMs);
   const realm = options.realm ?? issuer;
   if (typeof realm !== "string") throw new ConfigurationError("realm must be a string");
   const { format, keys } = checkFormat(options);
@@ -488,15 +485,6 @@ export function resolveOptions(options: TokenEndpointOptions, extraKeys?: Readon
   const dpop = options.dpop === false
     ? undefined
     : resolveDpopOptions(options.dpop ?? {}, { replayStore, crypto, clock, label: tokenEndpoint });
-
-  const findClient = async (client_id: string): Promise<Client | undefined> => {
-    // An id no registration can have (too long, a NUL...) is unknown; no store is asked.
-    if (clientIdProblem(client_id) !== undefined) return undefined;
-    const registration = await withDeadline("client store", timeoutMs, () => store.getClient(client_id));
-    // A store that answers for another id is a store bug; never authenticate as someone else.
-    if (registration === undefined || registration === null || registration.client_id !== client_id) return undefined;
-    return prepareClient(registration, crypto);
-  };
 
   const context: ServerContext = {
     issuer,
