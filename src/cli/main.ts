@@ -82,16 +82,16 @@ function denoIo(deno: DenoApi): CliIo {
   };
 }
 
-function nodeIo(process: NodeProcess): CliIo {
+function nodeIo(node: NodeProcess): CliIo {
   // getBuiltinModule (Node 20.16+, Bun) rather than an import: the library's type check
   // stays free of Node's types, and JSR's publish check can analyze every import.
-  const fs = process.getBuiltinModule?.("node:fs/promises") as NodeFs | undefined;
-  if (fs === undefined) throw new Error("m2m-oauth needs Node 20.16 or later (process.getBuiltinModule)");
+  const fs = node.getBuiltinModule?.("node:fs/promises") as NodeFs | undefined;
+  if (fs === undefined) throw new Error("m2m-oauth needs Node 20.16 or later, for its getBuiltinModule");
   return {
-    stdout: (text) => void process.stdout.write(text),
-    stderr: (text) => void process.stderr.write(text),
-    readStdin: () => readAll(process.stdin),
-    stdinIsTerminal: () => process.stdin.isTTY === true,
+    stdout: (text) => void node.stdout.write(text),
+    stderr: (text) => void node.stderr.write(text),
+    readStdin: () => readAll(node.stdin),
+    stdinIsTerminal: () => node.stdin.isTTY === true,
     readTextFile: (path) => fs.readFile(path, "utf8"),
     async writeNewPrivateFile(path, text) {
       try {
@@ -111,9 +111,9 @@ if (runtime.Deno !== undefined) {
   const deno = runtime.Deno;
   deno.exit(await runCli(deno.args, denoIo(deno)));
 } else if (runtime.process !== undefined) {
-  const process = runtime.process;
+  const node = runtime.process;
   // exitCode rather than exit(): stdout written to a pipe is flushed before the process ends.
-  process.exitCode = await runCli(process.argv.slice(2), nodeIo(process));
+  node.exitCode = await runCli(node.argv.slice(2), nodeIo(node));
 } else {
   throw new Error("m2m-oauth: this runtime has neither Deno nor process; call runCli from src/cli/run.ts yourself");
 }
