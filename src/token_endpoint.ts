@@ -137,8 +137,7 @@ export const tokenEndpoint: (request: Request, ctx: ServerContext) => Promise<Re
 export function handleTokenRequest(request: Request, options: TokenEndpointOptions): Promise<Response> {
   let ctx: ServerContext;
   try {
-    validateTokenEndpointOptions(options);
-    ctx = resolveOptions(options);
+    ctx = preparedOptions(options);
   } catch (e) {
     reportConfigurationError(options, e);
     return Promise.resolve(errorResponse(e));
@@ -197,10 +196,15 @@ function reportConfigurationError(options: TokenEndpointOptions, error: unknown)
  * ```
  */
 export function validateTokenEndpointOptions(options: TokenEndpointOptions): void {
+  preparedOptions(options);
+}
+
+/** The resolved options (cached by `resolveOptions`), or the cached configuration error. */
+function preparedOptions(options: TokenEndpointOptions): ServerContext {
   const failed = failures.get(options);
   if (failed !== undefined) throw failed;
   try {
-    resolveOptions(options);
+    return resolveOptions(options);
   } catch (e) {
     if (e instanceof ConfigurationError && typeof options === "object" && options !== null) failures.set(options, e);
     throw e;
