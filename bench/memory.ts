@@ -6,7 +6,7 @@ import process from "node:process";
 import { clientStoreFromArray } from "../src/clients/client_store.ts";
 import { clientCredentialsGrant } from "../src/grants/client_credentials.ts";
 import { parseForm } from "../src/http/form.ts";
-import { resolveOptions } from "../src/options.ts";
+import { resolveServerConfig } from "../src/config/server_config.ts";
 import { MemoryTokenStore } from "../src/stores/memory_token_store.ts";
 import { issueAccessToken } from "../src/tokens/access_token.ts";
 import { runtime } from "./contenders/index.ts";
@@ -26,7 +26,7 @@ const heap = () => process.memoryUsage().heapUsed;
 
 async function perToken(count: number): Promise<{ tokens: number; bytesPerToken: number; storeSize: number }> {
   const store = new MemoryTokenStore({ maxEntries: count, maxEntriesPerClient: count });
-  const ctx = resolveOptions({ issuer: ORIGIN, clients: clientStoreFromArray([LIBRARY_CLIENT]), tokenStore: store });
+  const ctx = resolveServerConfig({ issuer: ORIGIN, clients: clientStoreFromArray([LIBRARY_CLIENT]), tokenStore: store });
   const client = (await ctx.findClient(CLIENT_ID))!;
   collect();
   const before = heap();

@@ -9,7 +9,7 @@ import { sha256 } from "../src/crypto/sha256.ts";
 import { encodeBase64Url } from "../src/encoding/base64.ts";
 import { clientCredentialsGrant } from "../src/grants/client_credentials.ts";
 import { parseForm } from "../src/http/form.ts";
-import { resolveOptions } from "../src/options.ts";
+import { resolveServerConfig } from "../src/config/server_config.ts";
 import { issueAccessToken } from "../src/tokens/access_token.ts";
 import { runtime } from "./contenders/index.ts";
 import { floorFetch } from "./contenders/floor.ts";
@@ -41,7 +41,7 @@ const options: TokenEndpointOptions = { issuer: ORIGIN, clients: clientStoreFrom
 
 // Live tokens, issued by the library's own issuing code for clients in turn.
 const started = performance.now();
-const ctx = resolveOptions(options);
+const ctx = resolveServerConfig(options);
 for (let i = 0; i < TOKENS; i++) {
   const client = (await ctx.findClient(registrations[i % CLIENTS]!.client_id))!;
   await issueAccessToken(clientCredentialsGrant(parseForm(BODY), client, ctx.resources), ctx);

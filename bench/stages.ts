@@ -6,7 +6,7 @@ import { webCrypto } from "../src/crypto/provider.ts";
 import { readForm } from "../src/http/form.ts";
 import { jsonResponse } from "../src/http/response.ts";
 import { authenticateClient } from "../src/client_auth/authenticate.ts";
-import { resolveOptions } from "../src/options.ts";
+import { resolveServerConfig } from "../src/config/server_config.ts";
 import { issueAccessToken } from "../src/tokens/access_token.ts";
 import { tokenKey } from "../src/tokens/opaque.ts";
 import { sha256 } from "../src/crypto/sha256.ts";
@@ -16,7 +16,7 @@ import { floorFetch } from "./contenders/floor.ts";
 import { BODY, tokenRequest } from "./fixture.ts";
 
 const { options, fetch } = libraryFetch();
-const ctx = resolveOptions(options);
+const ctx = resolveServerConfig(options);
 const form = await readForm(tokenRequest(), ctx.form);
 const { client } = await authenticateClient(tokenRequest(), form, ctx);
 const secret = new TextEncoder().encode("q7Vb2nR5tWmZ7cL1pD9sF4hG6aQeUiOyTrEwXkJ0Y3M");

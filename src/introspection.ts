@@ -14,7 +14,7 @@ import { emit, type IntrospectionEvent } from "./events.ts";
 import { endpoint } from "./http/endpoint.ts";
 import type { FormParameters } from "./http/form.ts";
 import { jsonResponse } from "./http/response.ts";
-import type { ServerConfig } from "./server_options.ts";
+import type { ServerConfig } from "./config/server_config.ts";
 import type { TokenConfirmation, TokenRecord } from "./stores/token_store.ts";
 import type { ActorClaim, MayActClaim } from "./tokens/actor.ts";
 import { lookupToken } from "./tokens/lookup.ts";

@@ -12,7 +12,7 @@ import { ID_JAG_GRANT_PROFILE } from "./grants/id_jag.ts";
 import { JWT_BEARER_GRANT } from "./grants/jwt_bearer.ts";
 import { grantTypesSupported } from "./grants/registry.ts";
 import { jsonResponse } from "./http/response.ts";
-import type { ServerConfig } from "./server_options.ts";
+import type { ServerConfig } from "./config/server_config.ts";
 import { TLS_METHODS } from "./clients/tls_registration.ts";
 import { ALIASED } from "./mtls/endpoint_aliases.ts";
 
@@ -158,7 +158,7 @@ function scopes(config: ServerConfig): readonly string[] | undefined {
 
 /** RFC 8705 s5: `mtls_endpoint_aliases`, the alias of each endpoint under its metadata name. */
 function mtlsAliases(config: ServerConfig): Record<string, string> | undefined {
-  const entries = Object.entries(config.mtlsEndpointAliases).map(([name, url]) => [ALIASED[name as keyof typeof ALIASED], url]);
+  const entries = Object.entries(config.endpointAliases).map(([name, url]) => [ALIASED[name as keyof typeof ALIASED], url]);
   return entries.length === 0 ? undefined : Object.freeze(Object.fromEntries(entries));
 }
 

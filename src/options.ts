@@ -1,41 +1,34 @@
 /**
- * Server options, validated once and turned into the context the request path reads.
+ * The token endpoint's options (the options of `handleTokenRequest`, which the server's
+ * extend): their description, and the checks of their fields that the one resolver,
+ * `config/server_config.ts`, calls in order.
  *
  * @module
  */
 
-import { type ClientAssertionOptions, resolveAssertionSettings } from "./client_auth/assertion_options.ts";
-import type { ClientAuthContext } from "./client_auth/authenticate.ts";
-import { type BruteForceOptions, createBruteForceGuard } from "./client_auth/brute_force.ts";
-import { ClientKeys } from "./client_auth/client_keys.ts";
-import { clientLookup } from "./clients/client_lookup.ts";
+import type { ClientAssertionOptions } from "./client_auth/assertion_options.ts";
+import type { BruteForceOptions } from "./client_auth/brute_force.ts";
 import type { ClientStore } from "./clients/client_store.ts";
-import type { Client, ClientRegistration } from "./clients/registration.ts";
-import { checkedCryptoProvider } from "./crypto/checked_provider.ts";
-import { type CryptoProvider, webCrypto } from "./crypto/provider.ts";
+import type { ClientRegistration } from "./clients/registration.ts";
+import type { CryptoProvider } from "./crypto/provider.ts";
 import { ConfigurationError } from "./errors.ts";
-import { custom, type Describes, integer, refuseUnknownKeys, resolvedLater } from "./config/describe.ts";
+import { custom, type Describes, integer, resolvedLater } from "./config/describe.ts";
 import { KeySet } from "./crypto/key_set.ts";
 import type { EventHook } from "./events.ts";
 import type { FetchLike } from "./http/fetch.ts";
-import type { FormLimits } from "./http/form.ts";
 import { isHttpsOrLoopback } from "./http/loopback.ts";
-import { normalizeHtu } from "./dpop/htu.ts";
-import { federationContext } from "./federation/federated_clients.ts";
-import { resolveTrustedIssuers, type TrustedIssuer } from "./federation/trusted_issuer.ts";
-import { type DpopContext, type DpopOptions, resolveDpopOptions } from "./dpop/options.ts";
+import type { TrustedIssuer } from "./federation/trusted_issuer.ts";
+import type { DpopOptions } from "./dpop/options.ts";
 import type { ClientCertificateSource } from "./mtls/client_certificate.ts";
-import { resolveMtlsOptions } from "./mtls/options.ts";
 import { isResourceIndicator, type ResourcePolicy } from "./resource_indicators.ts";
 import { isScopeToken } from "./scope.ts";
 import { deadlineReplayStore, deadlineTokenStore } from "./stores/deadline.ts";
 import { MemoryTokenStore } from "./stores/memory_token_store.ts";
 import { MemoryReplayStore, type ReplayStore } from "./stores/replay_store.ts";
-import type { RevocationStore } from "./stores/revocation_store.ts";
 import type { TokenStore } from "./stores/token_store.ts";
 import type { TokenExchangePolicy } from "./token_exchange/policy.ts";
 import type { JwtBearerPolicy } from "./grants/jwt_bearer_policy.ts";
-import type { AccessTokenFormat, IssueContext } from "./tokens/access_token.ts";
+import type { AccessTokenFormat } from "./tokens/access_token.ts";
 
 /**
  * Options of the token endpoint.
@@ -221,38 +214,10 @@ export interface TokenEndpointOptions {
   jwtBearerPolicy?: JwtBearerPolicy;
 }
 
-/** The prepared form of the options that every endpoint reads. */
-export interface ServerContext extends ClientAuthContext, IssueContext {
-  readonly issuer: string;
-  readonly realm: string;
-  readonly requireHttps: boolean;
-  readonly form: FormLimits;
-  readonly resources: ResourcePolicy;
-  /** The public URL of the token endpoint. */
-  readonly tokenEndpoint: string;
-  /** The token endpoint URL as a DPoP `htu` compares (normalised, RFC 9449 s4.3). */
-  readonly tokenEndpointHtu: string;
-  /** Its mutual-TLS alias as `htu` compares, when the server has one (RFC 8705 s5). */
-  readonly tokenEndpointAliasHtu?: string | undefined;
-  readonly replayStore: ReplayStore;
-  /** DPoP settings; `undefined` when DPoP is off. */
-  readonly dpop: DpopContext | undefined;
-  /** The deadline on calls into pluggable stores (`storeTimeoutMs`), in milliseconds. */
-  readonly storeTimeoutMs: number;
-  /** Whether every access token is bound to the client's certificate (RFC 8705 s3). */
-  readonly certificateBoundAccessTokens: boolean;
-  /** Who may exchange what; `undefined`: token exchange is off. */
-  readonly tokenExchangePolicy: TokenExchangePolicy | undefined;
-  /** What assertions of the JWT bearer grant may be granted; `undefined`: the grant is off. */
-  readonly jwtBearerPolicy: JwtBearerPolicy | undefined;
-  /** Revoked JWT ids, with `createAuthorizationServer` (which has a revocation endpoint). */
-  readonly revocationStore?: RevocationStore;
-}
-
 /**
  * The description of {@link TokenEndpointOptions}: the known keys (unknown ones are refused
  * with a "did you mean"), the integer ranges and defaults, and the README's table. Fields
- * whose rules span others are checked by {@link resolveOptions}.
+ * whose rules span others are checked by the resolver (`config/server_config.ts`).
  *
  * @example
  * ```ts
@@ -298,12 +263,13 @@ export const tokenEndpointDescription = {
 } satisfies Describes<TokenEndpointOptions>;
 
 /** One of the description's integers: its default when absent, else checked with its path. */
-function integerOption(options: TokenEndpointOptions, name: "accessTokenLifetime" | "maxBodyBytes" | "bodyTimeoutMs" | "storeTimeoutMs"): number {
+export function integerOption(options: TokenEndpointOptions, name: "accessTokenLifetime" | "maxBodyBytes" | "bodyTimeoutMs" | "storeTimeoutMs"): number {
   const value = options[name];
   return value === undefined ? tokenEndpointDescription[name].fallback : tokenEndpointDescription[name].check(value, name);
 }
 
-function checkIssuer(issuer: unknown): string {
+/** The issuer identifier (RFC 8414 s2): an https URL (http for loopback), no query, no fragment. */
+export function checkIssuer(issuer: unknown): string {
   if (typeof issuer !== "string") throw new ConfigurationError("issuer must be a string URL");
   let url: URL;
   try {
@@ -311,7 +277,6 @@ function checkIssuer(issuer: unknown): string {
   } catch {
     throw new ConfigurationError(`issuer ${JSON.stringify(issuer)} is not a URL`);
   }
-  // RFC 8414 s2: https, no query, no fragment.
   if (!isHttpsOrLoopback(url)) {
     throw new ConfigurationError("issuer must be an https URL (http is allowed for localhost only)");
   }
@@ -345,32 +310,75 @@ export function publicEndpointUrl(name: string, value: unknown, issuer: string):
 }
 
 /**
- * The token endpoint's public URL: `tokenEndpoint`, or the server's `endpoints.token` (the
- * options of `createAuthorizationServer` are these options plus its own), or `<issuer>/token`.
+ * The token endpoint's public URL: `tokenEndpoint`, or `endpoints.token` (the server's
+ * option for the same URL; one of them, not both), or `<issuer>/token`.
  */
-function tokenEndpointOf(options: TokenEndpointOptions, issuer: string): string {
-  const server = (options as { endpoints?: { token?: unknown } }).endpoints;
-  const fromServer = typeof server === "object" && server !== null ? server.token : undefined;
-  if (options.tokenEndpoint !== undefined && fromServer !== undefined) {
+export function tokenEndpointUrl(options: TokenEndpointOptions & { endpoints?: { token?: unknown } }, issuer: string): string {
+  const endpoints = options.endpoints;
+  const fromEndpoints = typeof endpoints === "object" && endpoints !== null ? endpoints.token : undefined;
+  if (options.tokenEndpoint !== undefined && fromEndpoints !== undefined) {
     throw new ConfigurationError("give tokenEndpoint or endpoints.token, not both");
   }
-  if (fromServer !== undefined) return publicEndpointUrl("endpoints.token", fromServer, issuer);
+  if (fromEndpoints !== undefined) return publicEndpointUrl("endpoints.token", fromEndpoints, issuer);
   return publicEndpointUrl("tokenEndpoint", options.tokenEndpoint ?? `${issuer.replace(/\/+$/, "")}/token`, issuer);
 }
 
-function checkReplayStore(store: unknown, clock: () => number): ReplayStore {
+/** `clock`: a function returning milliseconds; default `Date.now`. */
+export function checkClock(clock: unknown): () => number {
+  if (clock === undefined) return Date.now;
+  if (typeof clock !== "function") throw new ConfigurationError("clock must be a function returning milliseconds");
+  return clock as () => number;
+}
+
+/**
+ * `tokenStore`: default a {@link MemoryTokenStore}. The built-in store answers at once; any
+ * other (a Redis or SQL round trip) gets the deadline, so a hung engine is a 503.
+ */
+export function checkTokenStore(store: unknown, clock: () => number, timeoutMs: number): TokenStore {
+  if (store === undefined) return new MemoryTokenStore({ clock });
+  const s = store as Partial<TokenStore> | null;
+  if (typeof s !== "object" || s === null || typeof s.save !== "function" || typeof s.find !== "function" || typeof s.revoke !== "function") {
+    throw new ConfigurationError("tokenStore must be a TokenStore (save, find and revoke)");
+  }
+  return s.constructor === MemoryTokenStore ? store as TokenStore : deadlineTokenStore(store as TokenStore, timeoutMs);
+}
+
+/** `callerKey`: the host's key for who is calling, for the brute-force counters. */
+export function checkCallerKey(callerKey: unknown): ((request: Request) => string | undefined) | undefined {
+  if (callerKey !== undefined && typeof callerKey !== "function") {
+    throw new ConfigurationError("callerKey must be a function (request) => string | undefined");
+  }
+  return callerKey as ((request: Request) => string | undefined) | undefined;
+}
+
+/** `realm`: default the issuer. */
+export function checkRealm(realm: unknown, issuer: string): string {
+  if (realm === undefined) return issuer;
+  if (typeof realm !== "string") throw new ConfigurationError("realm must be a string");
+  return realm;
+}
+
+/**
+ * `replayStore`: default a {@link MemoryReplayStore}, which answers at once; a user's gets
+ * the same deadline as every other backend.
+ */
+export function checkReplayStore(store: unknown, clock: () => number, timeoutMs: number): ReplayStore {
   if (store === undefined) return new MemoryReplayStore({ clock });
   if (typeof (store as Partial<ReplayStore> | null)?.remember !== "function") {
     throw new ConfigurationError("replayStore must be a ReplayStore (remember)");
   }
-  return store as ReplayStore;
+  return store instanceof MemoryReplayStore ? store : deadlineReplayStore(store as ReplayStore, timeoutMs);
 }
 
-function quoted(value: string): string {
-  return `"${value.replace(/[\\"]/g, "\\$&")}"`;
+/** `fetch`: default `globalThis.fetch`, read when the options are resolved. */
+export function checkFetch(fetch: unknown): FetchLike {
+  const f = fetch ?? globalThis.fetch;
+  if (typeof f !== "function") throw new ConfigurationError("fetch must be a function");
+  return f as FetchLike;
 }
 
-function checkResources(options: TokenEndpointOptions): ResourcePolicy {
+/** `allowedResources`, `defaultResource` and `resourceScopes` (RFC 8707 s2). */
+export function checkResources(options: TokenEndpointOptions): ResourcePolicy {
   const allowed = options.allowedResources ?? [];
   if (!Array.isArray(allowed) || !allowed.every((r) => typeof r === "string" && isResourceIndicator(r))) {
     throw new ConfigurationError("allowedResources must be absolute URIs without fragment (RFC 8707 s2)");
@@ -396,7 +404,8 @@ function checkResources(options: TokenEndpointOptions): ResourcePolicy {
   return { allowedResources: new Set(allowed), defaultResource: fallback, resourceScopes };
 }
 
-function checkFormat(options: TokenEndpointOptions): { format: AccessTokenFormat; keys: KeySet | undefined } {
+/** `accessTokenFormat` and `signingKeys`: JWT access tokens, the server's or a client's, need keys. */
+export function checkAccessTokenFormat(options: TokenEndpointOptions): { format: AccessTokenFormat; keys: KeySet | undefined } {
   const format = options.accessTokenFormat ?? "opaque";
   if (format !== "opaque" && format !== "jwt") throw new ConfigurationError(`accessTokenFormat must be 'opaque' or 'jwt'`);
   const keys = options.signingKeys;
@@ -409,48 +418,11 @@ function checkFormat(options: TokenEndpointOptions): { format: AccessTokenFormat
   return { format, keys };
 }
 
-const contexts = new WeakMap<TokenEndpointOptions, ServerContext>();
-
-/**
- * Validates options and prepares the context, once per options object. Throws a
- * {@link ConfigurationError} naming the first problem: an unknown option (a typo), a bad
- * issuer, an out-of-range number, an invalid client registration. `extraKeys` are option
- * names a caller built on these options validates itself (the server's).
- */
-export function resolveOptions(options: TokenEndpointOptions, extraKeys?: ReadonlySet<string>): ServerContext {
-  const cached = contexts.get(options);
-  if (cached !== undefined) return cached;
-  if (typeof options !== "object" || options === null) throw new ConfigurationError("options must be an object");
-  refuseUnknownKeys(options, [...Object.keys(tokenEndpointDescription), ...extraKeys ?? []], "");
-  const issuer = checkIssuer(options.issuer);
-  const timeoutMs = integerOption(options, "storeTimeoutMs");
-  // A user's provider is checked on every call (see checked_provider.ts); the built-in one
-  // needs no checking.
-  const crypto = options.crypto === undefined || options.crypto === webCrypto
-    ? webCrypto
-    : checkedCryptoProvider(options.crypto, timeoutMs);
-  const clock = options.clock ?? Date.now;
-  if (typeof clock !== "function") throw new ConfigurationError("clock must be a function returning milliseconds");
-  const tokenStore = options.tokenStore;
-  if (
-    tokenStore !== undefined &&
-    (typeof tokenStore !== "object" || tokenStore === null || typeof tokenStore.save !== "function" ||
-      typeof tokenStore.find !== "function" || typeof tokenStore.revoke !== "function")
-  ) {
-    throw new ConfigurationError("tokenStore must be a TokenStore (save, find and revoke)");
-  }
-  const callerKey = options.callerKey;
-  if (callerKey !== undefined && typeof callerKey !== "function") {
-    throw new ConfigurationError("callerKey must be a function (request) => string | undefined");
-  }
-  const clients = options.clients;
-  const findClient = clientLookup(clients, crypto, timeoutMs);
-  const realm = options.realm ?? issuer;
-  if (typeof realm !== "string") throw new ConfigurationError("realm must be a string");
-  const { format, keys } = checkFormat(options);
-  const resources = checkResources(options);
-  const onEvent = options.onEvent;
-  if (onEvent !== undefined && typeof onEvent !== "function") throw new ConfigurationError("onEvent must be a function");
+/** The grants' policies: `tokenExchangePolicy` and `jwtBearerPolicy` (which needs `trustedIssuers`). */
+export function checkPolicies(options: TokenEndpointOptions): {
+  tokenExchangePolicy: TokenExchangePolicy | undefined;
+  jwtBearerPolicy: JwtBearerPolicy | undefined;
+} {
   const tokenExchangePolicy = options.tokenExchangePolicy;
   if (tokenExchangePolicy !== undefined && typeof tokenExchangePolicy !== "function") {
     throw new ConfigurationError("tokenExchangePolicy must be a function (request) => boolean | Promise<boolean>");
@@ -462,76 +434,5 @@ export function resolveOptions(options: TokenEndpointOptions, extraKeys?: Readon
   if (jwtBearerPolicy !== undefined && (options.trustedIssuers === undefined || options.trustedIssuers.length === 0)) {
     throw new ConfigurationError("jwtBearerPolicy needs trustedIssuers: the issuers whose assertions the JWT bearer grant accepts");
   }
-
-  const tokenEndpoint = tokenEndpointOf(options, issuer);
-  const tokenEndpointHtu = normalizeHtu(tokenEndpoint);
-  if (tokenEndpointHtu === undefined) throw new ConfigurationError("the token endpoint URL must not carry user information");
-  const userReplayStore = checkReplayStore(options.replayStore, clock);
-  // The built-in store answers at once; a user's gets the same deadline as every other backend.
-  const replayStore = userReplayStore instanceof MemoryReplayStore ? userReplayStore : deadlineReplayStore(userReplayStore, timeoutMs);
-  const fetch = options.fetch ?? globalThis.fetch;
-  if (typeof fetch !== "function") throw new ConfigurationError("fetch must be a function");
-  const clientAssertion = resolveAssertionSettings(options.clientAssertion);
-  const fixedClients = Array.isArray(clients) ? clients as readonly ClientRegistration[] : undefined;
-  // With a fixed list, federated credentials are checked against the issuers even when
-  // none are configured: a credential naming an unknown issuer is a mistake to report now.
-  const federation = options.trustedIssuers === undefined && !fixedClients?.some((c) => c?.federated_credentials !== undefined)
-    ? undefined
-    : federationContext(
-      resolveTrustedIssuers(options.trustedIssuers ?? [], { serverIssuer: issuer, fetch: (input, init) => fetch(input, init), clock, settings: clientAssertion }),
-      fixedClients,
-    );
-  const mtls = resolveMtlsOptions(options, timeoutMs);
-  const dpop = options.dpop === false
-    ? undefined
-    : resolveDpopOptions(options.dpop ?? {}, { replayStore, crypto, clock, label: tokenEndpoint });
-
-  const context: ServerContext = {
-    issuer,
-    realm,
-    crypto,
-    clock,
-    onEvent,
-    findClient,
-    basicChallenge: `Basic realm=${quoted(realm)}`,
-    // A digest no known secret hashes to (finding one means inverting SHA-256), and a match
-    // would still fail for want of a client. Not random: options are often resolved at a
-    // module's top level, where Cloudflare Workers forbid generating random values.
-    unknownClientSecrets: [{ scheme: "sha256", digest: new Uint8Array(32) }],
-    bruteForce: createBruteForceGuard(options.bruteForce, clock, timeoutMs),
-    callerKey,
-    // createAuthorizationServer adds the introspection and revocation endpoints.
-    endpointUrls: { token: tokenEndpoint },
-    clientAssertion,
-    clientKeys: new ClientKeys({ fetch: (input, init) => fetch(input, init), clock, settings: clientAssertion }),
-    federation,
-    // The built-in store answers at once; any other gets the deadline.
-    tokenStore: tokenStore === undefined
-      ? new MemoryTokenStore({ clock })
-      : tokenStore.constructor === MemoryTokenStore
-      ? tokenStore
-      : deadlineTokenStore(tokenStore, timeoutMs),
-    accessTokenLifetime: integerOption(options, "accessTokenLifetime"),
-    requireHttps: options.requireHttps ?? true,
-    form: {
-      maxBytes: integerOption(options, "maxBodyBytes"),
-      timeoutMs: integerOption(options, "bodyTimeoutMs"),
-      // RFC 8707 s2; RFC 8693 s2.1 (audience).
-      repeatable: new Set(["resource", "audience"]),
-    },
-    accessTokenFormat: format,
-    signingKeys: keys,
-    resources,
-    tokenEndpoint,
-    tokenEndpointHtu,
-    replayStore,
-    dpop,
-    storeTimeoutMs: timeoutMs,
-    clientCertificates: mtls.clientCertificates,
-    certificateBoundAccessTokens: mtls.certificateBoundAccessTokens,
-    tokenExchangePolicy,
-    jwtBearerPolicy,
-  };
-  contexts.set(options, context);
-  return context;
+  return { tokenExchangePolicy, jwtBearerPolicy };
 }

@@ -12,7 +12,7 @@ import { emit, type RevocationEvent } from "./events.ts";
 import { endpoint } from "./http/endpoint.ts";
 import type { FormParameters } from "./http/form.ts";
 import { jsonResponse } from "./http/response.ts";
-import type { ServerConfig } from "./server_options.ts";
+import type { ServerConfig } from "./config/server_config.ts";
 import { storeFailure } from "./stores/store_unavailable.ts";
 import { type FoundToken, lookupToken } from "./tokens/lookup.ts";
 

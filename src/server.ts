@@ -13,13 +13,8 @@ import { introspectionEndpoint } from "./introspection.ts";
 import { handleJwksRequest } from "./jwks.ts";
 import { type AuthorizationServerMetadata, buildMetadata, metadataEndpoint } from "./metadata.ts";
 import { revocationEndpoint } from "./revocation.ts";
-import {
-  resolveServerOptions,
-  routedPaths,
-  type ServerConfig,
-  type ServerEndpoints,
-  type ServerOptions,
-} from "./server_options.ts";
+import { resolveServerConfig, type ServerConfig } from "./config/server_config.ts";
+import { routedPaths, type ServerEndpoints, type ServerOptions } from "./server_options.ts";
 import { tokenEndpoint } from "./token_endpoint.ts";
 
 /**
@@ -71,7 +66,7 @@ function routeTable(config: ServerConfig, metadata: AuthorizationServerMetadata)
   const token: Route = { methods: post, handle: (r) => tokenEndpoint(r, config) };
   const introspection: Route = { methods: post, handle: (r) => introspectionEndpoint(r, config) };
   const revocation: Route = { methods: post, handle: (r) => revocationEndpoint(r, config) };
-  const aliases = config.mtlsEndpointAliases;
+  const aliases = config.endpointAliases;
   const entries: [string | undefined, Route][] = [
     [config.endpoints.token, token],
     [config.endpoints.introspection, introspection],
@@ -150,7 +145,7 @@ function routeTable(config: ServerConfig, metadata: AuthorizationServerMetadata)
  * ```
  */
 export function createAuthorizationServer(options: ServerOptions): AuthorizationServer {
-  const config = resolveServerOptions(options);
+  const config = resolveServerConfig(options);
   const metadata = buildMetadata(config);
   const routes = routeTable(config, metadata);
 

@@ -1,24 +1,22 @@
 /**
  * Options of the whole authorization server: the token endpoint's options plus the
- * endpoints around it, validated once, up front.
+ * endpoints around it; their description, and the checks of their fields that the one
+ * resolver, `config/server_config.ts`, calls in order.
  *
  * @module
  */
 
-import { type CorsOptions, type CorsPolicy, corsPolicy } from "./http/cors.ts";
-import type { ClientRegistration } from "./clients/registration.ts";
+import type { CorsOptions } from "./http/cors.ts";
 import { ConfigurationError } from "./errors.ts";
 import { type Describes, func, refuseUnknownKeys, resolvedLater } from "./config/describe.ts";
 import { metadataUrl } from "./metadata.ts";
 import { defaultIntrospectionPolicy, type IntrospectionPolicy } from "./introspection_policy.ts";
-import { publicEndpointUrl, resolveOptions, type ServerContext, type TokenEndpointOptions } from "./options.ts";
-import { isScopeToken } from "./scope.ts";
+import { publicEndpointUrl, type TokenEndpointOptions } from "./options.ts";
 import { profileDefaults, type ServerProfile } from "./server_profile.ts";
 import { deadlineRevocationStore } from "./stores/deadline.ts";
 import { normalizeHtu } from "./dpop/htu.ts";
 import { type MtlsEndpointAliases, resolveMtlsEndpointAliases } from "./mtls/endpoint_aliases.ts";
 import { MemoryRevocationStore, type RevocationStore } from "./stores/revocation_store.ts";
-import type { LookupContext } from "./tokens/lookup.ts";
 
 /**
  * Public URLs of the endpoints. Each is an absolute URL, or a path (starting with `/`) on
@@ -176,25 +174,6 @@ export interface ServerEndpoints {
   readonly authorization: string | undefined;
 }
 
-/** The server's prepared configuration, read by every endpoint. */
-export interface ServerConfig extends ServerContext, LookupContext {
-  readonly revocationStore: RevocationStore;
-  readonly endpoints: ServerEndpoints;
-  /** Reserved for the JWK Set (see {@link EndpointOptions.jwks}). */
-  readonly jwksUrl: string;
-  readonly mountPath: string | undefined;
-  readonly introspectionPolicy: Required<IntrospectionPolicy>;
-  readonly foreignTokenRevocation: ForeignTokenRevocation;
-  /** The registered clients, when configured as a list. */
-  readonly registrations: readonly ClientRegistration[] | undefined;
-  readonly scopesSupported: readonly string[] | undefined;
-  readonly responseTypesSupported: readonly string[] | undefined;
-  /** The CORS policy, when configured. */
-  readonly cors: CorsPolicy | undefined;
-  /** The mutual-TLS aliases of the endpoints (RFC 8705 s5), resolved. */
-  readonly mtlsEndpointAliases: Readonly<MtlsEndpointAliases>;
-}
-
 const endpointField = (doc: string, fallback: string) => resolvedLater<string>("URL or path", doc, fallback);
 
 /**
@@ -244,8 +223,6 @@ export const serverDescription = {
   mtlsEndpointAliases: resolvedLater<MtlsEndpointAliases>("object", "Other URLs of the endpoints where TLS asks for certificates (RFC 8705 s5)."),
 } satisfies Describes<ServerOnlyOptions>;
 
-const SERVER_OPTIONS: ReadonlySet<string> = new Set(Object.keys(serverDescription));
-
 /**
  * The request paths an endpoint at `url` answers: its URL's path (as `Request.url` shows it
  * for a request to that URL) and, when the path lies under `mountPath`, the path without it.
@@ -259,56 +236,38 @@ function endpointUrl(name: string, value: unknown, issuer: string): string {
   return publicEndpointUrl(`endpoints.${name}`, value, issuer);
 }
 
-function stringList(name: string, value: unknown, check: (s: string) => boolean): readonly string[] | undefined {
-  if (value === undefined) return undefined;
-  if (!Array.isArray(value) || !value.every((v) => typeof v === "string" && check(v))) {
-    throw new ConfigurationError(`${name} must be an array of valid strings`);
-  }
-  // RFC 8414 s3.2: members with zero elements are omitted.
-  if (value.length === 0) throw new ConfigurationError(`${name} must not be empty (leave it out instead)`);
-  return [...new Set(value as string[])];
+/** What the endpoints' URLs are resolved from, besides the options. */
+export interface EndpointFacts {
+  readonly issuer: string;
+  /** The token endpoint's URL, resolved already (DPoP proofs name it). */
+  readonly tokenEndpoint: string;
+  /** Whether the JWK Set is served (there are `signingKeys`). */
+  readonly servesJwks: boolean;
+  /** Whether the server reads TLS client certificates (mTLS aliases need it). */
+  readonly readsCertificates: boolean;
 }
 
-function policy(value: unknown): Required<IntrospectionPolicy> {
-  if (value === undefined) return defaultIntrospectionPolicy;
-  if (typeof value !== "object" || value === null) throw new ConfigurationError("introspectionPolicy must be an object");
-  refuseUnknownKeys(value, Object.keys(introspectionPolicyDescription), "introspectionPolicy");
-  const p = value as IntrospectionPolicy;
-  for (const key of ["allowCaller", "allowToken"] as const) {
-    if (p[key] !== undefined) introspectionPolicyDescription[key].check(p[key], `introspectionPolicy.${key}`);
-  }
-  return {
-    allowCaller: p.allowCaller ?? defaultIntrospectionPolicy.allowCaller,
-    allowToken: p.allowToken ?? defaultIntrospectionPolicy.allowToken,
-  };
+/** The endpoints' URLs, resolved and checked distinct by path. */
+export interface ResolvedEndpoints {
+  readonly endpoints: ServerEndpoints;
+  readonly jwksUrl: string;
+  readonly mountPath: string | undefined;
+  readonly aliases: Readonly<MtlsEndpointAliases>;
+  readonly tokenEndpointHtu: string;
+  readonly tokenEndpointAliasHtu: string | undefined;
+  /** The profile's `response_types_supported`, unless configured. */
+  readonly responseTypesSupported: readonly string[] | undefined;
 }
-
-function revocationStore(value: unknown, clock: () => number, timeoutMs: number): RevocationStore {
-  if (value === undefined) return new MemoryRevocationStore({ clock });
-  const s = value as Partial<RevocationStore> | null;
-  if (typeof s?.revoke !== "function" || typeof s.isRevoked !== "function") {
-    throw new ConfigurationError("revocationStore must have revoke and isRevoked methods");
-  }
-  // As for the token store: the built-in store answers at once; any other (a Redis or SQL
-  // round trip) gets the deadline, so a hung engine is a 503, not a hung request.
-  return s.constructor === MemoryRevocationStore
-    ? value as RevocationStore
-    : deadlineRevocationStore(value as RevocationStore, timeoutMs);
-}
-
-const configs = new WeakMap<ServerOptions, ServerConfig>();
 
 /**
- * Validates server options and prepares the configuration, once per options object (the
- * token endpoint's part is shared with `handleTokenRequest` given the same object). Throws
- * a {@link ConfigurationError} naming the first problem.
+ * Resolves `endpoints`, `mountPath`, `profile` and `mtlsEndpointAliases`: every URL absolute,
+ * and every path (with and without the mount prefix) answered by one endpoint only, so that
+ * routing by path is unambiguous; the JWK Set's path is reserved even when not served.
  */
-export function resolveServerOptions(options: ServerOptions): ServerConfig {
-  const cached = configs.get(options);
-  if (cached !== undefined) return cached;
-  const ctx = resolveOptions(options, SERVER_OPTIONS);
-  const issuer = ctx.issuer;
-
+export function resolveEndpoints(options: ServerOptions, facts: EndpointFacts): ResolvedEndpoints {
+  const { issuer, tokenEndpoint } = facts;
+  const tokenEndpointHtu = normalizeHtu(tokenEndpoint);
+  if (tokenEndpointHtu === undefined) throw new ConfigurationError("the token endpoint URL must not carry user information");
   const e = options.endpoints ?? {};
   if (typeof e !== "object" || e === null) throw new ConfigurationError("endpoints must be an object");
   refuseUnknownKeys(e, Object.keys(endpointsDescription), "endpoints");
@@ -319,12 +278,11 @@ export function resolveServerOptions(options: ServerOptions): ServerConfig {
   const preset = profileDefaults(options.profile, base, e.authorization);
   const authorization = e.authorization ?? preset.authorization;
   const endpoints: ServerEndpoints = Object.freeze({
-    // Resolved with the token endpoint's options: DPoP proofs are checked against it.
-    token: ctx.tokenEndpoint,
+    token: tokenEndpoint,
     introspection: optional("introspection", "/introspect"),
     revocation: optional("revocation", "/revoke"),
     metadata: metadataUrl(issuer),
-    jwks: ctx.signingKeys === undefined ? undefined : jwksUrl,
+    jwks: facts.servesJwks ? jwksUrl : undefined,
     authorization: authorization === undefined || authorization === false
       ? undefined
       : endpointUrl("authorization", authorization, issuer),
@@ -334,8 +292,6 @@ export function resolveServerOptions(options: ServerOptions): ServerConfig {
   if (mountPath !== undefined && (typeof mountPath !== "string" || !/^\/[^?#]*[^/?#]$/.test(mountPath))) {
     throw new ConfigurationError("mountPath must start with '/', not end with '/', and have no query or fragment");
   }
-  // Distinct paths, with and without the mount prefix, so that routing by path is
-  // unambiguous; the JWK Set's path is reserved.
   const seen = new Map<string, string>();
   let mounted = false;
   for (const [name, url] of [...Object.entries(endpoints), ["jwks", jwksUrl]] as [string, string | undefined][]) {
@@ -352,7 +308,7 @@ export function resolveServerOptions(options: ServerOptions): ServerConfig {
   }
   const aliases = resolveMtlsEndpointAliases(options.mtlsEndpointAliases, {
     served: { token: true, introspection: endpoints.introspection !== undefined, revocation: endpoints.revocation !== undefined },
-    readsCertificates: ctx.clientCertificates !== undefined,
+    readsCertificates: facts.readsCertificates,
     resolveUrl: (name, url) => publicEndpointUrl(name, url, issuer),
   });
   // An alias may share its own endpoint's path (on another host, usually), never another's.
@@ -363,40 +319,62 @@ export function resolveServerOptions(options: ServerOptions): ServerConfig {
       seen.set(path, name);
     }
   }
-  const tokenAliasHtu = aliases.token === undefined ? undefined : normalizeHtu(aliases.token);
-  if (aliases.token !== undefined && tokenAliasHtu === undefined) throw new ConfigurationError("mtlsEndpointAliases.token must not carry user information");
+  const tokenEndpointAliasHtu = aliases.token === undefined ? undefined : normalizeHtu(aliases.token);
+  if (aliases.token !== undefined && tokenEndpointAliasHtu === undefined) throw new ConfigurationError("mtlsEndpointAliases.token must not carry user information");
 
   if (mountPath !== undefined && !mounted) {
     throw new ConfigurationError(`mountPath ${JSON.stringify(mountPath)} contains none of the endpoints`);
   }
+  return { endpoints, jwksUrl, mountPath, aliases, tokenEndpointHtu, tokenEndpointAliasHtu, responseTypesSupported: preset.responseTypesSupported };
+}
 
-  const foreign = options.foreignTokenRevocation ?? "invalid_grant";
+/** A list option of the metadata: valid strings, deduplicated, never empty (RFC 8414 s3.2). */
+export function stringList(name: string, value: unknown, check: (s: string) => boolean): readonly string[] | undefined {
+  if (value === undefined) return undefined;
+  if (!Array.isArray(value) || !value.every((v) => typeof v === "string" && check(v))) {
+    throw new ConfigurationError(`${name} must be an array of valid strings`);
+  }
+  // RFC 8414 s3.2: members with zero elements are omitted.
+  if (value.length === 0) throw new ConfigurationError(`${name} must not be empty (leave it out instead)`);
+  return [...new Set(value as string[])];
+}
+
+/** `introspectionPolicy`, with the default's functions where it names none. */
+export function checkIntrospectionPolicy(value: unknown): Required<IntrospectionPolicy> {
+  if (value === undefined) return defaultIntrospectionPolicy;
+  if (typeof value !== "object" || value === null) throw new ConfigurationError("introspectionPolicy must be an object");
+  refuseUnknownKeys(value, Object.keys(introspectionPolicyDescription), "introspectionPolicy");
+  const p = value as IntrospectionPolicy;
+  for (const key of ["allowCaller", "allowToken"] as const) {
+    if (p[key] !== undefined) introspectionPolicyDescription[key].check(p[key], `introspectionPolicy.${key}`);
+  }
+  return {
+    allowCaller: p.allowCaller ?? defaultIntrospectionPolicy.allowCaller,
+    allowToken: p.allowToken ?? defaultIntrospectionPolicy.allowToken,
+  };
+}
+
+/**
+ * `revocationStore`: default a {@link MemoryRevocationStore}. As for the token store, the
+ * built-in store answers at once; any other (a Redis or SQL round trip) gets the deadline,
+ * so a hung engine is a 503, not a hung request.
+ */
+export function checkRevocationStore(value: unknown, clock: () => number, timeoutMs: number): RevocationStore {
+  if (value === undefined) return new MemoryRevocationStore({ clock });
+  const s = value as Partial<RevocationStore> | null;
+  if (typeof s?.revoke !== "function" || typeof s.isRevoked !== "function") {
+    throw new ConfigurationError("revocationStore must have revoke and isRevoked methods");
+  }
+  return s.constructor === MemoryRevocationStore
+    ? value as RevocationStore
+    : deadlineRevocationStore(value as RevocationStore, timeoutMs);
+}
+
+/** `foreignTokenRevocation`: default `"invalid_grant"`. */
+export function checkForeignTokenRevocation(value: unknown): ForeignTokenRevocation {
+  const foreign = value ?? "invalid_grant";
   if (foreign !== "invalid_grant" && foreign !== "silent") {
     throw new ConfigurationError("foreignTokenRevocation must be 'invalid_grant' or 'silent'");
   }
-
-  const config: ServerConfig = {
-    ...ctx,
-    endpointUrls: Object.freeze({
-      token: endpoints.token,
-      ...(endpoints.introspection === undefined ? {} : { introspection: endpoints.introspection }),
-      ...(endpoints.revocation === undefined ? {} : { revocation: endpoints.revocation }),
-    }),
-    endpoints,
-    jwksUrl,
-    mountPath,
-    introspectionPolicy: policy(options.introspectionPolicy),
-    foreignTokenRevocation: foreign,
-    revocationStore: revocationStore(options.revocationStore, ctx.clock, ctx.storeTimeoutMs),
-    registrations: Array.isArray(options.clients) ? options.clients as readonly ClientRegistration[] : undefined,
-    scopesSupported: stringList("scopesSupported", options.scopesSupported, isScopeToken),
-    responseTypesSupported: stringList("responseTypesSupported", options.responseTypesSupported, (s) => s !== "") ??
-      preset.responseTypesSupported,
-    cors: corsPolicy(options.cors),
-    mtlsEndpointAliases: aliases,
-    endpointAliases: aliases,
-    tokenEndpointAliasHtu: tokenAliasHtu,
-  };
-  configs.set(options, config);
-  return config;
+  return foreign;
 }

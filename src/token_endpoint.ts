@@ -21,7 +21,8 @@ import { validateGrant } from "./grants/registry.ts";
 import { endpoint } from "./http/endpoint.ts";
 import type { FormParameters } from "./http/form.ts";
 import { errorResponse, jsonResponse } from "./http/response.ts";
-import { resolveOptions, type ServerContext, type TokenEndpointOptions } from "./options.ts";
+import { resolveServerConfig, type ServerConfig } from "./config/server_config.ts";
+import type { TokenEndpointOptions } from "./options.ts";
 import { issueAccessToken, type IssuedAccessToken } from "./tokens/access_token.ts";
 
 /**
@@ -29,7 +30,7 @@ import { issueAccessToken, type IssuedAccessToken } from "./tokens/access_token.
  * that certificate; the new token is bound to it as well. Otherwise the certificate binding
  * of the client, if any.
  */
-async function certificateOf(request: Request, client: Client, decision: GrantDecision, ctx: ServerContext): Promise<string | undefined> {
+async function certificateOf(request: Request, client: Client, decision: GrantDecision, ctx: ServerConfig): Promise<string | undefined> {
   const required = decision.proofCertificate;
   if (required === undefined) return await certificateBinding(request, client, ctx);
   const presented = ctx.clientCertificates === undefined ? undefined : await ctx.clientCertificates.of(request);
@@ -70,7 +71,7 @@ function tokenResponse(token: IssuedAccessToken, decision: GrantDecision): Recor
  * The token endpoint's own steps, once the skeleton (`http/endpoint.ts`) has checked the
  * method and transport, read the form and authenticated the client.
  */
-async function tokenSteps(request: Request, form: FormParameters, { client }: AuthenticatedClient, ctx: ServerContext): Promise<Response> {
+async function tokenSteps(request: Request, form: FormParameters, { client }: AuthenticatedClient, ctx: ServerConfig): Promise<Response> {
   const decision = await validateGrant(form, client, ctx);
   const x5t = await certificateOf(request, client, decision, ctx);
   // RFC 9449 s5: after every other check, so a proof is spent only on a request that
@@ -97,7 +98,7 @@ async function tokenSteps(request: Request, form: FormParameters, { client }: Au
 }
 
 /** The token endpoint for already-resolved options; see {@link handleTokenRequest}. Never throws. */
-export const tokenEndpoint: (request: Request, ctx: ServerContext) => Promise<Response> = endpoint({
+export const tokenEndpoint: (request: Request, ctx: ServerConfig) => Promise<Response> = endpoint({
   name: "token",
   steps: tokenSteps,
   refused: (error, status, client_id) => ({
@@ -116,7 +117,10 @@ export const tokenEndpoint: (request: Request, ctx: ServerContext) => Promise<Re
  * the RFCs ask for; a fault of the server (a store that failed, invalid options) is a
  * 500 `server_error`.
  *
- * Pass the same `options` object on every call: it is validated once and cached.
+ * It is the token endpoint of `createAuthorizationServer(options)`: the options are resolved
+ * by the same rules, and given the same object the two share one configuration (its default
+ * in-memory stores included). Pass the same `options` object on every call: it is validated
+ * once and cached.
  *
  * @example Deno
  * ```ts
@@ -135,7 +139,7 @@ export const tokenEndpoint: (request: Request, ctx: ServerContext) => Promise<Re
  * ```
  */
 export function handleTokenRequest(request: Request, options: TokenEndpointOptions): Promise<Response> {
-  let ctx: ServerContext;
+  let ctx: ServerConfig;
   try {
     ctx = preparedOptions(options);
   } catch (e) {
@@ -199,12 +203,12 @@ export function validateTokenEndpointOptions(options: TokenEndpointOptions): voi
   preparedOptions(options);
 }
 
-/** The resolved options (cached by `resolveOptions`), or the cached configuration error. */
-function preparedOptions(options: TokenEndpointOptions): ServerContext {
+/** The resolved options (cached by `resolveServerConfig`), or the cached configuration error. */
+function preparedOptions(options: TokenEndpointOptions): ServerConfig {
   const failed = failures.get(options);
   if (failed !== undefined) throw failed;
   try {
-    return resolveOptions(options);
+    return resolveServerConfig(options);
   } catch (e) {
     if (e instanceof ConfigurationError && typeof options === "object" && options !== null) failures.set(options, e);
     throw e;
@@ -232,6 +236,6 @@ function preparedOptions(options: TokenEndpointOptions): ServerContext {
  */
 export function createTokenEndpoint(options: TokenEndpointOptions): (request: Request) => Promise<Response> {
   validateTokenEndpointOptions(options);
-  const ctx = resolveOptions(options);
+  const ctx = resolveServerConfig(options);
   return (request) => tokenEndpoint(request, ctx);
 }

@@ -23,7 +23,7 @@ import {
 } from "../mod.ts";
 import { type ResourceServerOptions, verifyAccessToken } from "../src/resource_server/mod.ts";
 import { MAX_CLIENT_ID_BYTES } from "../src/clients/client_id.ts";
-import { resolveOptions } from "../src/options.ts";
+import { resolveServerConfig } from "../src/config/server_config.ts";
 import {
   assertOAuthError,
   assertToken,
@@ -239,7 +239,7 @@ describe("3. one client cannot take every slot of the token store", () => {
   });
 
   test("the default token store's quota is 100,000 of its 1,000,000 slots", async () => {
-    const ctx = resolveOptions({ issuer: ISSUER, clients: [BASIC_CLIENT] });
+    const ctx = resolveServerConfig({ issuer: ISSUER, clients: [BASIC_CLIENT] });
     const store = ctx.tokenStore as MemoryTokenStore;
     assert.ok(store instanceof MemoryTokenStore);
     const exp = 2 ** 31;
@@ -330,7 +330,7 @@ describe("5. client_ids no store can hold are unknown clients", () => {
 
   test("a registration with such an id is refused at start-up; the longest id allowed (512 bytes of UTF-8) works", async () => {
     for (const client_id of [...hostile, "a\uD800b"]) {
-      assert.throws(() => resolveOptions({ issuer: ISSUER, clients: [{ ...BASIC_CLIENT, client_id }] }), ConfigurationError);
+      assert.throws(() => resolveServerConfig({ issuer: ISSUER, clients: [{ ...BASIC_CLIENT, client_id }] }), ConfigurationError);
     }
     for (const client_id of ["x".repeat(MAX_CLIENT_ID_BYTES), "é".repeat(MAX_CLIENT_ID_BYTES / 2), "😀".repeat(MAX_CLIENT_ID_BYTES / 4)]) {
       const options = { issuer: ISSUER, clients: [{ ...BASIC_CLIENT, client_id }] };

@@ -10,7 +10,7 @@ import {
   type TokenEndpointOptions,
   webCrypto,
 } from "../mod.ts";
-import { resolveOptions } from "../src/options.ts";
+import { resolveServerConfig } from "../src/config/server_config.ts";
 import {
   assertOAuthError,
   assertToken,
@@ -374,11 +374,11 @@ describe("keys and options", () => {
 
   test("an unknown bruteForce setting or a bad number fails at start-up", () => {
     const base = { issuer: ISSUER, clients: [BASIC_CLIENT] };
-    assert.throws(() => resolveOptions({ ...base, bruteForce: { maxAttempt: 5 } as never }), /unknown bruteForce option 'maxAttempt'/);
-    assert.throws(() => resolveOptions({ ...base, bruteForce: { maxAttempts: 0 } }), /bruteForce.maxAttempts/);
-    assert.throws(() => resolveOptions({ ...base, bruteForce: { windowSeconds: 1.5 } }), /bruteForce.windowSeconds/);
-    assert.throws(() => resolveOptions({ ...base, bruteForce: { store: {} as never } }), /AttemptStore/);
-    assert.throws(() => resolveOptions({ ...base, callerKey: "ip" as never }), /callerKey/);
-    assert.throws(() => resolveOptions({ ...base, storeTimeoutMs: 0 }), /storeTimeoutMs/);
+    assert.throws(() => resolveServerConfig({ ...base, bruteForce: { maxAttempt: 5 } as never }), /unknown bruteForce option 'maxAttempt'/);
+    assert.throws(() => resolveServerConfig({ ...base, bruteForce: { maxAttempts: 0 } }), /bruteForce.maxAttempts/);
+    assert.throws(() => resolveServerConfig({ ...base, bruteForce: { windowSeconds: 1.5 } }), /bruteForce.windowSeconds/);
+    assert.throws(() => resolveServerConfig({ ...base, bruteForce: { store: {} as never } }), /AttemptStore/);
+    assert.throws(() => resolveServerConfig({ ...base, callerKey: "ip" as never }), /callerKey/);
+    assert.throws(() => resolveServerConfig({ ...base, storeTimeoutMs: 0 }), /storeTimeoutMs/);
   });
 });

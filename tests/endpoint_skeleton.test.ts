@@ -8,7 +8,7 @@ import { fileURLToPath } from "node:url";
 import { OAuthError, type ServerEvent, StoreFullError } from "../mod.ts";
 import { introspectionEndpoint } from "../src/introspection.ts";
 import { revocationEndpoint } from "../src/revocation.ts";
-import { resolveServerOptions } from "../src/server_options.ts";
+import { resolveServerConfig } from "../src/config/server_config.ts";
 import { storeFailure, storeUnavailable } from "../src/stores/store_unavailable.ts";
 import { tokenEndpoint } from "../src/token_endpoint.ts";
 import { BASIC_CLIENT, formPost, INTROSPECT_URL, ISSUER, POST_CLIENT, REVOKE_URL, SECRET, TOKEN_URL } from "./helpers.ts";
@@ -18,7 +18,7 @@ const code = (file: string) =>
   readFileSync(`${root}${file}`, "utf8").replace(/\/\*[\s\S]*?\*\//g, "").replace(/^\s*\/\/.*$/gm, "");
 
 function config(events: ServerEvent[] = []) {
-  return resolveServerOptions({ issuer: ISSUER, clients: [BASIC_CLIENT, POST_CLIENT], onEvent: (e) => void events.push(e) });
+  return resolveServerConfig({ issuer: ISSUER, clients: [BASIC_CLIENT, POST_CLIENT], onEvent: (e) => void events.push(e) });
 }
 
 const ENDPOINTS = [

@@ -7,7 +7,7 @@ import * as jose from "jose";
 import * as oauth from "oauth4webapi";
 import { ConfigurationError, exportJwk, KeySet, type Signer } from "../mod.ts";
 import { verifyAccessToken } from "../src/resource_server/mod.ts";
-import { resolveOptions } from "../src/options.ts";
+import { resolveServerConfig } from "../src/config/server_config.ts";
 import { fakeClock } from "./helpers.ts";
 import { ALGORITHMS, API, apiRequest, decodeJwt, ISSUER, JWKS_URI, JWT_CLIENT, jwtServer, SECRET, testKey } from "./rs_helpers.ts";
 
@@ -96,10 +96,10 @@ describe("format choice", () => {
   });
 
   test("JWT format without signingKeys fails at start-up; a bad format value fails", () => {
-    assert.throws(() => resolveOptions({ issuer: ISSUER, clients: [JWT_CLIENT], accessTokenFormat: "jwt" }), /signingKeys/);
-    assert.throws(() => resolveOptions({ issuer: ISSUER, clients: [{ ...JWT_CLIENT, access_token_format: "jwt" }] }), /signingKeys/);
-    assert.throws(() => resolveOptions({ issuer: ISSUER, clients: [JWT_CLIENT], accessTokenFormat: "JWT" as "jwt" }), ConfigurationError);
-    assert.throws(() => resolveOptions({ issuer: ISSUER, clients: [{ ...JWT_CLIENT, access_token_format: "paseto" as "jwt" }] }), /access_token_format/);
+    assert.throws(() => resolveServerConfig({ issuer: ISSUER, clients: [JWT_CLIENT], accessTokenFormat: "jwt" }), /signingKeys/);
+    assert.throws(() => resolveServerConfig({ issuer: ISSUER, clients: [{ ...JWT_CLIENT, access_token_format: "jwt" }] }), /signingKeys/);
+    assert.throws(() => resolveServerConfig({ issuer: ISSUER, clients: [JWT_CLIENT], accessTokenFormat: "JWT" as "jwt" }), ConfigurationError);
+    assert.throws(() => resolveServerConfig({ issuer: ISSUER, clients: [{ ...JWT_CLIENT, access_token_format: "paseto" as "jwt" }] }), /access_token_format/);
   });
 });
 

@@ -2,18 +2,18 @@
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { ConfigurationError, type TokenEndpointOptions } from "../mod.ts";
-import { resolveOptions } from "../src/options.ts";
+import { resolveServerConfig } from "../src/config/server_config.ts";
 import { BASIC_CLIENT, SECRET } from "./helpers.ts";
 
 const ok: TokenEndpointOptions = { issuer: "https://as.example.com", clients: [BASIC_CLIENT] };
 
 function rejects(options: unknown, pattern: RegExp): void {
-  assert.throws(() => resolveOptions(options as TokenEndpointOptions), (e) => e instanceof ConfigurationError && pattern.test(e.message));
+  assert.throws(() => resolveServerConfig(options as TokenEndpointOptions), (e) => e instanceof ConfigurationError && pattern.test(e.message));
 }
 
 describe("options", () => {
   test("valid options resolve once and are cached by identity", () => {
-    assert.equal(resolveOptions(ok), resolveOptions(ok));
+    assert.equal(resolveServerConfig(ok), resolveServerConfig(ok));
   });
 
   test("a misspelt option fails at start-up", () => {
@@ -25,7 +25,7 @@ describe("options", () => {
     rejects({ ...ok, issuer: "https://as.example.com/?a=b" }, /query or fragment/);
     rejects({ ...ok, issuer: "https://as.example.com/#x" }, /query or fragment/);
     rejects({ ...ok, issuer: "as.example.com" }, /not a URL/);
-    assert.equal(resolveOptions({ ...ok, issuer: "http://localhost:8787" }).issuer, "http://localhost:8787");
+    assert.equal(resolveServerConfig({ ...ok, issuer: "http://localhost:8787" }).issuer, "http://localhost:8787");
   });
 
   test("numbers out of range fail", () => {

@@ -2,7 +2,7 @@
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { ConfigurationError, handleTokenRequest, type TokenEndpointOptions } from "../mod.ts";
-import { resolveOptions } from "../src/options.ts";
+import { resolveServerConfig } from "../src/config/server_config.ts";
 import { decodeJwt, JWT_CLIENT, jwtServer, testKey } from "./rs_helpers.ts";
 
 const ISSUER = "https://auth.example.com";
@@ -44,7 +44,7 @@ describe("per-client access_token_lifetime", () => {
   test("it is an integer from 1 to 86400, refused with the option's path", () => {
     for (const bad of [0, 86_401, 1.5, "60"]) {
       assert.throws(
-        () => resolveOptions({ issuer: ISSUER, clients: [client({ access_token_lifetime: bad })] }),
+        () => resolveServerConfig({ issuer: ISSUER, clients: [client({ access_token_lifetime: bad })] }),
         (e: unknown) => e instanceof ConfigurationError && e.path === "clients[0].access_token_lifetime",
       );
     }

@@ -3,7 +3,8 @@
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { ConfigurationError, createAuthorizationServer, type ServerOptions } from "../mod.ts";
-import { resolveOptions, tokenEndpointDescription } from "../src/options.ts";
+import { resolveServerConfig } from "../src/config/server_config.ts";
+import { tokenEndpointDescription } from "../src/options.ts";
 import { resolveResourceServerOptions, resourceServerDescription, type ResourceServerOptions } from "../src/resource_server/options.ts";
 
 const ok: ResourceServerOptions = { resource: "https://api.example.com", issuer: "https://as.example.com", jwksUri: "https://as.example.com/jwks" };
@@ -39,14 +40,14 @@ describe("resource-server options follow their description", () => {
 describe("token endpoint options follow their description", () => {
   const base = { issuer: "https://as.example.com", clients: [] };
   test("a misspelt key is refused with a 'did you mean'", () => {
-    assert.throws(() => resolveOptions({ ...base, accessTokenLifeTime: 60 } as never), (e: unknown) =>
+    assert.throws(() => resolveServerConfig({ ...base, accessTokenLifeTime: 60 } as never), (e: unknown) =>
       e instanceof ConfigurationError && e.path === "accessTokenLifeTime" && /did you mean 'accessTokenLifetime'\?/.test(e.message));
   });
   test("integer defaults and ranges come from the description", () => {
-    const ctx = resolveOptions({ ...base });
+    const ctx = resolveServerConfig({ ...base });
     assert.equal(ctx.accessTokenLifetime, tokenEndpointDescription.accessTokenLifetime.fallback);
     assert.equal(ctx.form.maxBytes, tokenEndpointDescription.maxBodyBytes.fallback);
-    assert.throws(() => resolveOptions({ ...base, bodyTimeoutMs: 0 }), (e: unknown) => e instanceof ConfigurationError && e.path === "bodyTimeoutMs");
+    assert.throws(() => resolveServerConfig({ ...base, bodyTimeoutMs: 0 }), (e: unknown) => e instanceof ConfigurationError && e.path === "bodyTimeoutMs");
   });
 });
 

@@ -3,7 +3,7 @@
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { type ClientRegistration, ConfigurationError, tokenKey, webCrypto } from "../mod.ts";
-import { resolveOptions } from "../src/options.ts";
+import { resolveServerConfig } from "../src/config/server_config.ts";
 import { assertOAuthError, assertToken } from "./helpers.ts";
 import { API, decodeJwt, ISSUER, JWT_CLIENT, jwtServer, OTHER_API, testKey } from "./rs_helpers.ts";
 
@@ -166,10 +166,10 @@ describe("audience from scope, and scope narrowed to the audience (resourceScope
 
   test("resourceScopes is checked at start-up", () => {
     const base = { issuer: ISSUER, clients: [JWT_CLIENT] };
-    assert.throws(() => resolveOptions({ ...base, resourceScopes: { "/api": ["read"] } }), ConfigurationError);
-    assert.throws(() => resolveOptions({ ...base, resourceScopes: { [API]: [] } }), ConfigurationError);
-    assert.throws(() => resolveOptions({ ...base, resourceScopes: { [API]: ["a b"] } }), ConfigurationError);
-    assert.throws(() => resolveOptions({ ...base, resourceScopes: [] as never }), ConfigurationError);
+    assert.throws(() => resolveServerConfig({ ...base, resourceScopes: { "/api": ["read"] } }), ConfigurationError);
+    assert.throws(() => resolveServerConfig({ ...base, resourceScopes: { [API]: [] } }), ConfigurationError);
+    assert.throws(() => resolveServerConfig({ ...base, resourceScopes: { [API]: ["a b"] } }), ConfigurationError);
+    assert.throws(() => resolveServerConfig({ ...base, resourceScopes: [] as never }), ConfigurationError);
   });
 });
 
@@ -193,14 +193,14 @@ describe("order of checks (RFC_CHECKLIST TE-6)", () => {
 describe("configuration", () => {
   const base = { issuer: ISSUER, clients: [JWT_CLIENT] };
   test("allowedResources and defaultResource must be absolute URIs without fragment", () => {
-    assert.throws(() => resolveOptions({ ...base, allowedResources: ["/api"] }), /allowedResources/);
-    assert.throws(() => resolveOptions({ ...base, defaultResource: "https://a.example/#x" }), /defaultResource/);
+    assert.throws(() => resolveServerConfig({ ...base, allowedResources: ["/api"] }), /allowedResources/);
+    assert.throws(() => resolveServerConfig({ ...base, defaultResource: "https://a.example/#x" }), /defaultResource/);
   });
 
   test("a registration's resources are checked at start-up", () => {
     const reg = (extra: Partial<ClientRegistration>) => ({ ...base, clients: [{ ...JWT_CLIENT, ...extra }] });
-    assert.throws(() => resolveOptions(reg({ allowed_resources: ["api"] })), /allowed_resources/);
-    assert.throws(() => resolveOptions(reg({ default_resource: "https://x.example.com" })), /one of allowed_resources/);
-    assert.throws(() => resolveOptions(reg({ allow_multiple_resources: "yes" as unknown as boolean })), ConfigurationError);
+    assert.throws(() => resolveServerConfig(reg({ allowed_resources: ["api"] })), /allowed_resources/);
+    assert.throws(() => resolveServerConfig(reg({ default_resource: "https://x.example.com" })), /one of allowed_resources/);
+    assert.throws(() => resolveServerConfig(reg({ allow_multiple_resources: "yes" as unknown as boolean })), ConfigurationError);
   });
 });

@@ -10,7 +10,7 @@
 
 import type { Client } from "../clients/registration.ts";
 import type { FormParameters } from "../http/form.ts";
-import type { ServerContext } from "../options.ts";
+import type { ServerConfig } from "../config/server_config.ts";
 import type { AccessTokenGrant } from "../tokens/access_token.ts";
 
 /** What a grant decided: the token to issue, and what the response says beyond RFC 6749 s5.1. */
@@ -53,7 +53,7 @@ export interface GrantType {
   /** The `grant_type` value (RFC 6749 s4.4.2, or an absolute URI for extension grants, s4.5). */
   readonly grant_type: string;
   /** Whether the server's configuration enables it; an unsupported grant is `unsupported_grant_type`. */
-  supported(ctx: ServerContext): boolean;
+  supported(ctx: ServerConfig): boolean;
   /** Validates the request's grant parameters and decides what to issue. */
-  decide(form: FormParameters, client: Client, ctx: ServerContext): GrantDecision | Promise<GrantDecision>;
+  decide(form: FormParameters, client: Client, ctx: ServerConfig): GrantDecision | Promise<GrantDecision>;
 }

@@ -36,7 +36,7 @@ import { spendPlatformToken } from "../federation/platform_token_replay.ts";
 import type { GrantProfile, TrustedIssuerSet } from "../federation/trusted_issuer.ts";
 import { presentedPlatformToken, type VerifiedPlatformToken, verifyPlatformToken } from "../federation/verify_platform_token.ts";
 import type { FormParameters } from "../http/form.ts";
-import type { ServerContext } from "../options.ts";
+import type { ServerConfig } from "../config/server_config.ts";
 import { grantAudienceAndScope } from "../resource_indicators.ts";
 import { boundedScope } from "../token_exchange/exchange_scope.ts";
 import type { GrantDecision, GrantType } from "./grant.ts";
@@ -62,7 +62,7 @@ const TYPES: Readonly<Record<GrantProfile, { types: readonly string[]; typeRequi
 };
 
 /** The assertion's issuer, its profile and its signature, claims and times (RFC 7523 s3 items 1 to 6, 8). */
-async function verifyAssertion(assertion: string, issuers: TrustedIssuerSet, ctx: ServerContext, seen: Seen): Promise<VerifiedPlatformToken> {
+async function verifyAssertion(assertion: string, issuers: TrustedIssuerSet, ctx: ServerConfig, seen: Seen): Promise<VerifiedPlatformToken> {
   const presented = presentedPlatformToken(assertion, issuers, "jwt");
   const profile = presented?.issuer.grantProfile ?? "id-jag";
   if (presented !== undefined) {
@@ -82,7 +82,7 @@ async function verifyAssertion(assertion: string, issuers: TrustedIssuerSet, ctx
 }
 
 /** What the profile's claims bound; for a plain assertion, only a `client_id` claim is checked. */
-function profileBounds(token: VerifiedPlatformToken, client: Client, ctx: ServerContext): IdJagBounds {
+function profileBounds(token: VerifiedPlatformToken, client: Client, ctx: ServerConfig): IdJagBounds {
   if (token.issuer.grantProfile === "id-jag") return checkIdJag(token.claims, client.client_id, ctx.issuer);
   const named = token.claims.client_id;
   if (named !== undefined && named !== client.client_id) {
@@ -91,7 +91,7 @@ function profileBounds(token: VerifiedPlatformToken, client: Client, ctx: Server
   return { scope: undefined, resource: undefined };
 }
 
-async function grant(form: FormParameters, client: Client, ctx: ServerContext, seen: Seen): Promise<GrantDecision> {
+async function grant(form: FormParameters, client: Client, ctx: ServerConfig, seen: Seen): Promise<GrantDecision> {
   if (client.token_endpoint_auth_method === "none") {
     throw new OAuthError("unauthorized_client", "the JWT bearer grant is for confidential clients");
   }
@@ -142,7 +142,7 @@ async function grant(form: FormParameters, client: Client, ctx: ServerContext, s
   };
 }
 
-async function decide(form: FormParameters, client: Client, ctx: ServerContext): Promise<GrantDecision> {
+async function decide(form: FormParameters, client: Client, ctx: ServerConfig): Promise<GrantDecision> {
   const seen: Seen = {};
   try {
     return await grant(form, client, ctx, seen);

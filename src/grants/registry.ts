@@ -8,7 +8,7 @@
 import type { Client } from "../clients/registration.ts";
 import { OAuthError } from "../errors.ts";
 import type { FormParameters } from "../http/form.ts";
-import type { ServerContext } from "../options.ts";
+import type { ServerConfig } from "../config/server_config.ts";
 import { clientCredentials } from "./client_credentials.ts";
 import type { GrantDecision, GrantType } from "./grant.ts";
 import { jwtBearer } from "./jwt_bearer.ts";
@@ -29,7 +29,7 @@ const BY_NAME: ReadonlyMap<string, GrantType> = new Map(GRANT_TYPES.map((g) => [
  * not in the client's registered `grant_types` (RFC 7591 s2 defaults them to
  * `authorization_code`, so registration must opt in): `unauthorized_client` (RFC 6749 s5.2).
  */
-export function validateGrant(form: FormParameters, client: Client, ctx: ServerContext): GrantDecision | Promise<GrantDecision> {
+export function validateGrant(form: FormParameters, client: Client, ctx: ServerConfig): GrantDecision | Promise<GrantDecision> {
   const name = form.get("grant_type");
   if (name === undefined) throw new OAuthError("invalid_request", "grant_type is required");
   const grant = BY_NAME.get(name);
@@ -43,6 +43,6 @@ export function validateGrant(form: FormParameters, client: Client, ctx: ServerC
 }
 
 /** The grant types the configuration enables: `grant_types_supported` in the metadata (RFC 8414 s2). */
-export function grantTypesSupported(ctx: ServerContext): string[] {
+export function grantTypesSupported(ctx: ServerConfig): string[] {
   return GRANT_TYPES.filter((g) => g.supported(ctx)).map((g) => g.grant_type);
 }

@@ -16,7 +16,7 @@
 import type { Client } from "../clients/registration.ts";
 import { OAuthError } from "../errors.ts";
 import type { FormParameters } from "../http/form.ts";
-import type { ServerContext } from "../options.ts";
+import type { ServerConfig } from "../config/server_config.ts";
 import { grantAudienceAndScope, isResourceIndicator } from "../resource_indicators.ts";
 import { actorIdentity, checkMayAct, delegatedAct } from "../token_exchange/delegation.ts";
 import { exchangeScope } from "../token_exchange/exchange_scope.ts";
@@ -37,7 +37,7 @@ function required(form: FormParameters, name: string): string {
  * client's tokens are JWTs. The format is the registration's, never the caller's choice,
  * so any other request is refused.
  */
-function issuedTokenType(form: FormParameters, client: Client, ctx: ServerContext): string {
+function issuedTokenType(form: FormParameters, client: Client, ctx: ServerConfig): string {
   const requested = form.get("requested_token_type") ?? ACCESS_TOKEN_TYPE;
   if (requested === ACCESS_TOKEN_TYPE) return requested;
   if (requested === JWT_TOKEN_TYPE && (client.access_token_format ?? ctx.accessTokenFormat) === "jwt") return requested;
@@ -69,7 +69,7 @@ function proofCertificate(subject: ExchangedToken, actor: ExchangedToken | undef
   return thumbprints.values().next().value;
 }
 
-async function decide(form: FormParameters, client: Client, ctx: ServerContext): Promise<GrantDecision> {
+async function decide(form: FormParameters, client: Client, ctx: ServerConfig): Promise<GrantDecision> {
   // A public client proves no identity, so it could not be told from anyone holding the token.
   if (client.token_endpoint_auth_method === "none") {
     throw new OAuthError("unauthorized_client", "token exchange is for confidential clients");

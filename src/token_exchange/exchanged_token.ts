@@ -18,7 +18,7 @@
 import type { TokenConfirmation } from "../stores/token_store.ts";
 import type { Client } from "../clients/registration.ts";
 import { OAuthError } from "../errors.ts";
-import type { ServerContext } from "../options.ts";
+import type { ServerConfig } from "../config/server_config.ts";
 import type { ActorClaim, MayActClaim } from "../tokens/actor.ts";
 import { externalJwts } from "./external_tokens.ts";
 import { ownAccessTokens } from "./own_tokens.ts";
@@ -87,10 +87,10 @@ export interface SubjectTokenVerifier {
   verify(token: string, presented: PresentedToken): Promise<ExchangedToken | undefined>;
 }
 
-const lists = new WeakMap<ServerContext, readonly SubjectTokenVerifier[]>();
+const lists = new WeakMap<ServerConfig, readonly SubjectTokenVerifier[]>();
 
 /** The verifiers of a server, in the order they are tried. */
-export function subjectTokenVerifiers(ctx: ServerContext): readonly SubjectTokenVerifier[] {
+export function subjectTokenVerifiers(ctx: ServerConfig): readonly SubjectTokenVerifier[] {
   let list = lists.get(ctx);
   if (list === undefined) {
     list = [
@@ -103,7 +103,7 @@ export function subjectTokenVerifiers(ctx: ServerContext): readonly SubjectToken
 }
 
 /** The token types some verifier reads. */
-export function acceptedTokenTypes(ctx: ServerContext): Set<string> {
+export function acceptedTokenTypes(ctx: ServerConfig): Set<string> {
   return new Set(subjectTokenVerifiers(ctx).flatMap((v) => [...v.tokenTypes]));
 }
 
@@ -111,7 +111,7 @@ export function acceptedTokenTypes(ctx: ServerContext): Set<string> {
  * Verifies a presented token with the verifiers of its type. A type no verifier reads, or a
  * token none accepts, is `invalid_request` (RFC 8693 s2.2.2).
  */
-export async function verifyExchangedToken(token: string, presented: PresentedToken, ctx: ServerContext): Promise<ExchangedToken> {
+export async function verifyExchangedToken(token: string, presented: PresentedToken, ctx: ServerConfig): Promise<ExchangedToken> {
   const name = presented.role === "subject" ? "subject_token" : "actor_token";
   const verifiers = subjectTokenVerifiers(ctx).filter((v) => v.tokenTypes.has(presented.token_type));
   if (verifiers.length === 0) {

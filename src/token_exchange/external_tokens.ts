@@ -18,7 +18,7 @@
 
 import { spendPlatformToken } from "../federation/platform_token_replay.ts";
 import { type VerifiedPlatformToken, verifyPlatformToken } from "../federation/verify_platform_token.ts";
-import type { ServerContext } from "../options.ts";
+import type { ServerConfig } from "../config/server_config.ts";
 import { readActorClaim, readMayActClaim } from "../tokens/actor.ts";
 import type { ExchangedToken, SubjectTokenVerifier } from "./exchanged_token.ts";
 import { JWT_TOKEN_TYPE } from "./token_types.ts";
@@ -33,13 +33,13 @@ const verified = new WeakMap<ExchangedToken, VerifiedPlatformToken>();
  * @example
  * ```ts
  * import { externalJwts } from "./external_tokens.ts";
- * import type { ServerContext } from "../options.ts";
- * declare const ctx: ServerContext;
+ * import type { ServerConfig } from "../config/server_config.ts";
+ * declare const ctx: ServerConfig;
  * const verifier = externalJwts(ctx);
  * verifier.tokenTypes.has("urn:ietf:params:oauth:token-type:jwt"); // true
  * ```
  */
-export function externalJwts(ctx: ServerContext): SubjectTokenVerifier {
+export function externalJwts(ctx: ServerConfig): SubjectTokenVerifier {
   return {
     tokenTypes: new Set([JWT_TOKEN_TYPE]),
     async verify(token) {
@@ -81,13 +81,13 @@ export function externalJwts(ctx: ServerContext): SubjectTokenVerifier {
  * ```ts
  * import { spendExternalTokens } from "./external_tokens.ts";
  * import type { ExchangedToken } from "./exchanged_token.ts";
- * import type { ServerContext } from "../options.ts";
- * declare const ctx: ServerContext;
+ * import type { ServerConfig } from "../config/server_config.ts";
+ * declare const ctx: ServerConfig;
  * declare const subject: ExchangedToken;
  * await spendExternalTokens([subject, undefined], ctx);
  * ```
  */
-export async function spendExternalTokens(tokens: readonly (ExchangedToken | undefined)[], ctx: ServerContext): Promise<void> {
+export async function spendExternalTokens(tokens: readonly (ExchangedToken | undefined)[], ctx: ServerConfig): Promise<void> {
   for (const exchanged of tokens) {
     const token = exchanged === undefined ? undefined : verified.get(exchanged);
     if (token === undefined) continue;

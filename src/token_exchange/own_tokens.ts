@@ -14,40 +14,22 @@
  */
 
 import { defaultIntrospectionPolicy } from "../introspection_policy.ts";
-import type { ServerContext } from "../options.ts";
-import type { RevocationStore } from "../stores/revocation_store.ts";
-import { type LookupContext, lookupToken } from "../tokens/lookup.ts";
+import type { ServerConfig } from "../config/server_config.ts";
+import { lookupToken } from "../tokens/lookup.ts";
 import type { SubjectTokenVerifier } from "./exchanged_token.ts";
 import { ACCESS_TOKEN_TYPE, JWT_TOKEN_TYPE } from "./token_types.ts";
-
-/**
- * With `handleTokenRequest` alone there is no revocation endpoint, so no JWT can have been
- * revoked; `createAuthorizationServer` passes its revocation store.
- */
-const NOTHING_REVOKED: RevocationStore = {
-  revoke: () => Promise.resolve(),
-  isRevoked: () => Promise.resolve(false),
-};
 
 /**
  * The verifier of the server's own access tokens: type `access_token` for both formats,
  * type `jwt` for JWT access tokens only.
  */
-export function ownAccessTokens(ctx: ServerContext): SubjectTokenVerifier {
-  const lookup: LookupContext = {
-    crypto: ctx.crypto,
-    tokenStore: ctx.tokenStore,
-    revocationStore: ctx.revocationStore ?? NOTHING_REVOKED,
-    clock: ctx.clock,
-    issuer: ctx.issuer,
-    signingKeys: ctx.signingKeys,
-  };
+export function ownAccessTokens(ctx: ServerConfig): SubjectTokenVerifier {
   return {
     tokenTypes: new Set([ACCESS_TOKEN_TYPE, JWT_TOKEN_TYPE]),
     async verify(token, { token_type, role, client }) {
       // A compact JWS has two dots; an opaque token (base64url) none.
       if (token_type === JWT_TOKEN_TYPE && !token.includes(".")) return undefined;
-      const found = await lookupToken(token, lookup);
+      const found = await lookupToken(token, ctx);
       if (found === undefined) return undefined;
       const record = found.record;
       const presentable = role === "actor"

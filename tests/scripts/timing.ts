@@ -29,7 +29,7 @@ import {
   type TokenEndpointOptions,
   timingSafeEqual,
 } from "../../mod.ts";
-import { resolveOptions } from "../../src/options.ts";
+import { resolveServerConfig } from "../../src/config/server_config.ts";
 
 const ROUNDS = Number(process.env.TIMING_ROUNDS ?? 41);
 const PER_ROUND = Number(process.env.TIMING_PER_ROUND ?? 400);
@@ -292,7 +292,7 @@ for (const guard of [false, true] as const) {
   for (let i = 0; i < 30_000 + fresh; i++) await handleTokenRequest(basic(`flood-${i}`, "guess")(), options);
   // A registration is prepared (its hashes parsed) on first use: done here, so that what the
   // first failures below compare is the guard's work alone.
-  for (const c of many) await resolveOptions(options).findClient(c.client_id);
+  for (const c of many) await resolveServerConfig(options).findClient(c.client_id);
   let madeUp = 0;
   let real = 0;
   const perCase = await measure([

@@ -1,0 +1,255 @@
+/**
+ * The one resolver: options (of `handleTokenRequest` or `createAuthorizationServer`, the
+ * same rules for both) validated once and turned into the one configuration every endpoint
+ * reads. It reads top to bottom, in the order problems are reported: the keys, the issuer,
+ * backends and time, clients, tokens, grants, client authentication, the endpoints' URLs,
+ * then what only the endpoints around the token endpoint use.
+ *
+ * @module
+ */
+
+import { resolveAssertionSettings } from "../client_auth/assertion_options.ts";
+import type { ClientAuthContext } from "../client_auth/authenticate.ts";
+import { createBruteForceGuard } from "../client_auth/brute_force.ts";
+import { ClientKeys } from "../client_auth/client_keys.ts";
+import { clientLookup } from "../clients/client_lookup.ts";
+import type { ClientRegistration } from "../clients/registration.ts";
+import { checkedCryptoProvider } from "../crypto/checked_provider.ts";
+import { webCrypto } from "../crypto/provider.ts";
+import { type DpopContext, resolveDpopOptions } from "../dpop/options.ts";
+import { ConfigurationError } from "../errors.ts";
+import { federationContext } from "../federation/federated_clients.ts";
+import { resolveTrustedIssuers } from "../federation/trusted_issuer.ts";
+import type { FormLimits } from "../http/form.ts";
+import { type CorsPolicy, corsPolicy } from "../http/cors.ts";
+import type { IntrospectionPolicy } from "../introspection_policy.ts";
+import type { MtlsEndpointAliases } from "../mtls/endpoint_aliases.ts";
+import { resolveMtlsOptions } from "../mtls/options.ts";
+import {
+  checkAccessTokenFormat,
+  checkCallerKey,
+  checkClock,
+  checkFetch,
+  checkIssuer,
+  checkPolicies,
+  checkRealm,
+  checkReplayStore,
+  checkResources,
+  checkTokenStore,
+  integerOption,
+  tokenEndpointDescription,
+  tokenEndpointUrl,
+} from "../options.ts";
+import type { ResourcePolicy } from "../resource_indicators.ts";
+import {
+  checkForeignTokenRevocation,
+  checkIntrospectionPolicy,
+  checkRevocationStore,
+  type ForeignTokenRevocation,
+  resolveEndpoints,
+  serverDescription,
+  type ServerEndpoints,
+  type ServerOptions,
+  stringList,
+} from "../server_options.ts";
+import { isScopeToken } from "../scope.ts";
+import type { ReplayStore } from "../stores/replay_store.ts";
+import type { RevocationStore } from "../stores/revocation_store.ts";
+import type { TokenExchangePolicy } from "../token_exchange/policy.ts";
+import type { JwtBearerPolicy } from "../grants/jwt_bearer_policy.ts";
+import type { IssueContext } from "../tokens/access_token.ts";
+import type { LookupContext } from "../tokens/lookup.ts";
+import { refuseUnknownKeys } from "./describe.ts";
+
+/**
+ * The server's resolved configuration: what every endpoint reads, the token endpoint's
+ * (through `handleTokenRequest` or the server) included. Each module names the part it reads
+ * (`ClientAuthContext`, `IssueContext`, `LookupContext`, the endpoint skeleton's
+ * `EndpointContext`); this is all of them, resolved once.
+ *
+ * @example
+ * ```ts
+ * import { resolveServerConfig } from "./server_config.ts";
+ * const config = resolveServerConfig({ issuer: "https://auth.example.com", clients: [] });
+ * config.endpoints.token; // "https://auth.example.com/token"
+ * ```
+ */
+export interface ServerConfig extends ClientAuthContext, IssueContext, LookupContext {
+  readonly issuer: string;
+  readonly realm: string;
+  readonly requireHttps: boolean;
+  readonly form: FormLimits;
+  readonly resources: ResourcePolicy;
+  /** The public URLs of the endpoints; `endpoints.token` is the token endpoint's. */
+  readonly endpoints: ServerEndpoints;
+  /** The token endpoint URL as a DPoP `htu` compares (normalised, RFC 9449 s4.3). */
+  readonly tokenEndpointHtu: string;
+  /** Its mutual-TLS alias as `htu` compares, when the server has one (RFC 8705 s5). */
+  readonly tokenEndpointAliasHtu: string | undefined;
+  /** The mutual-TLS aliases of the endpoints (RFC 8705 s5), resolved. */
+  readonly endpointAliases: Readonly<MtlsEndpointAliases>;
+  /** Reserved for the JWK Set (see `EndpointOptions.jwks`), served or not. */
+  readonly jwksUrl: string;
+  readonly mountPath: string | undefined;
+  readonly replayStore: ReplayStore;
+  /** DPoP settings; `undefined` when DPoP is off. */
+  readonly dpop: DpopContext | undefined;
+  /** The deadline on calls into pluggable stores (`storeTimeoutMs`), in milliseconds. */
+  readonly storeTimeoutMs: number;
+  /** Whether every access token is bound to the client's certificate (RFC 8705 s3). */
+  readonly certificateBoundAccessTokens: boolean;
+  /** Who may exchange what; `undefined`: token exchange is off. */
+  readonly tokenExchangePolicy: TokenExchangePolicy | undefined;
+  /** What assertions of the JWT bearer grant may be granted; `undefined`: the grant is off. */
+  readonly jwtBearerPolicy: JwtBearerPolicy | undefined;
+  /** Revoked JWT ids: written by the revocation endpoint, read wherever a JWT is accepted. */
+  readonly revocationStore: RevocationStore;
+  readonly introspectionPolicy: Required<IntrospectionPolicy>;
+  readonly foreignTokenRevocation: ForeignTokenRevocation;
+  /** The registered clients, when configured as a list. */
+  readonly registrations: readonly ClientRegistration[] | undefined;
+  readonly scopesSupported: readonly string[] | undefined;
+  readonly responseTypesSupported: readonly string[] | undefined;
+  /** The CORS policy, when configured. */
+  readonly cors: CorsPolicy | undefined;
+}
+
+const KNOWN_OPTIONS: readonly string[] = [...Object.keys(tokenEndpointDescription), ...Object.keys(serverDescription)];
+
+function quoted(value: string): string {
+  return `"${value.replace(/[\\"]/g, "\\$&")}"`;
+}
+
+const configs = new WeakMap<object, ServerConfig>();
+
+/**
+ * Validates options and resolves the configuration, once per options object: the result is
+ * cached by the object's identity, so `handleTokenRequest` and `createAuthorizationServer`
+ * given the same object share one configuration (its default in-memory stores included).
+ * Throws a {@link ConfigurationError} whose `path` names the first option at fault.
+ *
+ * @example
+ * ```ts
+ * import { resolveServerConfig } from "./server_config.ts";
+ * const options = { issuer: "https://auth.example.com", clients: [] };
+ * resolveServerConfig(options) === resolveServerConfig(options); // true
+ * ```
+ */
+export function resolveServerConfig(options: ServerOptions): ServerConfig {
+  const cached = configs.get(options);
+  if (cached !== undefined) return cached;
+  if (typeof options !== "object" || options === null) throw new ConfigurationError("options must be an object");
+  refuseUnknownKeys(options, KNOWN_OPTIONS, "");
+  const issuer = checkIssuer(options.issuer);
+
+  // Backends and time. A user's crypto provider is checked on every call (see
+  // checked_provider.ts); the built-in one needs no checking.
+  const timeoutMs = integerOption(options, "storeTimeoutMs");
+  const crypto = options.crypto === undefined || options.crypto === webCrypto ? webCrypto : checkedCryptoProvider(options.crypto, timeoutMs);
+  const clock = checkClock(options.clock);
+  const tokenStore = checkTokenStore(options.tokenStore, clock, timeoutMs);
+  const callerKey = checkCallerKey(options.callerKey);
+
+  // Clients, tokens, grants.
+  const clients = options.clients;
+  const findClient = clientLookup(clients, crypto, timeoutMs);
+  const fixedClients = Array.isArray(clients) ? clients as readonly ClientRegistration[] : undefined;
+  const realm = checkRealm(options.realm, issuer);
+  const { format, keys } = checkAccessTokenFormat(options);
+  const resources = checkResources(options);
+  const onEvent = options.onEvent;
+  if (onEvent !== undefined && typeof onEvent !== "function") throw new ConfigurationError("onEvent must be a function");
+  const { tokenExchangePolicy, jwtBearerPolicy } = checkPolicies(options);
+
+  // The token endpoint's URL (DPoP proofs name it in `htu`), then client authentication.
+  const tokenEndpoint = tokenEndpointUrl(options, issuer);
+  const replayStore = checkReplayStore(options.replayStore, clock, timeoutMs);
+  const fetch = checkFetch(options.fetch);
+  const clientAssertion = resolveAssertionSettings(options.clientAssertion);
+  // With a fixed list, federated credentials are checked against the issuers even when
+  // none are configured: a credential naming an unknown issuer is a mistake to report now.
+  const federation = options.trustedIssuers === undefined && !fixedClients?.some((c) => c?.federated_credentials !== undefined)
+    ? undefined
+    : federationContext(
+      resolveTrustedIssuers(options.trustedIssuers ?? [], { serverIssuer: issuer, fetch: (input, init) => fetch(input, init), clock, settings: clientAssertion }),
+      fixedClients,
+    );
+  const mtls = resolveMtlsOptions(options, timeoutMs);
+  const dpop = options.dpop === false
+    ? undefined
+    : resolveDpopOptions(options.dpop ?? {}, { replayStore, crypto, clock, label: tokenEndpoint });
+
+  // The endpoints' URLs, and what only the endpoints around the token endpoint use.
+  const urls = resolveEndpoints(options, {
+    issuer,
+    tokenEndpoint,
+    servesJwks: keys !== undefined,
+    readsCertificates: mtls.clientCertificates !== undefined,
+  });
+  const endpoints = urls.endpoints;
+  const foreignTokenRevocation = checkForeignTokenRevocation(options.foreignTokenRevocation);
+  const introspectionPolicy = checkIntrospectionPolicy(options.introspectionPolicy);
+  const revocationStore = checkRevocationStore(options.revocationStore, clock, timeoutMs);
+  const scopesSupported = stringList("scopesSupported", options.scopesSupported, isScopeToken);
+  const responseTypesSupported = stringList("responseTypesSupported", options.responseTypesSupported, (s) => s !== "") ??
+    urls.responseTypesSupported;
+  const cors = corsPolicy(options.cors);
+
+  const config: ServerConfig = {
+    issuer,
+    realm,
+    crypto,
+    clock,
+    onEvent,
+    findClient,
+    basicChallenge: `Basic realm=${quoted(realm)}`,
+    // A digest no known secret hashes to (finding one means inverting SHA-256), and a match
+    // would still fail for want of a client. Not random: options are often resolved at a
+    // module's top level, where Cloudflare Workers forbid generating random values.
+    unknownClientSecrets: [{ scheme: "sha256", digest: new Uint8Array(32) }],
+    bruteForce: createBruteForceGuard(options.bruteForce, clock, timeoutMs),
+    callerKey,
+    endpointUrls: Object.freeze({
+      token: endpoints.token,
+      ...(endpoints.introspection === undefined ? {} : { introspection: endpoints.introspection }),
+      ...(endpoints.revocation === undefined ? {} : { revocation: endpoints.revocation }),
+    }),
+    endpointAliases: urls.aliases,
+    clientAssertion,
+    clientKeys: new ClientKeys({ fetch: (input, init) => fetch(input, init), clock, settings: clientAssertion }),
+    federation,
+    tokenStore,
+    accessTokenLifetime: integerOption(options, "accessTokenLifetime"),
+    requireHttps: options.requireHttps ?? true,
+    form: {
+      maxBytes: integerOption(options, "maxBodyBytes"),
+      timeoutMs: integerOption(options, "bodyTimeoutMs"),
+      // RFC 8707 s2; RFC 8693 s2.1 (audience).
+      repeatable: new Set(["resource", "audience"]),
+    },
+    accessTokenFormat: format,
+    signingKeys: keys,
+    resources,
+    endpoints,
+    tokenEndpointHtu: urls.tokenEndpointHtu,
+    tokenEndpointAliasHtu: urls.tokenEndpointAliasHtu,
+    jwksUrl: urls.jwksUrl,
+    mountPath: urls.mountPath,
+    replayStore,
+    dpop,
+    storeTimeoutMs: timeoutMs,
+    clientCertificates: mtls.clientCertificates,
+    certificateBoundAccessTokens: mtls.certificateBoundAccessTokens,
+    tokenExchangePolicy,
+    jwtBearerPolicy,
+    revocationStore,
+    introspectionPolicy,
+    foreignTokenRevocation,
+    registrations: fixedClients,
+    scopesSupported,
+    responseTypesSupported,
+    cors,
+  };
+  configs.set(options, config);
+  return config;
+}
