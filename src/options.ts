@@ -12,7 +12,7 @@ import type { ClientStore } from "./clients/client_store.ts";
 import type { ClientRegistration } from "./clients/registration.ts";
 import type { CryptoProvider } from "./crypto/provider.ts";
 import { ConfigurationError } from "./errors.ts";
-import { custom, type Describes, integer, resolvedLater } from "./config/describe.ts";
+import { boolean, custom, type Describes, func, integer, oneOf, problem, resolvedLater, string } from "./config/describe.ts";
 import { KeySet } from "./crypto/key_set.ts";
 import type { EventHook } from "./events.ts";
 import type { FetchLike } from "./http/fetch.ts";
@@ -214,77 +214,122 @@ export interface TokenEndpointOptions {
   jwtBearerPolicy?: JwtBearerPolicy;
 }
 
+/** RFC 8414 s2: an https URL (http for loopback hosts), no query, no fragment. */
+function issuerField(issuer: unknown, path: string): string {
+  if (typeof issuer !== "string") throw problem(path, "must be a string URL");
+  let url: URL;
+  try {
+    url = new URL(issuer);
+  } catch {
+    throw new ConfigurationError(`${path} ${JSON.stringify(issuer)} is not a URL`, path);
+  }
+  if (!isHttpsOrLoopback(url)) throw problem(path, "must be an https URL (http is allowed for localhost only)");
+  if (url.search !== "" || url.hash !== "" || issuer.includes("?") || issuer.includes("#")) {
+    throw problem(path, "must not have a query or fragment (RFC 8414 s2)");
+  }
+  return issuer;
+}
+
+function tokenStoreField(store: unknown, path: string): TokenStore {
+  const s = store as Partial<TokenStore> | null;
+  if (typeof s !== "object" || s === null || typeof s.save !== "function" || typeof s.find !== "function" || typeof s.revoke !== "function") {
+    throw problem(path, "must be a TokenStore (save, find and revoke)");
+  }
+  return store as TokenStore;
+}
+
+function replayStoreField(store: unknown, path: string): ReplayStore {
+  if (typeof (store as Partial<ReplayStore> | null)?.remember !== "function") throw problem(path, "must be a ReplayStore (remember)");
+  return store as ReplayStore;
+}
+
+function keySetField(keys: unknown, path: string): KeySet {
+  if (!(keys instanceof KeySet)) throw problem(path, "must be a KeySet");
+  return keys;
+}
+
+/** RFC 8707 s2: resource indicators are absolute URIs without a fragment. */
+function resourceListField(value: unknown, path: string): readonly string[] {
+  if (!Array.isArray(value) || !value.every((r) => typeof r === "string" && isResourceIndicator(r))) {
+    throw problem(path, "must be absolute URIs without fragment (RFC 8707 s2)");
+  }
+  return value;
+}
+
+function resourceField(value: unknown, path: string): string {
+  if (typeof value !== "string" || !isResourceIndicator(value)) throw problem(path, "must be an absolute URI without fragment (RFC 8707 s2)");
+  return value;
+}
+
+function resourceScopesField(map: unknown, path: string): Readonly<Record<string, readonly string[]>> {
+  if (typeof map !== "object" || map === null || Array.isArray(map)) throw problem(path, "must map resource indicators to scope lists");
+  for (const [resource, scopes] of Object.entries(map)) {
+    const at = `${path}[${JSON.stringify(resource)}]`;
+    if (!isResourceIndicator(resource)) throw problem(at, "is keyed by a resource indicator that is not an absolute URI without fragment (RFC 8707 s2)");
+    if (!Array.isArray(scopes) || scopes.length === 0 || !scopes.every((s) => typeof s === "string" && isScopeToken(s))) {
+      throw problem(at, "must be a non-empty list of scope tokens");
+    }
+  }
+  return map as Readonly<Record<string, readonly string[]>>;
+}
+
 /**
  * The description of {@link TokenEndpointOptions}: the known keys (unknown ones are refused
- * with a "did you mean"), the integer ranges and defaults, and the README's table. Fields
- * whose rules span others are checked by the resolver (`config/server_config.ts`).
+ * with a "did you mean"), each field's check, range and default, and the README's table.
+ * The few rules that span fields, and the options whose own module checks them
+ * (`resolvedLater`), are checked by the resolver (`config/server_config.ts`).
  *
  * @example
  * ```ts
  * import { tokenEndpointDescription } from "./options.ts";
  * tokenEndpointDescription.accessTokenLifetime.kind; // "integer 1-86400"
+ * tokenEndpointDescription.accessTokenFormat.check("jwt", "accessTokenFormat"); // "jwt"
  * ```
  */
 export const tokenEndpointDescription = {
-  issuer: custom<string, { required: true }>("URL", "The issuer identifier (RFC 8414 s2): https, no query or fragment.", (v) => v as string, { required: true }),
+  issuer: custom<string, { required: true }>("URL", "The issuer identifier (RFC 8414 s2): https, no query or fragment.", issuerField, { required: true }),
   clients: custom<readonly ClientRegistration[] | ClientStore, { required: true }>(
     "array of registrations or ClientStore",
     "The registered clients (see the client registration table).",
     (v) => v as readonly ClientRegistration[] | ClientStore,
     { required: true },
   ),
-  tokenStore: resolvedLater<TokenStore>("TokenStore", "Where opaque tokens are recorded.", "a MemoryTokenStore"),
+  tokenStore: custom<TokenStore>("TokenStore", "Where opaque tokens are recorded.", tokenStoreField, { defaultText: "a MemoryTokenStore" }),
   accessTokenLifetime: integer("Access token lifetime, seconds (RFC 6750 s5.3); a client's `access_token_lifetime` overrides it.", 1, 86_400, { default: 600 }),
   maxBodyBytes: integer("Largest request body accepted, bytes.", 1, 1_048_576, { default: 8_192 }),
   bodyTimeoutMs: integer("Longest time a request body may take to arrive, milliseconds.", 1, 600_000, { default: 10_000 }),
+  // Checked on every call (crypto/checked_provider.ts): a provider is trusted for nothing.
   crypto: resolvedLater<CryptoProvider>("CryptoProvider", "Source of randomness, digests and comparisons.", "WebCrypto"),
-  clock: resolvedLater<() => number>("function", "Milliseconds since the epoch.", "`Date.now`"),
-  requireHttps: resolvedLater<boolean>("boolean", "Refuse requests whose URL is not https (RFC 6749 s3.2); loopback is always allowed.", "true"),
-  realm: resolvedLater<string>("string", "The realm of `WWW-Authenticate` challenges.", "the issuer"),
-  accessTokenFormat: resolvedLater<AccessTokenFormat>(`"opaque" \\| "jwt"`, "The format of access tokens (RFC 9068 for jwt); a client's `access_token_format` overrides it.", `"opaque"`),
-  signingKeys: resolvedLater<KeySet>("KeySet", "The keys JWT access tokens are signed with."),
-  allowedResources: resolvedLater<readonly string[]>("array of resource indicators", "Resource indicators (RFC 8707) any client may ask tokens for.", "none"),
-  defaultResource: resolvedLater<string>("resource indicator", "The audience of tokens requested without `resource`."),
-  resourceScopes: resolvedLater<Readonly<Record<string, readonly string[]>>>("object", "The scopes each resource server understands, by resource indicator."),
-  onEvent: resolvedLater<EventHook>("function", "Called for every event; never awaited."),
+  clock: func<() => number>("Milliseconds since the epoch.", "returning milliseconds", { defaultText: "`Date.now`" }),
+  requireHttps: boolean("Refuse requests whose URL is not https (RFC 6749 s3.2); loopback is always allowed.", { default: true }),
+  realm: string("The realm of `WWW-Authenticate` challenges.", { defaultText: "the issuer" }),
+  accessTokenFormat: oneOf<AccessTokenFormat, { default: "opaque" }>(
+    "The format of access tokens (RFC 9068 for jwt); a client's `access_token_format` overrides it.",
+    ["opaque", "jwt"],
+    { default: "opaque" },
+  ),
+  signingKeys: custom<KeySet>("KeySet", "The keys JWT access tokens are signed with.", keySetField),
+  allowedResources: custom<readonly string[]>("array of resource indicators", "Resource indicators (RFC 8707) any client may ask tokens for.", resourceListField, {
+    defaultText: "none",
+  }),
+  defaultResource: custom<string>("resource indicator", "The audience of tokens requested without `resource`.", resourceField),
+  resourceScopes: custom<Readonly<Record<string, readonly string[]>>>("object", "The scopes each resource server understands, by resource indicator.", resourceScopesField),
+  onEvent: func<EventHook>("Called for every event; never awaited."),
   bruteForce: resolvedLater<BruteForceOptions | false>("object or false", "Brute-force protection of client secrets (RFC 6749 s2.3.1).", "on"),
-  callerKey: resolvedLater<(request: Request) => string | undefined>("function", "Who is calling (the peer address), for the brute-force counters."),
+  callerKey: func<(request: Request) => string | undefined>("Who is calling (the peer address), for the brute-force counters.", "(request) => string | undefined"),
   storeTimeoutMs: integer("Longest wait for any pluggable backend, milliseconds; then 503.", 1, 600_000, { default: 5_000 }),
   clientAssertion: resolvedLater<ClientAssertionOptions>("object", "How client assertions are checked (RFC 7523)."),
-  replayStore: resolvedLater<ReplayStore>("ReplayStore", "Remembers single-use values (assertion and DPoP `jti`s).", "a MemoryReplayStore"),
-  fetch: resolvedLater<FetchLike>("function", "The fetch used to read clients' `jwks_uri`.", "`globalThis.fetch`"),
+  replayStore: custom<ReplayStore>("ReplayStore", "Remembers single-use values (assertion and DPoP `jti`s).", replayStoreField, { defaultText: "a MemoryReplayStore" }),
+  fetch: func<FetchLike>("The fetch used to read clients' `jwks_uri`.", "", { defaultText: "`globalThis.fetch`" }),
+  // Resolved against the issuer, and exclusive with the server's endpoints.token.
   tokenEndpoint: resolvedLater<string>("URL or path", "The public URL of the token endpoint.", "`<issuer>/token`"),
   dpop: resolvedLater<DpopOptions | false>("object or false", "DPoP (RFC 9449): sender-constrained tokens.", "on"),
   trustedIssuers: resolvedLater<readonly TrustedIssuer[]>("array of trusted issuers", "External issuers whose tokens authenticate clients.", "none"),
   clientCertificate: resolvedLater<ClientCertificateSource>("function", "Where a request's TLS client certificate comes from (RFC 8705)."),
   certificateBoundAccessTokens: resolvedLater<boolean>("boolean", "Bind every access token to the client's certificate (RFC 8705 s3).", "false"),
-  tokenExchangePolicy: resolvedLater<TokenExchangePolicy>("function", "Turns on token exchange (RFC 8693)."),
-  jwtBearerPolicy: resolvedLater<JwtBearerPolicy>("function", "Turns on the JWT bearer grant (RFC 7523 s2.1)."),
+  tokenExchangePolicy: func<TokenExchangePolicy>("Turns on token exchange (RFC 8693).", "(request) => boolean | Promise<boolean>"),
+  jwtBearerPolicy: func<JwtBearerPolicy>("Turns on the JWT bearer grant (RFC 7523 s2.1).", "(request) => { scope, resource? } | false"),
 } satisfies Describes<TokenEndpointOptions>;
-
-/** One of the description's integers: its default when absent, else checked with its path. */
-export function integerOption(options: TokenEndpointOptions, name: "accessTokenLifetime" | "maxBodyBytes" | "bodyTimeoutMs" | "storeTimeoutMs"): number {
-  const value = options[name];
-  return value === undefined ? tokenEndpointDescription[name].fallback : tokenEndpointDescription[name].check(value, name);
-}
-
-/** The issuer identifier (RFC 8414 s2): an https URL (http for loopback), no query, no fragment. */
-export function checkIssuer(issuer: unknown): string {
-  if (typeof issuer !== "string") throw new ConfigurationError("issuer must be a string URL");
-  let url: URL;
-  try {
-    url = new URL(issuer);
-  } catch {
-    throw new ConfigurationError(`issuer ${JSON.stringify(issuer)} is not a URL`);
-  }
-  if (!isHttpsOrLoopback(url)) {
-    throw new ConfigurationError("issuer must be an https URL (http is allowed for localhost only)");
-  }
-  if (url.search !== "" || url.hash !== "" || issuer.includes("?") || issuer.includes("#")) {
-    throw new ConfigurationError("issuer must not have a query or fragment (RFC 8414 s2)");
-  }
-  return issuer;
-}
 
 /**
  * Checks a configured public endpoint URL: an absolute URL or a path (starting with `/`) on
@@ -292,20 +337,16 @@ export function checkIssuer(issuer: unknown): string {
  * s3.1, s3.2), while a query is kept. Returns the absolute URL.
  */
 export function publicEndpointUrl(name: string, value: unknown, issuer: string): string {
-  if (typeof value !== "string" || value === "") {
-    throw new ConfigurationError(`${name} must be a URL or a path starting with '/'`);
-  }
-  if (value.includes("#")) throw new ConfigurationError(`${name} must not have a fragment`);
+  if (typeof value !== "string" || value === "") throw problem(name, "must be a URL or a path starting with '/'");
+  if (value.includes("#")) throw problem(name, "must not have a fragment");
   let url: URL;
   try {
     if (value.startsWith("//")) throw new TypeError("scheme-relative");
     url = value.startsWith("/") ? new URL(value, new URL(issuer).origin) : new URL(value);
   } catch {
-    throw new ConfigurationError(`${name} ${JSON.stringify(value)} is not a URL or a path starting with '/'`);
+    throw new ConfigurationError(`${name} ${JSON.stringify(value)} is not a URL or a path starting with '/'`, name);
   }
-  if (!isHttpsOrLoopback(url)) {
-    throw new ConfigurationError(`${name} must be an https URL (http is allowed for localhost only)`);
-  }
+  if (!isHttpsOrLoopback(url)) throw problem(name, "must be an https URL (http is allowed for localhost only)");
   return url.href;
 }
 
@@ -317,122 +358,49 @@ export function tokenEndpointUrl(options: TokenEndpointOptions & { endpoints?: {
   const endpoints = options.endpoints;
   const fromEndpoints = typeof endpoints === "object" && endpoints !== null ? endpoints.token : undefined;
   if (options.tokenEndpoint !== undefined && fromEndpoints !== undefined) {
-    throw new ConfigurationError("give tokenEndpoint or endpoints.token, not both");
+    throw new ConfigurationError("give tokenEndpoint or endpoints.token, not both", "tokenEndpoint");
   }
   if (fromEndpoints !== undefined) return publicEndpointUrl("endpoints.token", fromEndpoints, issuer);
   return publicEndpointUrl("tokenEndpoint", options.tokenEndpoint ?? `${issuer.replace(/\/+$/, "")}/token`, issuer);
 }
 
-/** `clock`: a function returning milliseconds; default `Date.now`. */
-export function checkClock(clock: unknown): () => number {
-  if (clock === undefined) return Date.now;
-  if (typeof clock !== "function") throw new ConfigurationError("clock must be a function returning milliseconds");
-  return clock as () => number;
-}
-
 /**
- * `tokenStore`: default a {@link MemoryTokenStore}. The built-in store answers at once; any
- * other (a Redis or SQL round trip) gets the deadline, so a hung engine is a 503.
+ * The token store: default a {@link MemoryTokenStore}. The built-in store answers at once;
+ * any other (a Redis or SQL round trip) gets the deadline, so a hung engine is a 503.
  */
-export function checkTokenStore(store: unknown, clock: () => number, timeoutMs: number): TokenStore {
+export function tokenStoreOf(store: TokenStore | undefined, clock: () => number, timeoutMs: number): TokenStore {
   if (store === undefined) return new MemoryTokenStore({ clock });
-  const s = store as Partial<TokenStore> | null;
-  if (typeof s !== "object" || s === null || typeof s.save !== "function" || typeof s.find !== "function" || typeof s.revoke !== "function") {
-    throw new ConfigurationError("tokenStore must be a TokenStore (save, find and revoke)");
-  }
-  return s.constructor === MemoryTokenStore ? store as TokenStore : deadlineTokenStore(store as TokenStore, timeoutMs);
+  return store.constructor === MemoryTokenStore ? store : deadlineTokenStore(store, timeoutMs);
 }
 
-/** `callerKey`: the host's key for who is calling, for the brute-force counters. */
-export function checkCallerKey(callerKey: unknown): ((request: Request) => string | undefined) | undefined {
-  if (callerKey !== undefined && typeof callerKey !== "function") {
-    throw new ConfigurationError("callerKey must be a function (request) => string | undefined");
-  }
-  return callerKey as ((request: Request) => string | undefined) | undefined;
-}
-
-/** `realm`: default the issuer. */
-export function checkRealm(realm: unknown, issuer: string): string {
-  if (realm === undefined) return issuer;
-  if (typeof realm !== "string") throw new ConfigurationError("realm must be a string");
-  return realm;
-}
-
-/**
- * `replayStore`: default a {@link MemoryReplayStore}, which answers at once; a user's gets
- * the same deadline as every other backend.
- */
-export function checkReplayStore(store: unknown, clock: () => number, timeoutMs: number): ReplayStore {
+/** The replay store: default a {@link MemoryReplayStore}, which answers at once; a user's gets the deadline. */
+export function replayStoreOf(store: ReplayStore | undefined, clock: () => number, timeoutMs: number): ReplayStore {
   if (store === undefined) return new MemoryReplayStore({ clock });
-  if (typeof (store as Partial<ReplayStore> | null)?.remember !== "function") {
-    throw new ConfigurationError("replayStore must be a ReplayStore (remember)");
-  }
-  return store instanceof MemoryReplayStore ? store : deadlineReplayStore(store as ReplayStore, timeoutMs);
+  return store instanceof MemoryReplayStore ? store : deadlineReplayStore(store, timeoutMs);
 }
 
-/** `fetch`: default `globalThis.fetch`, read when the options are resolved. */
-export function checkFetch(fetch: unknown): FetchLike {
-  const f = fetch ?? globalThis.fetch;
-  if (typeof f !== "function") throw new ConfigurationError("fetch must be a function");
-  return f as FetchLike;
-}
-
-/** `allowedResources`, `defaultResource` and `resourceScopes` (RFC 8707 s2). */
-export function checkResources(options: TokenEndpointOptions): ResourcePolicy {
-  const allowed = options.allowedResources ?? [];
-  if (!Array.isArray(allowed) || !allowed.every((r) => typeof r === "string" && isResourceIndicator(r))) {
-    throw new ConfigurationError("allowedResources must be absolute URIs without fragment (RFC 8707 s2)");
-  }
-  const fallback = options.defaultResource;
-  if (fallback !== undefined && (typeof fallback !== "string" || !isResourceIndicator(fallback))) {
-    throw new ConfigurationError("defaultResource must be an absolute URI without fragment (RFC 8707 s2)");
-  }
-  const map = options.resourceScopes ?? {};
-  if (typeof map !== "object" || map === null || Array.isArray(map)) {
-    throw new ConfigurationError("resourceScopes must map resource indicators to scope lists");
-  }
+/** The resource policy (RFC 8707) of checked `allowedResources`, `defaultResource` and `resourceScopes`. */
+export function resourcePolicy(
+  allowed: readonly string[] | undefined,
+  defaultResource: string | undefined,
+  scopes: Readonly<Record<string, readonly string[]>> | undefined,
+): ResourcePolicy {
   const resourceScopes = new Map<string, ReadonlySet<string>>();
-  for (const [resource, scopes] of Object.entries(map)) {
-    if (!isResourceIndicator(resource)) {
-      throw new ConfigurationError(`resourceScopes: ${JSON.stringify(resource)} is not an absolute URI without fragment (RFC 8707 s2)`);
-    }
-    if (!Array.isArray(scopes) || scopes.length === 0 || !scopes.every((s) => typeof s === "string" && isScopeToken(s))) {
-      throw new ConfigurationError(`resourceScopes: the scopes of ${resource} must be a non-empty list of scope tokens`);
-    }
-    resourceScopes.set(resource, new Set(scopes));
-  }
-  return { allowedResources: new Set(allowed), defaultResource: fallback, resourceScopes };
+  for (const [resource, list] of Object.entries(scopes ?? {})) resourceScopes.set(resource, new Set(list));
+  return { allowedResources: new Set(allowed ?? []), defaultResource, resourceScopes };
 }
 
-/** `accessTokenFormat` and `signingKeys`: JWT access tokens, the server's or a client's, need keys. */
-export function checkAccessTokenFormat(options: TokenEndpointOptions): { format: AccessTokenFormat; keys: KeySet | undefined } {
-  const format = options.accessTokenFormat ?? "opaque";
-  if (format !== "opaque" && format !== "jwt") throw new ConfigurationError(`accessTokenFormat must be 'opaque' or 'jwt'`);
-  const keys = options.signingKeys;
-  if (keys !== undefined && !(keys instanceof KeySet)) throw new ConfigurationError("signingKeys must be a KeySet");
-  const jwtClient = Array.isArray(options.clients) &&
-    (options.clients as readonly ClientRegistration[]).some((c) => c?.access_token_format === "jwt");
+/** JWT access tokens, the server's default or a registered client's, need `signingKeys` (RFC 9068). */
+export function requireSigningKeys(format: AccessTokenFormat, keys: KeySet | undefined, clients: TokenEndpointOptions["clients"]): void {
+  const jwtClient = Array.isArray(clients) && (clients as readonly ClientRegistration[]).some((c) => c?.access_token_format === "jwt");
   if (keys === undefined && (format === "jwt" || jwtClient)) {
-    throw new ConfigurationError("JWT access tokens need the signingKeys option (a KeySet)");
+    throw new ConfigurationError("JWT access tokens need the signingKeys option (a KeySet)", "signingKeys");
   }
-  return { format, keys };
 }
 
-/** The grants' policies: `tokenExchangePolicy` and `jwtBearerPolicy` (which needs `trustedIssuers`). */
-export function checkPolicies(options: TokenEndpointOptions): {
-  tokenExchangePolicy: TokenExchangePolicy | undefined;
-  jwtBearerPolicy: JwtBearerPolicy | undefined;
-} {
-  const tokenExchangePolicy = options.tokenExchangePolicy;
-  if (tokenExchangePolicy !== undefined && typeof tokenExchangePolicy !== "function") {
-    throw new ConfigurationError("tokenExchangePolicy must be a function (request) => boolean | Promise<boolean>");
+/** The JWT bearer grant accepts assertions of trusted issuers only: `jwtBearerPolicy` needs `trustedIssuers`. */
+export function requireTrustedIssuers(policy: JwtBearerPolicy | undefined, trustedIssuers: readonly TrustedIssuer[] | undefined): void {
+  if (policy !== undefined && (trustedIssuers === undefined || trustedIssuers.length === 0)) {
+    throw new ConfigurationError("jwtBearerPolicy needs trustedIssuers: the issuers whose assertions the JWT bearer grant accepts", "jwtBearerPolicy");
   }
-  const jwtBearerPolicy = options.jwtBearerPolicy;
-  if (jwtBearerPolicy !== undefined && typeof jwtBearerPolicy !== "function") {
-    throw new ConfigurationError("jwtBearerPolicy must be a function (request) => { scope, resource? } | false");
-  }
-  if (jwtBearerPolicy !== undefined && (options.trustedIssuers === undefined || options.trustedIssuers.length === 0)) {
-    throw new ConfigurationError("jwtBearerPolicy needs trustedIssuers: the issuers whose assertions the JWT bearer grant accepts");
-  }
-  return { tokenExchangePolicy, jwtBearerPolicy };
 }

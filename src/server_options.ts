@@ -8,10 +8,11 @@
 
 import type { CorsOptions } from "./http/cors.ts";
 import { ConfigurationError } from "./errors.ts";
-import { type Describes, func, refuseUnknownKeys, resolvedLater } from "./config/describe.ts";
+import { custom, type Describes, func, objectOf, oneOf, problem, refuseUnknownKeys, resolvedLater } from "./config/describe.ts";
 import { metadataUrl } from "./metadata.ts";
 import { defaultIntrospectionPolicy, type IntrospectionPolicy } from "./introspection_policy.ts";
 import { publicEndpointUrl, type TokenEndpointOptions } from "./options.ts";
+import { isScopeToken } from "./scope.ts";
 import { profileDefaults, type ServerProfile } from "./server_profile.ts";
 import { deadlineRevocationStore } from "./stores/deadline.ts";
 import { normalizeHtu } from "./dpop/htu.ts";
@@ -200,26 +201,66 @@ const introspectionPolicyDescription = {
 
 type ServerOnlyOptions = Omit<ServerOptions, keyof TokenEndpointOptions>;
 
+/** An object of endpoint URLs with known names; the URLs are resolved against the issuer later. */
+function endpointsField(value: unknown, path: string): EndpointOptions {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) throw problem(path, "must be an object");
+  refuseUnknownKeys(value, Object.keys(endpointsDescription), path);
+  return value as EndpointOptions;
+}
+
+function mountPathField(value: unknown, path: string): string {
+  if (typeof value !== "string" || !/^\/[^?#]*[^/?#]$/.test(value)) {
+    throw problem(path, "must start with '/', not end with '/', and have no query or fragment");
+  }
+  return value;
+}
+
+function revocationStoreField(value: unknown, path: string): RevocationStore {
+  const s = value as Partial<RevocationStore> | null;
+  if (typeof s?.revoke !== "function" || typeof s.isRevoked !== "function") throw problem(path, "must have revoke and isRevoked methods");
+  return value as RevocationStore;
+}
+
+/** A list member of the metadata: valid strings, never empty (RFC 8414 s3.2: such members are omitted). */
+function stringListField(check: (s: string) => boolean): (value: unknown, path: string) => readonly string[] {
+  return (value, path) => {
+    if (!Array.isArray(value) || !value.every((v) => typeof v === "string" && check(v))) throw problem(path, "must be an array of valid strings");
+    if (value.length === 0) throw problem(path, "must not be empty (leave it out instead)");
+    return value as string[];
+  };
+}
+
 /**
  * The description of the options {@link ServerOptions} adds to the token endpoint's
- * (`tokenEndpointDescription`): known keys and the table.
+ * (`tokenEndpointDescription`): known keys, each field's check and default, and the table.
  *
  * @example
  * ```ts
  * import { serverDescription } from "./server_options.ts";
  * serverDescription.mountPath.kind; // "path"
+ * serverDescription.foreignTokenRevocation.fallback; // "invalid_grant"
  * ```
  */
 export const serverDescription = {
-  endpoints: resolvedLater<EndpointOptions>("object", "Public URLs of the endpoints (see the endpoints table)."),
-  mountPath: resolvedLater<string>("path", "The path prefix a host framework strips (Hono's `app.mount`)."),
-  introspectionPolicy: resolvedLater<IntrospectionPolicy>("object", "Who may introspect what.", "defaultIntrospectionPolicy"),
-  foreignTokenRevocation: resolvedLater<ForeignTokenRevocation>(`"invalid_grant" \\| "silent"`, "What revoking another client's token answers.", `"invalid_grant"`),
-  revocationStore: resolvedLater<RevocationStore>("RevocationStore", "Revoked JWT ids, until the tokens expire.", "a MemoryRevocationStore"),
-  scopesSupported: resolvedLater<readonly string[]>("array of scope tokens", "`scopes_supported` in the metadata (RFC 8414 s2).", "the clients' scopes"),
-  responseTypesSupported: resolvedLater<readonly string[]>("array of strings", "`response_types_supported` in the metadata.", "omitted"),
+  endpoints: custom<EndpointOptions>("object", "Public URLs of the endpoints (see the endpoints table).", endpointsField),
+  mountPath: custom<string>("path", "The path prefix a host framework strips (Hono's `app.mount`).", mountPathField),
+  introspectionPolicy: objectOf(introspectionPolicyDescription, "Who may introspect what.", { defaultText: "defaultIntrospectionPolicy" }),
+  foreignTokenRevocation: oneOf<ForeignTokenRevocation, { default: "invalid_grant" }>(
+    "What revoking another client's token answers.",
+    ["invalid_grant", "silent"],
+    { default: "invalid_grant" },
+  ),
+  revocationStore: custom<RevocationStore>("RevocationStore", "Revoked JWT ids, until the tokens expire.", revocationStoreField, { defaultText: "a MemoryRevocationStore" }),
+  scopesSupported: custom<readonly string[]>("array of scope tokens", "`scopes_supported` in the metadata (RFC 8414 s2).", stringListField(isScopeToken), {
+    defaultText: "the clients' scopes",
+  }),
+  responseTypesSupported: custom<readonly string[]>("array of strings", "`response_types_supported` in the metadata.", stringListField((s) => s !== ""), {
+    defaultText: "omitted",
+  }),
+  // Checked with endpoints.authorization, which it must not contradict (server_profile.ts).
   profile: resolvedLater<ServerProfile>(`"mcp"`, "A metadata preset for a family of clients."),
   cors: resolvedLater<CorsOptions>("object", "Origins whose web pages may call the server (CORS)."),
+  // Resolved against the issuer; needs clientCertificate and served endpoints.
   mtlsEndpointAliases: resolvedLater<MtlsEndpointAliases>("object", "Other URLs of the endpoints where TLS asks for certificates (RFC 8705 s5)."),
 } satisfies Describes<ServerOnlyOptions>;
 
@@ -267,10 +308,11 @@ export interface ResolvedEndpoints {
 export function resolveEndpoints(options: ServerOptions, facts: EndpointFacts): ResolvedEndpoints {
   const { issuer, tokenEndpoint } = facts;
   const tokenEndpointHtu = normalizeHtu(tokenEndpoint);
-  if (tokenEndpointHtu === undefined) throw new ConfigurationError("the token endpoint URL must not carry user information");
+  if (tokenEndpointHtu === undefined) {
+    const path = options.endpoints?.token === undefined ? "tokenEndpoint" : "endpoints.token";
+    throw new ConfigurationError(`${path}: the token endpoint URL must not carry user information`, path);
+  }
   const e = options.endpoints ?? {};
-  if (typeof e !== "object" || e === null) throw new ConfigurationError("endpoints must be an object");
-  refuseUnknownKeys(e, Object.keys(endpointsDescription), "endpoints");
   const base = issuer.replace(/\/+$/, "");
   const optional = (name: "introspection" | "revocation", fallback: string): string | undefined =>
     e[name] === false ? undefined : endpointUrl(name, e[name] ?? `${base}${fallback}`, issuer);
@@ -289,9 +331,6 @@ export function resolveEndpoints(options: ServerOptions, facts: EndpointFacts): 
   });
 
   const mountPath = options.mountPath;
-  if (mountPath !== undefined && (typeof mountPath !== "string" || !/^\/[^?#]*[^/?#]$/.test(mountPath))) {
-    throw new ConfigurationError("mountPath must start with '/', not end with '/', and have no query or fragment");
-  }
   const seen = new Map<string, string>();
   let mounted = false;
   for (const [name, url] of [...Object.entries(endpoints), ["jwks", jwksUrl]] as [string, string | undefined][]) {
@@ -301,7 +340,8 @@ export function resolveEndpoints(options: ServerOptions, facts: EndpointFacts): 
     for (const path of paths) {
       const other = seen.get(path);
       if (other !== undefined && other !== name) {
-        throw new ConfigurationError(`endpoints ${other} and ${name} share the path ${path}`);
+        // The metadata document's URL follows from the issuer (RFC 8414 s3): name the other one.
+        throw new ConfigurationError(`endpoints ${other} and ${name} share the path ${path}`, `endpoints.${name === "metadata" ? other : name}`);
       }
       seen.set(path, name);
     }
@@ -315,66 +355,33 @@ export function resolveEndpoints(options: ServerOptions, facts: EndpointFacts): 
   for (const [name, url] of Object.entries(aliases)) {
     for (const path of routedPaths(url, mountPath)) {
       const other = seen.get(path);
-      if (other !== undefined && other !== name) throw new ConfigurationError(`mtlsEndpointAliases.${name} shares the path ${path} with endpoints.${other}`);
+      if (other !== undefined && other !== name) throw new ConfigurationError(`mtlsEndpointAliases.${name} shares the path ${path} with endpoints.${other}`, `mtlsEndpointAliases.${name}`);
       seen.set(path, name);
     }
   }
   const tokenEndpointAliasHtu = aliases.token === undefined ? undefined : normalizeHtu(aliases.token);
-  if (aliases.token !== undefined && tokenEndpointAliasHtu === undefined) throw new ConfigurationError("mtlsEndpointAliases.token must not carry user information");
+  if (aliases.token !== undefined && tokenEndpointAliasHtu === undefined) throw new ConfigurationError("mtlsEndpointAliases.token must not carry user information", "mtlsEndpointAliases.token");
 
   if (mountPath !== undefined && !mounted) {
-    throw new ConfigurationError(`mountPath ${JSON.stringify(mountPath)} contains none of the endpoints`);
+    throw new ConfigurationError(`mountPath ${JSON.stringify(mountPath)} contains none of the endpoints`, "mountPath");
   }
   return { endpoints, jwksUrl, mountPath, aliases, tokenEndpointHtu, tokenEndpointAliasHtu, responseTypesSupported: preset.responseTypesSupported };
 }
 
-/** A list option of the metadata: valid strings, deduplicated, never empty (RFC 8414 s3.2). */
-export function stringList(name: string, value: unknown, check: (s: string) => boolean): readonly string[] | undefined {
-  if (value === undefined) return undefined;
-  if (!Array.isArray(value) || !value.every((v) => typeof v === "string" && check(v))) {
-    throw new ConfigurationError(`${name} must be an array of valid strings`);
-  }
-  // RFC 8414 s3.2: members with zero elements are omitted.
-  if (value.length === 0) throw new ConfigurationError(`${name} must not be empty (leave it out instead)`);
-  return [...new Set(value as string[])];
-}
-
-/** `introspectionPolicy`, with the default's functions where it names none. */
-export function checkIntrospectionPolicy(value: unknown): Required<IntrospectionPolicy> {
-  if (value === undefined) return defaultIntrospectionPolicy;
-  if (typeof value !== "object" || value === null) throw new ConfigurationError("introspectionPolicy must be an object");
-  refuseUnknownKeys(value, Object.keys(introspectionPolicyDescription), "introspectionPolicy");
-  const p = value as IntrospectionPolicy;
-  for (const key of ["allowCaller", "allowToken"] as const) {
-    if (p[key] !== undefined) introspectionPolicyDescription[key].check(p[key], `introspectionPolicy.${key}`);
-  }
+/** The introspection policy: the default's functions where it names none. */
+export function introspectionPolicyOf(policy: Partial<IntrospectionPolicy> | undefined): Required<IntrospectionPolicy> {
   return {
-    allowCaller: p.allowCaller ?? defaultIntrospectionPolicy.allowCaller,
-    allowToken: p.allowToken ?? defaultIntrospectionPolicy.allowToken,
+    allowCaller: policy?.allowCaller ?? defaultIntrospectionPolicy.allowCaller,
+    allowToken: policy?.allowToken ?? defaultIntrospectionPolicy.allowToken,
   };
 }
 
 /**
- * `revocationStore`: default a {@link MemoryRevocationStore}. As for the token store, the
+ * The revocation store: default a {@link MemoryRevocationStore}. As for the token store, the
  * built-in store answers at once; any other (a Redis or SQL round trip) gets the deadline,
  * so a hung engine is a 503, not a hung request.
  */
-export function checkRevocationStore(value: unknown, clock: () => number, timeoutMs: number): RevocationStore {
-  if (value === undefined) return new MemoryRevocationStore({ clock });
-  const s = value as Partial<RevocationStore> | null;
-  if (typeof s?.revoke !== "function" || typeof s.isRevoked !== "function") {
-    throw new ConfigurationError("revocationStore must have revoke and isRevoked methods");
-  }
-  return s.constructor === MemoryRevocationStore
-    ? value as RevocationStore
-    : deadlineRevocationStore(value as RevocationStore, timeoutMs);
-}
-
-/** `foreignTokenRevocation`: default `"invalid_grant"`. */
-export function checkForeignTokenRevocation(value: unknown): ForeignTokenRevocation {
-  const foreign = value ?? "invalid_grant";
-  if (foreign !== "invalid_grant" && foreign !== "silent") {
-    throw new ConfigurationError("foreignTokenRevocation must be 'invalid_grant' or 'silent'");
-  }
-  return foreign;
+export function revocationStoreOf(store: RevocationStore | undefined, clock: () => number, timeoutMs: number): RevocationStore {
+  if (store === undefined) return new MemoryRevocationStore({ clock });
+  return store.constructor === MemoryRevocationStore ? store : deadlineRevocationStore(store, timeoutMs);
 }

@@ -17,7 +17,7 @@ import type { ClientRegistration } from "../clients/registration.ts";
 import { checkedCryptoProvider } from "../crypto/checked_provider.ts";
 import { webCrypto } from "../crypto/provider.ts";
 import { type DpopContext, resolveDpopOptions } from "../dpop/options.ts";
-import { ConfigurationError } from "../errors.ts";
+import type { ConfigurationError } from "../errors.ts";
 import { federationContext } from "../federation/federated_clients.ts";
 import { resolveTrustedIssuers } from "../federation/trusted_issuer.ts";
 import type { FormLimits } from "../http/form.ts";
@@ -26,40 +26,31 @@ import type { IntrospectionPolicy } from "../introspection_policy.ts";
 import type { MtlsEndpointAliases } from "../mtls/endpoint_aliases.ts";
 import { resolveMtlsOptions } from "../mtls/options.ts";
 import {
-  checkAccessTokenFormat,
-  checkCallerKey,
-  checkClock,
-  checkFetch,
-  checkIssuer,
-  checkPolicies,
-  checkRealm,
-  checkReplayStore,
-  checkResources,
-  checkTokenStore,
-  integerOption,
+  replayStoreOf,
+  requireSigningKeys,
+  requireTrustedIssuers,
+  resourcePolicy,
   tokenEndpointDescription,
   tokenEndpointUrl,
+  tokenStoreOf,
 } from "../options.ts";
 import type { ResourcePolicy } from "../resource_indicators.ts";
 import {
-  checkForeignTokenRevocation,
-  checkIntrospectionPolicy,
-  checkRevocationStore,
   type ForeignTokenRevocation,
+  introspectionPolicyOf,
   resolveEndpoints,
+  revocationStoreOf,
   serverDescription,
   type ServerEndpoints,
   type ServerOptions,
-  stringList,
 } from "../server_options.ts";
-import { isScopeToken } from "../scope.ts";
 import type { ReplayStore } from "../stores/replay_store.ts";
 import type { RevocationStore } from "../stores/revocation_store.ts";
 import type { TokenExchangePolicy } from "../token_exchange/policy.ts";
 import type { JwtBearerPolicy } from "../grants/jwt_bearer_policy.ts";
 import type { IssueContext } from "../tokens/access_token.ts";
 import type { LookupContext } from "../tokens/lookup.ts";
-import { refuseUnknownKeys } from "./describe.ts";
+import { checkObject } from "./describe.ts";
 
 /**
  * The server's resolved configuration: what every endpoint reads, the token endpoint's
@@ -114,7 +105,8 @@ export interface ServerConfig extends ClientAuthContext, IssueContext, LookupCon
   readonly cors: CorsPolicy | undefined;
 }
 
-const KNOWN_OPTIONS: readonly string[] = [...Object.keys(tokenEndpointDescription), ...Object.keys(serverDescription)];
+/** Every option of the server, the token endpoint's included: the one description the resolver checks. */
+const description = { ...tokenEndpointDescription, ...serverDescription };
 
 function quoted(value: string): string {
   return `"${value.replace(/[\\"]/g, "\\$&")}"`;
@@ -138,77 +130,67 @@ const configs = new WeakMap<object, ServerConfig>();
 export function resolveServerConfig(options: ServerOptions): ServerConfig {
   const cached = configs.get(options);
   if (cached !== undefined) return cached;
-  if (typeof options !== "object" || options === null) throw new ConfigurationError("options must be an object");
-  refuseUnknownKeys(options, KNOWN_OPTIONS, "");
-  const issuer = checkIssuer(options.issuer);
+  // Every key known, every field valid by its description, defaults applied; what is left
+  // below is resolution and the rules that span fields.
+  const o = checkObject(description, options, "");
+  const issuer = o.issuer;
 
   // Backends and time. A user's crypto provider is checked on every call (see
   // checked_provider.ts); the built-in one needs no checking.
-  const timeoutMs = integerOption(options, "storeTimeoutMs");
-  const crypto = options.crypto === undefined || options.crypto === webCrypto ? webCrypto : checkedCryptoProvider(options.crypto, timeoutMs);
-  const clock = checkClock(options.clock);
-  const tokenStore = checkTokenStore(options.tokenStore, clock, timeoutMs);
-  const callerKey = checkCallerKey(options.callerKey);
+  const timeoutMs = o.storeTimeoutMs;
+  const crypto = o.crypto === undefined || o.crypto === webCrypto ? webCrypto : checkedCryptoProvider(o.crypto, timeoutMs);
+  const clock = o.clock ?? Date.now;
+  const tokenStore = tokenStoreOf(o.tokenStore, clock, timeoutMs);
 
   // Clients, tokens, grants.
-  const clients = options.clients;
+  const clients = o.clients;
   const findClient = clientLookup(clients, crypto, timeoutMs);
   const fixedClients = Array.isArray(clients) ? clients as readonly ClientRegistration[] : undefined;
-  const realm = checkRealm(options.realm, issuer);
-  const { format, keys } = checkAccessTokenFormat(options);
-  const resources = checkResources(options);
-  const onEvent = options.onEvent;
-  if (onEvent !== undefined && typeof onEvent !== "function") throw new ConfigurationError("onEvent must be a function");
-  const { tokenExchangePolicy, jwtBearerPolicy } = checkPolicies(options);
+  const realm = o.realm ?? issuer;
+  requireSigningKeys(o.accessTokenFormat, o.signingKeys, clients);
+  requireTrustedIssuers(o.jwtBearerPolicy, o.trustedIssuers);
 
   // The token endpoint's URL (DPoP proofs name it in `htu`), then client authentication.
   const tokenEndpoint = tokenEndpointUrl(options, issuer);
-  const replayStore = checkReplayStore(options.replayStore, clock, timeoutMs);
-  const fetch = checkFetch(options.fetch);
-  const clientAssertion = resolveAssertionSettings(options.clientAssertion);
+  const replayStore = replayStoreOf(o.replayStore, clock, timeoutMs);
+  const fetch = o.fetch ?? globalThis.fetch;
+  const clientAssertion = resolveAssertionSettings(o.clientAssertion);
   // With a fixed list, federated credentials are checked against the issuers even when
   // none are configured: a credential naming an unknown issuer is a mistake to report now.
-  const federation = options.trustedIssuers === undefined && !fixedClients?.some((c) => c?.federated_credentials !== undefined)
+  const federation = o.trustedIssuers === undefined && !fixedClients?.some((c) => c?.federated_credentials !== undefined)
     ? undefined
     : federationContext(
-      resolveTrustedIssuers(options.trustedIssuers ?? [], { serverIssuer: issuer, fetch: (input, init) => fetch(input, init), clock, settings: clientAssertion }),
+      resolveTrustedIssuers(o.trustedIssuers ?? [], { serverIssuer: issuer, fetch: (input, init) => fetch(input, init), clock, settings: clientAssertion }),
       fixedClients,
     );
   const mtls = resolveMtlsOptions(options, timeoutMs);
-  const dpop = options.dpop === false
+  const dpop = o.dpop === false
     ? undefined
-    : resolveDpopOptions(options.dpop ?? {}, { replayStore, crypto, clock, label: tokenEndpoint });
+    : resolveDpopOptions(o.dpop ?? {}, { replayStore, crypto, clock, label: tokenEndpoint });
 
   // The endpoints' URLs, and what only the endpoints around the token endpoint use.
   const urls = resolveEndpoints(options, {
     issuer,
     tokenEndpoint,
-    servesJwks: keys !== undefined,
+    servesJwks: o.signingKeys !== undefined,
     readsCertificates: mtls.clientCertificates !== undefined,
   });
   const endpoints = urls.endpoints;
-  const foreignTokenRevocation = checkForeignTokenRevocation(options.foreignTokenRevocation);
-  const introspectionPolicy = checkIntrospectionPolicy(options.introspectionPolicy);
-  const revocationStore = checkRevocationStore(options.revocationStore, clock, timeoutMs);
-  const scopesSupported = stringList("scopesSupported", options.scopesSupported, isScopeToken);
-  const responseTypesSupported = stringList("responseTypesSupported", options.responseTypesSupported, (s) => s !== "") ??
-    urls.responseTypesSupported;
-  const cors = corsPolicy(options.cors);
 
   const config: ServerConfig = {
     issuer,
     realm,
     crypto,
     clock,
-    onEvent,
+    onEvent: o.onEvent,
     findClient,
     basicChallenge: `Basic realm=${quoted(realm)}`,
     // A digest no known secret hashes to (finding one means inverting SHA-256), and a match
     // would still fail for want of a client. Not random: options are often resolved at a
     // module's top level, where Cloudflare Workers forbid generating random values.
     unknownClientSecrets: [{ scheme: "sha256", digest: new Uint8Array(32) }],
-    bruteForce: createBruteForceGuard(options.bruteForce, clock, timeoutMs),
-    callerKey,
+    bruteForce: createBruteForceGuard(o.bruteForce, clock, timeoutMs),
+    callerKey: o.callerKey,
     endpointUrls: Object.freeze({
       token: endpoints.token,
       ...(endpoints.introspection === undefined ? {} : { introspection: endpoints.introspection }),
@@ -219,17 +201,17 @@ export function resolveServerConfig(options: ServerOptions): ServerConfig {
     clientKeys: new ClientKeys({ fetch: (input, init) => fetch(input, init), clock, settings: clientAssertion }),
     federation,
     tokenStore,
-    accessTokenLifetime: integerOption(options, "accessTokenLifetime"),
-    requireHttps: options.requireHttps ?? true,
+    accessTokenLifetime: o.accessTokenLifetime,
+    requireHttps: o.requireHttps,
     form: {
-      maxBytes: integerOption(options, "maxBodyBytes"),
-      timeoutMs: integerOption(options, "bodyTimeoutMs"),
+      maxBytes: o.maxBodyBytes,
+      timeoutMs: o.bodyTimeoutMs,
       // RFC 8707 s2; RFC 8693 s2.1 (audience).
       repeatable: new Set(["resource", "audience"]),
     },
-    accessTokenFormat: format,
-    signingKeys: keys,
-    resources,
+    accessTokenFormat: o.accessTokenFormat,
+    signingKeys: o.signingKeys,
+    resources: resourcePolicy(o.allowedResources, o.defaultResource, o.resourceScopes),
     endpoints,
     tokenEndpointHtu: urls.tokenEndpointHtu,
     tokenEndpointAliasHtu: urls.tokenEndpointAliasHtu,
@@ -240,15 +222,15 @@ export function resolveServerConfig(options: ServerOptions): ServerConfig {
     storeTimeoutMs: timeoutMs,
     clientCertificates: mtls.clientCertificates,
     certificateBoundAccessTokens: mtls.certificateBoundAccessTokens,
-    tokenExchangePolicy,
-    jwtBearerPolicy,
-    revocationStore,
-    introspectionPolicy,
-    foreignTokenRevocation,
+    tokenExchangePolicy: o.tokenExchangePolicy,
+    jwtBearerPolicy: o.jwtBearerPolicy,
+    revocationStore: revocationStoreOf(o.revocationStore, clock, timeoutMs),
+    introspectionPolicy: introspectionPolicyOf(o.introspectionPolicy),
+    foreignTokenRevocation: o.foreignTokenRevocation,
     registrations: fixedClients,
-    scopesSupported,
-    responseTypesSupported,
-    cors,
+    scopesSupported: o.scopesSupported === undefined ? undefined : [...new Set(o.scopesSupported)],
+    responseTypesSupported: o.responseTypesSupported === undefined ? urls.responseTypesSupported : [...new Set(o.responseTypesSupported)],
+    cors: corsPolicy(o.cors),
   };
   configs.set(options, config);
   return config;
