@@ -151,12 +151,14 @@ export function authServer(overrides: Partial<ServerOptions> = {}, clients?: Cli
 }
 
 /**
- * The whole server reached through the public `inProcessFetch`: a fetch for libraries
- * (oauth4webapi's `customFetch`, jose's remote JWK Set) that answers the issuer's origin from
- * the server and refuses every other origin, as an unreachable host would.
+ * A fetch for libraries (oauth4webapi's and openid-client's `customFetch`, jose's remote JWK
+ * Set) on the public `inProcessFetch`: each request goes to the handler of its origin (the
+ * keys are URLs; only their origin counts), in process, and any other origin is refused as
+ * an unreachable host would be.
  */
-export function fetchFor(server: { fetch: FetchHandler; issuer?: string }, issuer = server.issuer ?? ISSUER): typeof globalThis.fetch {
-  return inProcessFetch(new Map([[new URL(issuer).origin, server.fetch]])) as typeof globalThis.fetch;
+export function routedFetch(routes: Record<string, FetchHandler>): typeof globalThis.fetch {
+  const byOrigin = new Map(Object.entries(routes).map(([url, handler]) => [new URL(url).origin, handler]));
+  return inProcessFetch(byOrigin) as typeof globalThis.fetch;
 }
 
 // The token endpoint issuing JWTs (RFC 9068), with its JWK Set.
