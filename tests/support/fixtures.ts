@@ -116,8 +116,8 @@ export interface TestServer {
   fetch(request: Request): Promise<Response>;
 }
 
-/** `handleTokenRequest` with ISSUER, BASIC_CLIENT and POST_CLIENT (unless `clients` is given) and a MemoryTokenStore. */
-export function testServer(overrides: Partial<TokenEndpointOptions> = {}, clients?: ClientRegistration[]): TestServer {
+/** `handleTokenRequest` with ISSUER, BASIC_CLIENT and POST_CLIENT (unless `clients`, a list or a ClientStore, is given) and a MemoryTokenStore. */
+export function testServer(overrides: Partial<TokenEndpointOptions> = {}, clients?: TokenEndpointOptions["clients"]): TestServer {
   const store = memoryStoreOf(overrides);
   const options: TokenEndpointOptions = {
     issuer: ISSUER,
@@ -138,7 +138,7 @@ export interface TestAuthServer {
 }
 
 /** `createAuthorizationServer` with ISSUER, BASIC_CLIENT, POST_CLIENT and RS_CLIENT (unless `clients` is given) and a MemoryTokenStore. */
-export function authServer(overrides: Partial<ServerOptions> = {}, clients?: ClientRegistration[]): TestAuthServer {
+export function authServer(overrides: Partial<ServerOptions> = {}, clients?: ServerOptions["clients"]): TestAuthServer {
   const store = memoryStoreOf(overrides);
   const options: ServerOptions = {
     issuer: ISSUER,
