@@ -8,7 +8,8 @@
 // the assertion's and the policy's.
 import assert from "node:assert/strict";
 import fc from "fast-check";
-import { createAuthorizationServer, encodeBasicCredentials, generateSigningKey } from "../../mod.ts";
+import { encodeBasicCredentials, generateSigningKey } from "../../mod.ts";
+import { authServer } from "./fixtures.ts";
 import { encodeBase64Url } from "../../src/encoding/base64.ts";
 import type { FuzzProperty } from "./fuzz_properties.ts";
 
@@ -38,13 +39,13 @@ export const idJagAssertions: FuzzProperty = {
       allowed_resources: [API],
       default_resource: API,
     });
-    const server = createAuthorizationServer({
+    const server = authServer({
       issuer: ISSUER,
       trustedIssuers: [{ issuer: IDP, jwks: { keys: [idp.publicJwk!] } }],
       clients: [client("wiki"), client("other")],
       jwtBearerPolicy: (r) => (r.subject === "blocked" ? false : { scope: [...POLICY_SCOPE].join(" "), resource: [API] }),
       bruteForce: false,
-    });
+    }).server;
     const b64 = (o: unknown) => encodeBase64Url(enc.encode(JSON.stringify(o)));
     let n = 0;
     const claimChanges = fc.dictionary(
