@@ -182,9 +182,7 @@ export async function jwtServer(
   clients: ClientRegistration[] = [JWT_CLIENT],
 ): Promise<JwtServer> {
   const keys = active instanceof KeySet ? active : new KeySet({ active });
-  // A store of its own even when the overrides name one (as before: `store` is never theirs).
-  const store = new MemoryTokenStore({ clock: overrides.clock });
-  const { options } = testServer({ tokenStore: store, accessTokenFormat: "jwt", signingKeys: keys, ...overrides }, clients);
+  const { options, store } = testServer({ accessTokenFormat: "jwt", signingKeys: keys, ...overrides }, clients);
   const fetch = ((input: RequestInfo | URL, init?: RequestInit) => {
     const request = new Request(input, init);
     return new URL(request.url).pathname === "/jwks" ? handleJwksRequest(request, keys) : handleTokenRequest(request, options);
