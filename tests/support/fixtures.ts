@@ -7,7 +7,15 @@
 // - `authServer`: the whole server (`createAuthorizationServer`): token, introspection,
 //   revocation, metadata, JWKS.
 // - `jwtServer`: the token endpoint issuing RFC 9068 JWTs, with its JWK Set at /jwks.
-// Each takes overrides (any option, spread last) and the registered clients.
+// - `routedFetch`: a fetch for client libraries, on the public `inProcessFetch`.
+// Each server takes overrides (any option, spread last) and the registered clients. Built on
+// them: `exchangeServer` (tests/exchange_helpers.ts), `chaosServer` (tests/support/chaos.ts),
+// the fuzz and load fixtures, and per-file wrappers that only add options or requests.
+// Left calling `createAuthorizationServer`/`handleTokenRequest` by hand, on purpose: tests of
+// those calls themselves (start-up refusals, configuration errors, handleTokenRequest given
+// the server's options), the recorded-answer tests (their options are the record), programs
+// run in another process or bundle (tests/fixtures/), the packed-tarball quick start, and
+// the measurement scripts in tests/scripts/.
 //
 // Why not `createTestAuthorizationServer` itself: it registers a client of its own with a
 // generated secret and sets the issuer, keys, resources and token format, so a test built on
