@@ -190,10 +190,11 @@ export async function jwtServer(
   clients: ClientRegistration[] = [JWT_CLIENT],
 ): Promise<JwtServer> {
   const keys = active instanceof KeySet ? active : new KeySet({ active });
-  const { options, store } = testServer({ accessTokenFormat: "jwt", signingKeys: keys, ...overrides }, clients);
+  const endpoint = testServer({ accessTokenFormat: "jwt", signingKeys: keys, ...overrides }, clients);
+  const { options, store } = endpoint;
   const fetch = ((input: RequestInfo | URL, init?: RequestInit) => {
     const request = new Request(input, init);
-    return new URL(request.url).pathname === "/jwks" ? handleJwksRequest(request, keys) : handleTokenRequest(request, options);
+    return new URL(request.url).pathname === "/jwks" ? handleJwksRequest(request, keys) : endpoint.fetch(request);
   }) as typeof globalThis.fetch;
   const request = (params: Record<string, string | string[]> = {}, client = JWT_CLIENT.client_id) => {
     const body = new URLSearchParams({ grant_type: "client_credentials" });
