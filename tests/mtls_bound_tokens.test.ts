@@ -26,11 +26,10 @@ import {
 import { sha256 } from "../src/crypto/sha256.ts";
 import { encodeBase64Url } from "../src/encoding/base64.ts";
 import { assertOAuthError, assertToken } from "./helpers.ts";
-import { authServer, ISSUER, SECRET } from "./support/fixtures.ts";
+import { API, authServer, ISSUER, SECRET } from "./support/fixtures.ts";
 import { dpopKey, proof } from "./dpop_helpers.ts";
 import { issueCertificate, makeCa, type TestCertificate } from "./support/certificates.ts";
 
-const API = "https://api.example.com";
 const TOKEN = `${ISSUER}/token`;
 const ca = await makeCa();
 const cert = await issueCertificate({ subject: [["CN", "billing"]], issuer: ca, san: { dns: ["billing.example"] } });

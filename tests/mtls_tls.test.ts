@@ -26,13 +26,12 @@ import { type ResourceServerOptions, verifyAccessToken } from "../src/resource_s
 import { sha256 } from "../src/crypto/sha256.ts";
 import { encodeBase64, encodeBase64Url } from "../src/encoding/base64.ts";
 import { issueCertificate, makeCa, serverCertificate, type TestCertificate } from "./support/certificates.ts";
-import { authServer } from "./support/fixtures.ts";
+import { API, authServer } from "./support/fixtures.ts";
 import { httpsPeerCertificates, type Listening, mtlsFetch, serveHttp, serveHttps, serveProxy } from "./support/tls.ts";
 
 const skip = httpsPeerCertificates === true ? false : httpsPeerCertificates;
 if (skip) console.warn(`SKIPPED: ${skip}`);
 
-const API = "https://api.example.com";
 const ca = await makeCa();
 const serverCert = await serverCertificate(ca);
 const billing = await issueCertificate({ subject: [["O", "Acme"], ["CN", "billing"]], issuer: ca, usage: "client", san: { dns: ["billing.example"] } });

@@ -10,12 +10,11 @@ import fc from "fast-check";
 import { type AttemptStore, type ClientStore, encodeBasicCredentials } from "../../mod.ts";
 import { clientIdProblem, MAX_CLIENT_ID_BYTES } from "../../src/clients/client_id.ts";
 import { encodeBase64Url } from "../../src/encoding/base64.ts";
-import { testServer } from "./fixtures.ts";
+import { ISSUER, testServer } from "./fixtures.ts";
 
 /** A client registered in the store under test, whose secret is `SECRET`. */
 export const REAL_ID = "fuzz-real-client";
 export const SECRET = "Qw3rTy8uIo0pAs2dFg4hJk6lZx9cVb1nM7-_Lp5";
-const ISSUER = "https://as.example.com";
 
 const unit = fc.oneof(
   fc.constantFrom("a", "Z", "-", ":", " ", "%", "+", "é", "€", "😀", "\u0000", "\u0001", "\u007f", "\uFFFD", "\uFEFF"),

@@ -8,13 +8,12 @@
 import assert from "node:assert/strict";
 import fc from "fast-check";
 import { generateSigningKey } from "../../mod.ts";
-import { authServer } from "./fixtures.ts";
+import { authServer, ISSUER } from "./fixtures.ts";
 import { encodeBase64Url } from "../../src/encoding/base64.ts";
 import type { FuzzProperty } from "./fuzz_properties.ts";
 
 const enc = new TextEncoder();
 const JWT_BEARER = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
-const ISSUER = "https://as.example.com";
 const GITHUB = "https://token.actions.githubusercontent.com";
 const CLUSTER = "https://oidc.cluster.example.com";
 

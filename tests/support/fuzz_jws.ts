@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import fc from "fast-check";
 import { type AuthorizationServer, generateSigningKey, KeySet } from "../../mod.ts";
-import { authServer } from "./fixtures.ts";
+import { API, authServer } from "./fixtures.ts";
 import { type ResourceServerOptions, verifyAccessToken } from "../../src/resource_server/mod.ts";
 import { encodeBase64Url } from "../../src/encoding/base64.ts";
 import { parseJsonObject } from "../../src/jose/json.ts";
@@ -111,7 +111,6 @@ interface Fixture {
   tokens: string[];
 }
 
-const API = "https://api.example.com";
 
 let fixture: Promise<Fixture> | undefined;
 /** One server, two issued JWTs (ES256 and EdDSA keys in one key set), and an RS over its keys. */

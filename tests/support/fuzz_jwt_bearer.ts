@@ -9,16 +9,14 @@
 import assert from "node:assert/strict";
 import fc from "fast-check";
 import { encodeBasicCredentials, generateSigningKey } from "../../mod.ts";
-import { authServer } from "./fixtures.ts";
+import { authServer, ISSUER, SECRET } from "./fixtures.ts";
 import { encodeBase64Url } from "../../src/encoding/base64.ts";
 import type { FuzzProperty } from "./fuzz_properties.ts";
 
 const enc = new TextEncoder();
 const GRANT = "urn:ietf:params:oauth:grant-type:jwt-bearer";
-const ISSUER = "https://as.example.com";
 const IDP = "https://acme.idp.example";
 const API = "https://api.chat.example/";
-const SECRET = "kq3v8Jx0Yb2nR5tWmZ7cL1pD9sF4hG6aQeUiOyTrEwX";
 const POLICY_SCOPE = new Set(["chat.read", "chat.history"]);
 
 function count(statuses: Record<string, number>, key: string | number): void {
