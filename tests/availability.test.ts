@@ -11,9 +11,7 @@ import assert from "node:assert/strict";
 import {
   type ClientRegistration,
   ConfigurationError,
-  createAuthorizationServer,
   encodeBasicCredentials,
-  handleTokenRequest,
   MemoryAttemptStore,
   MemoryReplayStore,
   MemoryTokenStore,
@@ -24,20 +22,19 @@ import {
 import { type ResourceServerOptions, verifyAccessToken } from "../src/resource_server/mod.ts";
 import { MAX_CLIENT_ID_BYTES } from "../src/clients/client_id.ts";
 import { resolveServerConfig } from "../src/config/server_config.ts";
+import { assertOAuthError, assertToken, formPost, tokenRequest } from "./helpers.ts";
 import {
-  assertOAuthError,
-  assertToken,
+  authServer,
   BASIC_CLIENT,
   fakeClock,
-  formPost,
   INTROSPECT_URL,
   ISSUER,
   POST_CLIENT,
   REVOKE_URL,
   RS_CLIENT,
   SECRET,
-  tokenRequest,
-} from "./helpers.ts";
+  testServer,
+} from "./support/fixtures.ts";
 import { assertionRequest, claims, ES256_KEY, IMPOSTOR_KEY, PK_CLIENT, rawJws, signAssertion } from "./assertion_helpers.ts";
 import { ath, dpopKey, proof } from "./dpop_helpers.ts";
 import { API, JWT_CLIENT, jwtServer, testKey } from "./rs_helpers.ts";
@@ -54,15 +51,12 @@ function server(
 ) {
   const clock = fakeClock();
   const attempts = new MemoryAttemptStore({ maxEntries: 50, clock: clock.now });
-  const options: ServerOptions = {
-    issuer: ISSUER,
-    clients,
+  const { server: s } = authServer({
     clock: clock.now,
     tokenStore: new MemoryTokenStore({ clock: clock.now }),
     bruteForce: { store: attempts, ...limits },
     ...overrides,
-  };
-  const s = createAuthorizationServer(options);
+  }, clients);
   const at = (request: Request, peer?: string) => {
     if (peer !== undefined) request.headers.set("x-test-peer", peer);
     return s.fetch(request);
@@ -222,15 +216,15 @@ describe("3. one client cannot take every slot of the token store", () => {
     const clock = fakeClock();
     const store = new MemoryTokenStore({ maxEntries: 100, clock: clock.now });
     const others: ClientRegistration[] = Array.from({ length: 9 }, (_, i) => ({ ...BASIC_CLIENT, client_id: `other-${i}` }));
-    const options = { issuer: ISSUER, clients: [BASIC_CLIENT, ...others], clock: clock.now, tokenStore: store, accessTokenLifetime: 600 };
-    const greedy = () => handleTokenRequest(tokenRequest({ basic: [BASIC_CLIENT.client_id, SECRET] }), options);
+    const { fetch } = testServer({ clock: clock.now, tokenStore: store, accessTokenLifetime: 600 }, [BASIC_CLIENT, ...others]);
+    const greedy = () => fetch(tokenRequest({ basic: [BASIC_CLIENT.client_id, SECRET] }));
     for (let i = 0; i < 10; i++) await assertToken(await greedy());
     for (let i = 0; i < 200; i++) {
       const res = await greedy();
       assert.equal(res.headers.get("retry-after"), "600");
       await assertOAuthError(res, 503, "temporarily_unavailable");
       if (i % 20 === 0) {
-        for (const o of others) await assertToken(await handleTokenRequest(tokenRequest({ basic: [o.client_id, SECRET] }), options));
+        for (const o of others) await assertToken(await fetch(tokenRequest({ basic: [o.client_id, SECRET] })));
       }
     }
     assert.equal(store.size, 100, "the store is full, one tenth of it the greedy client's");
@@ -305,23 +299,22 @@ describe("5. client_ids no store can hold are unknown clients", () => {
   test("through Basic, the body and an assertion's iss/sub: the same invalid_client as an unknown id, and no store is asked", async () => {
     const asked: string[] = [];
     const registrations = new Map([BASIC_CLIENT, POST_CLIENT, PK_CLIENT].map((c) => [c.client_id, c]));
-    const options = {
-      issuer: ISSUER,
+    const { fetch } = testServer({
       clients: { getClient: (id: string) => (asked.push(id), registrations.get(id)) },
       bruteForce: false as const,
       maxBodyBytes: 65_536, // room for an assertion naming a 3,000-character id twice
-    };
+    });
     const answer = async (res: Response) => [res.status, [...res.headers], await res.text()];
     const now = Date.now();
     for (const id of hostile) {
-      const viaBasic = await answer(await handleTokenRequest(tokenRequest({ basic: [id, SECRET] }), options));
-      assert.deepEqual(viaBasic, await answer(await handleTokenRequest(tokenRequest({ basic: ["no-such-client", SECRET] }), options)));
+      const viaBasic = await answer(await fetch(tokenRequest({ basic: [id, SECRET] })));
+      assert.deepEqual(viaBasic, await answer(await fetch(tokenRequest({ basic: ["no-such-client", SECRET] }))));
       const post = (client_id: string) => tokenRequest({ body: { grant_type: "client_credentials", client_id, client_secret: SECRET } });
-      const viaBody = await answer(await handleTokenRequest(post(id), options));
-      assert.deepEqual(viaBody, await answer(await handleTokenRequest(post("no-such-client"), options)));
+      const viaBody = await answer(await fetch(post(id)));
+      assert.deepEqual(viaBody, await answer(await fetch(post("no-such-client"))));
       const signed = (client_id: string) => signAssertion(ES256_KEY, claims(client_id, now));
-      const viaAssertion = await answer(await handleTokenRequest(assertionRequest(await signed(id)), options));
-      assert.deepEqual(viaAssertion, await answer(await handleTokenRequest(assertionRequest(await signed("no-such-client")), options)));
+      const viaAssertion = await answer(await fetch(assertionRequest(await signed(id))));
+      assert.deepEqual(viaAssertion, await answer(await fetch(assertionRequest(await signed("no-such-client")))));
       assert.equal(viaBasic[0], 401);
       assert.equal(viaBody[0], 400);
     }
@@ -333,8 +326,8 @@ describe("5. client_ids no store can hold are unknown clients", () => {
       assert.throws(() => resolveServerConfig({ issuer: ISSUER, clients: [{ ...BASIC_CLIENT, client_id }] }), ConfigurationError);
     }
     for (const client_id of ["x".repeat(MAX_CLIENT_ID_BYTES), "é".repeat(MAX_CLIENT_ID_BYTES / 2), "😀".repeat(MAX_CLIENT_ID_BYTES / 4)]) {
-      const options = { issuer: ISSUER, clients: [{ ...BASIC_CLIENT, client_id }] };
-      await assertToken(await handleTokenRequest(tokenRequest({ basic: [client_id, SECRET] }), options));
+      const { fetch } = testServer({}, [{ ...BASIC_CLIENT, client_id }]);
+      await assertToken(await fetch(tokenRequest({ basic: [client_id, SECRET] })));
     }
   });
 });

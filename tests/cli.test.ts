@@ -20,6 +20,7 @@ import {
 import { verifyAccessToken } from "../src/resource_server/mod.ts";
 import type { CliIo } from "../src/cli/io.ts";
 import { runCli } from "../src/cli/run.ts";
+import { authServer } from "./support/fixtures.ts";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const bin = (name: string) => `${root}node_modules/.bin/${name}`;
@@ -93,11 +94,10 @@ for (const [runtime, command, prefix] of RUNTIMES) {
 
         // Straight into a server: the registration as printed, the key file as written.
         const issuer = "https://auth.example.com";
-        const server = createAuthorizationServer({
+        const { server } = authServer({
           issuer,
-          clients: [registration],
           signingKeys: new KeySet({ active: await importSigningKey(JSON.parse(readFileSync(join(dir, "signing.json"), "utf8")) as Jwk) }),
-        });
+        }, [registration]);
         const { access_token } = await token(server, client_id, client_secret, { scope: "invoices:read", resource: "https://api.example.com" });
         // A resource server that knows only the printed JWK Set accepts it.
         const verified = await verifyAccessToken(
@@ -118,10 +118,10 @@ for (const [runtime, command, prefix] of RUNTIMES) {
         const secret = "a-long-generated-secret-0123456789abcdef";
         const hashed = await run(command, [...prefix, "hash-secret"], dir, `${secret}\n`);
         assert.equal(hashed.code, 0, hashed.stderr);
-        const server = createAuthorizationServer({
-          issuer: "https://auth.example.com",
-          clients: [{ client_id: "svc", client_secret_hash: hashed.stdout.trim(), grant_types: ["client_credentials"], scope: "read" }],
-        });
+        const { server } = authServer(
+          { issuer: "https://auth.example.com" },
+          [{ client_id: "svc", client_secret_hash: hashed.stdout.trim(), grant_types: ["client_credentials"], scope: "read" }],
+        );
         assert.equal((await token(server, "svc", secret)).scope, "read");
 
         const pem = await run(command, [...prefix, "generate-key", "--alg", "PS256", "--out", "key.pem"], dir);
@@ -232,7 +232,7 @@ describe("runCli (in process): flags, help and exit codes", () => {
     const printed = JSON.parse(io.out) as { client_secret: string; registration: ClientRegistration };
     assert.equal(printed.registration.client_id, "reports");
     assert.match(String(printed.registration.client_secret_hash), /^\$pbkdf2-sha256\$i=600000\$/);
-    const server = createAuthorizationServer({ issuer: "https://auth.example.com", clients: [printed.registration] });
+    const { server } = authServer({ issuer: "https://auth.example.com" }, [printed.registration]);
     const res = await server.fetch(new Request(server.endpoints.token, {
       method: "POST",
       headers: { "content-type": "application/x-www-form-urlencoded" },

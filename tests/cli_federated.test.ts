@@ -6,10 +6,11 @@
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
-import { type ClientRegistration, createAuthorizationServer, type TrustedIssuer } from "../mod.ts";
+import type { ClientRegistration, TrustedIssuer } from "../mod.ts";
 import type { CliIo } from "../src/cli/io.ts";
 import { runCli } from "../src/cli/run.ts";
 import { bin, root } from "./support/examples.ts";
+import { authServer } from "./support/fixtures.ts";
 import { githubClaims, kubernetesClaims, type PlatformIssuer, signingKey, spiffeClaims, startIssuer } from "./support/platform_issuer.ts";
 
 const ISSUER = "https://auth.example.com";
@@ -45,7 +46,7 @@ async function cli(args: string[], files?: Map<string, string>): Promise<Printed
 
 /** A token request with `token` as the client assertion, to a server configured with what was printed. */
 async function present(printed: Printed, token: string, type = JWT_BEARER): Promise<Response> {
-  const server = createAuthorizationServer({ issuer: ISSUER, trustedIssuers: [printed.trustedIssuer], clients: [printed.registration] });
+  const { server } = authServer({ issuer: ISSUER, trustedIssuers: [printed.trustedIssuer] }, [printed.registration]);
   return server.fetch(new Request(server.endpoints.token, {
     method: "POST",
     headers: { "content-type": "application/x-www-form-urlencoded" },
@@ -122,7 +123,7 @@ describe("federated-client (in process)", () => {
     });
     assert.match(printed.howTo, /serviceAccountToken:\n +path: token\n +audience: <the token server's issuer>/);
     const token = await cluster.mint(kubernetesClaims(cluster.issuer, ISSUER, Date.now()));
-    const server = createAuthorizationServer({ issuer: ISSUER, trustedIssuers: [printed.trustedIssuer], clients: [printed.registration] });
+    const { server } = authServer({ issuer: ISSUER, trustedIssuers: [printed.trustedIssuer] }, [printed.registration]);
     for (let i = 0; i < 2; i++) {
       const res = await server.fetch(new Request(server.endpoints.token, {
         method: "POST",

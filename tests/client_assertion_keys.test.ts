@@ -3,7 +3,7 @@
 // of registrations at start-up.
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { type ClientRegistration, ConfigurationError, createAuthorizationServer, handleTokenRequest } from "../mod.ts";
+import { type ClientRegistration, ConfigurationError, createAuthorizationServer } from "../mod.ts";
 import { assertOAuthError, assertToken, fakeClock, ISSUER, testServer, tokenRequest } from "./helpers.ts";
 import {
   assertionRequest,
@@ -245,8 +245,8 @@ describe("registrations and options are checked at start-up", () => {
   }
 
   test("a local loopback jwks_uri over http is allowed (development)", async () => {
-    const options = { issuer: ISSUER, clients: [{ ...REMOTE_CLIENT, jwks_uri: "http://127.0.0.1:9999/jwks" }] };
-    const res = await handleTokenRequest(assertionRequest("x.y.z"), options);
+    const { fetch } = testServer({}, [{ ...REMOTE_CLIENT, jwks_uri: "http://127.0.0.1:9999/jwks" }]);
+    const res = await fetch(assertionRequest("x.y.z"));
     await assertOAuthError(res, 400, "invalid_client");
   });
 
@@ -257,7 +257,7 @@ describe("registrations and options are checked at start-up", () => {
     ["a string strictAudience", { strictAudience: "yes" }],
   ] as const) {
     test(`clientAssertion with ${name} -> ConfigurationError`, async () => {
-      const res = await handleTokenRequest(assertionRequest("x.y.z"), { issuer: ISSUER, clients: [PK_CLIENT], clientAssertion: clientAssertion as never });
+      const res = await testServer({ clientAssertion: clientAssertion as never }, [PK_CLIENT]).fetch(assertionRequest("x.y.z"));
       await assertOAuthError(res, 500, "server_error");
     });
   }

@@ -2,13 +2,14 @@
 // origins on every endpoint, DPoP-Nonce and WWW-Authenticate exposed, never credentials.
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { ConfigurationError, createAuthorizationServer, generateSigningKey, KeySet } from "../mod.ts";
-import { BASIC_CLIENT, formPost, ISSUER, METADATA_URL, SECRET, TOKEN_URL } from "./helpers.ts";
+import { ConfigurationError, generateSigningKey, KeySet } from "../mod.ts";
+import { formPost } from "./helpers.ts";
+import { authServer, BASIC_CLIENT, ISSUER, METADATA_URL, SECRET, TOKEN_URL } from "./support/fixtures.ts";
 
 const PAGE = "https://console.example.com";
 
 function server(cors?: { origins: "*" | string[] }) {
-  return createAuthorizationServer({ issuer: ISSUER, clients: [BASIC_CLIENT], ...(cors === undefined ? {} : { cors }) });
+  return authServer(cors === undefined ? {} : { cors }, [BASIC_CLIENT]).server;
 }
 
 const preflightRequest = (url: string, origin = PAGE) =>
@@ -69,7 +70,7 @@ describe("CORS", () => {
   test("Vary: Origin on every answer once CORS is on: allowed origin, other origin, no Origin, preflights, the cacheable JWK Set", async () => {
     const signingKeys = new KeySet({ active: await generateSigningKey("ES256") });
     for (const origins of [[PAGE], "*"] as const) {
-      const s = createAuthorizationServer({ issuer: ISSUER, clients: [BASIC_CLIENT], signingKeys, cors: { origins: origins as "*" | string[] } });
+      const { server: s } = authServer({ signingKeys, cors: { origins: origins as "*" | string[] } }, [BASIC_CLIENT]);
       for (const origin of [PAGE, "https://evil.example", undefined]) {
         const headers: Record<string, string> = origin === undefined ? {} : { origin };
         for (const url of [METADATA_URL, `${ISSUER}/jwks`]) {

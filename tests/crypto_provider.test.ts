@@ -1,8 +1,9 @@
 // The crypto option is the one used; the clock option is the one used.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { type CryptoProvider, encodeBasicCredentials, handleTokenRequest, MemoryTokenStore, timingSafeEqual, webCrypto } from "../mod.ts";
-import { BASIC_CLIENT, fakeClock, SECRET, tokenRequest } from "./helpers.ts";
+import { type CryptoProvider, encodeBasicCredentials, MemoryTokenStore, timingSafeEqual, webCrypto } from "../mod.ts";
+import { tokenRequest } from "./helpers.ts";
+import { BASIC_CLIENT, fakeClock, SECRET, testServer } from "./support/fixtures.ts";
 
 test("a custom crypto provider supplies the token bytes and the digests", async () => {
   const calls: string[] = [];
@@ -21,8 +22,8 @@ test("a custom crypto provider supplies the token bytes and the digests", async 
       return timingSafeEqual(a, b);
     },
   };
-  const options = { issuer: "https://as.example.com", clients: [BASIC_CLIENT], crypto: fixed };
-  const res = await handleTokenRequest(tokenRequest({ basic: [BASIC_CLIENT.client_id, SECRET] }), options);
+  const { fetch } = testServer({ crypto: fixed }, [BASIC_CLIENT]);
+  const res = await fetch(tokenRequest({ basic: [BASIC_CLIENT.client_id, SECRET] }));
   const body = await res.json() as { access_token: string };
   // 32 bytes of 7s, base64url.
   assert.equal(body.access_token, "BwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwc");
@@ -41,17 +42,15 @@ test("the injected clock decides iat and exp", async () => {
   const clock = fakeClock(Date.UTC(2030, 0, 1));
   const store = new MemoryTokenStore({ clock: clock.now });
   const records: number[] = [];
-  const options = {
-    issuer: "https://as.example.com",
-    clients: [BASIC_CLIENT],
+  const { fetch } = testServer({
     clock: clock.now,
     tokenStore: { ...store, save: (k: string, r: { iat: number }) => (records.push(r.iat), Promise.resolve()), find: () => Promise.resolve(undefined), revoke: () => Promise.resolve(false) },
-  };
+  }, [BASIC_CLIENT]);
   const req = new Request("https://as.example.com/token", {
     method: "POST",
     headers: { "content-type": "application/x-www-form-urlencoded", authorization: `Basic ${encodeBasicCredentials(BASIC_CLIENT.client_id, SECRET)}` },
     body: "grant_type=client_credentials",
   });
-  assert.equal((await handleTokenRequest(req, options)).status, 200);
+  assert.equal((await fetch(req)).status, 200);
   assert.deepEqual(records, [Date.UTC(2030, 0, 1) / 1000]);
 });

@@ -5,26 +5,18 @@ import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import * as oauth from "oauth4webapi";
 import * as jose from "jose";
-import { createAuthorizationServer, type DpopOptions, KeySet, MemoryTokenStore } from "../mod.ts";
+import { type DpopOptions, KeySet, MemoryTokenStore } from "../mod.ts";
 import { type ResourceServerOptions, verifyAccessToken } from "../src/resource_server/mod.ts";
-import { SECRET } from "./helpers.ts";
-import { testKey } from "./rs_helpers.ts";
-
-const ISSUER = "https://as.example.com";
-const API = "https://api.example.com";
+import { API, authServer, ISSUER, routedFetch, SECRET, testKey } from "./support/fixtures.ts";
 const NONCE = { secret: "a-secret-of-at-least-32-characters-for-nonces" };
 
 async function world(format: "opaque" | "jwt", asDpop: DpopOptions = {}, rsDpop: ResourceServerOptions["dpop"] = true) {
   const signingKeys = new KeySet({ active: await testKey("ES256") });
   const tokenStore = new MemoryTokenStore();
-  const server = createAuthorizationServer({
-    issuer: ISSUER,
-    clients: [{ client_id: "svc", client_secret: SECRET, grant_types: ["client_credentials"], scope: "read", allowed_resources: [API], default_resource: API }],
-    accessTokenFormat: format,
-    signingKeys,
-    tokenStore,
-    dpop: asDpop,
-  });
+  const { server } = authServer(
+    { accessTokenFormat: format, signingKeys, tokenStore, dpop: asDpop },
+    [{ client_id: "svc", client_secret: SECRET, grant_types: ["client_credentials"], scope: "read", allowed_resources: [API], default_resource: API }],
+  );
   const rs: ResourceServerOptions = format === "jwt"
     ? { resource: API, issuer: ISSUER, jwks: signingKeys, dpop: rsDpop }
     : { resource: API, tokenStore, dpop: rsDpop };
@@ -34,10 +26,7 @@ async function world(format: "opaque" | "jwt", asDpop: DpopOptions = {}, rsDpop:
     const result = await verifyAccessToken(request, rs, { scope: "read" });
     return result.ok ? Response.json({ client: result.claims.client_id, scheme: result.scheme }) : result.response;
   };
-  const fetch = ((input: RequestInfo | URL, init?: RequestInit) => {
-    const request = new Request(input, init);
-    return new URL(request.url).origin === API ? api(request) : server.fetch(request);
-  }) as typeof globalThis.fetch;
+  const fetch = routedFetch({ [ISSUER]: server.fetch, [API]: api });
   return { fetch, apiCalls: () => calls };
 }
 

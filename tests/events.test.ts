@@ -3,7 +3,7 @@
 // that fails never breaks a request.
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { encodeBasicCredentials, handleTokenRequest, type ServerEvent, tokenKey, webCrypto } from "../mod.ts";
+import { encodeBasicCredentials, type ServerEvent, tokenKey, webCrypto } from "../mod.ts";
 import {
   authServer,
   BASIC_CLIENT,
@@ -19,6 +19,7 @@ import {
   TOKEN_URL,
   tokenRequest,
 } from "./helpers.ts";
+import { testServer } from "./support/fixtures.ts";
 
 const OWNER: [string, string] = [BASIC_CLIENT.client_id, SECRET];
 
@@ -126,8 +127,8 @@ describe("events", () => {
 
   test("handleTokenRequest emits the token events too", async () => {
     const { events, onEvent } = recorder();
-    const options = { issuer: "https://as.example.com", clients: [BASIC_CLIENT], onEvent };
-    await handleTokenRequest(basicRequest(), options);
+    const { fetch } = testServer({ onEvent }, [BASIC_CLIENT]);
+    await fetch(basicRequest());
     assert.deepEqual(events.map((e) => e.type), ["token_issued"]);
   });
 

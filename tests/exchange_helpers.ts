@@ -4,7 +4,6 @@
 import assert from "node:assert/strict";
 import {
   type ClientRegistration,
-  createAuthorizationServer,
   encodeBasicCredentials,
   KeySet,
   MemoryTokenStore,
@@ -12,8 +11,8 @@ import {
   type ServerOptions,
   type TokenExchangeRequest,
 } from "../mod.ts";
-import { assertToken, fakeClock, ISSUER, SECRET } from "./helpers.ts";
-import { testKey } from "./rs_helpers.ts";
+import { assertToken } from "./helpers.ts";
+import { authServer, fakeClock, ISSUER, SECRET, testKey } from "./support/fixtures.ts";
 
 export { ISSUER, SECRET };
 export const TOKEN_EXCHANGE = "urn:ietf:params:oauth:grant-type:token-exchange";
@@ -134,17 +133,14 @@ export async function exchangeServer(overrides: Partial<ServerOptions> = {}, cli
   const keys = new KeySet({ active: key });
   const events: ServerEvent[] = [];
   const asked: TokenExchangeRequest[] = [];
-  const options: ServerOptions = {
-    issuer: ISSUER,
-    clients,
+  const { options, server } = authServer({
     tokenStore: store,
     clock: clock.now,
     signingKeys: keys,
     onEvent: (e) => void events.push(e),
     tokenExchangePolicy: (request) => (asked.push(request), true),
     ...overrides,
-  };
-  const server = createAuthorizationServer(options);
+  }, clients);
   const post = (path: string, client: string, body: Record<string, string | string[]>, headers: Record<string, string> = {}) =>
     server.fetch(
       new Request(`${ISSUER}${path}`, {

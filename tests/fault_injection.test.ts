@@ -19,7 +19,6 @@ import {
 } from "./support/chaos.ts";
 import {
   generateSigningKey,
-  handleTokenRequest,
   KeySet,
   MemoryReplayStore,
   MemoryTokenStore,
@@ -28,7 +27,8 @@ import {
   type TokenStore,
 } from "../mod.ts";
 import { deadlineReplayStore } from "../src/stores/deadline.ts";
-import { assertToken, authServer, BASIC_CLIENT, formPost, INTROSPECT_URL, REVOKE_URL, SECRET, TOKEN_URL, tokenRequest } from "./helpers.ts";
+import { assertToken, formPost, tokenRequest } from "./helpers.ts";
+import { authServer, BASIC_CLIENT, INTROSPECT_URL, REVOKE_URL, SECRET, testServer, TOKEN_URL } from "./support/fixtures.ts";
 
 /** [component, fault, status with the right secret, status with a wrong secret] */
 const EXPECTED: Array<[keyof Faults, string, number, number]> = [
@@ -107,45 +107,33 @@ describe("bug fixes", () => {
       find: (k) => inner.find(k),
       revoke: (k) => inner.revoke(k),
     };
-    const options = { issuer: "https://as.example.com", clients: [BASIC_CLIENT], tokenStore };
-    const res = await handleTokenRequest(tokenRequest({ basic: [BASIC_CLIENT.client_id, SECRET] }), options);
+    const { fetch } = testServer({ tokenStore }, [BASIC_CLIENT]);
+    const res = await fetch(tokenRequest({ basic: [BASIC_CLIENT.client_id, SECRET] }));
     assert.equal(res.status, 500);
     assert.equal(inner.size, 0);
   });
 
   test("a crypto provider whose comparison answers a truthy non-boolean authenticates no one", async () => {
     const { webCrypto } = await import("../mod.ts");
-    const options = {
-      issuer: "https://as.example.com",
-      clients: [BASIC_CLIENT],
-      crypto: { ...webCrypto, timingSafeEqual: () => "false" as unknown as boolean },
-    };
-    const res = await handleTokenRequest(tokenRequest({ basic: [BASIC_CLIENT.client_id, "wrong"] }), options);
+    const { fetch } = testServer({ crypto: { ...webCrypto, timingSafeEqual: () => "false" as unknown as boolean } }, [BASIC_CLIENT]);
+    const res = await fetch(tokenRequest({ basic: [BASIC_CLIENT.client_id, "wrong"] }));
     assert.equal(res.status, 401);
   });
 
   test("a crypto provider returning too few random bytes does not weaken tokens: no token", async () => {
     const { webCrypto } = await import("../mod.ts");
     let short = false;
-    const options = {
-      issuer: "https://as.example.com",
-      clients: [BASIC_CLIENT],
-      crypto: { ...webCrypto, randomBytes: (n: number) => webCrypto.randomBytes(short ? 8 : n) },
-    };
-    await handleTokenRequest(tokenRequest({ basic: [BASIC_CLIENT.client_id, SECRET] }), options);
+    const { fetch } = testServer({ crypto: { ...webCrypto, randomBytes: (n: number) => webCrypto.randomBytes(short ? 8 : n) } }, [BASIC_CLIENT]);
+    await fetch(tokenRequest({ basic: [BASIC_CLIENT.client_id, SECRET] }));
     short = true;
-    const res = await handleTokenRequest(tokenRequest({ basic: [BASIC_CLIENT.client_id, SECRET] }), options);
+    const res = await fetch(tokenRequest({ basic: [BASIC_CLIENT.client_id, SECRET] }));
     assert.equal(res.status, 500);
   });
 
   test("a client store that never answers is cut off at storeTimeoutMs with 503", async () => {
-    const options = {
-      issuer: "https://as.example.com",
-      clients: { getClient: () => new Promise<undefined>(() => {}) },
-      storeTimeoutMs: 25,
-    };
+    const { fetch } = testServer({ clients: { getClient: () => new Promise<undefined>(() => {}) }, storeTimeoutMs: 25 });
     const started = Date.now();
-    const res = await handleTokenRequest(tokenRequest({ basic: [BASIC_CLIENT.client_id, SECRET] }), options);
+    const res = await fetch(tokenRequest({ basic: [BASIC_CLIENT.client_id, SECRET] }));
     assert.equal(res.status, 503);
     assert.equal((await res.json() as { error: string }).error, "temporarily_unavailable");
     assert.ok(Date.now() - started < 2_000);

@@ -1,64 +1,27 @@
-// Shared helpers for the test suite: a server with known clients, request builders, and
+// Shared helpers for the test suite: request builders and
 // assertions on RFC 6749 s5.2 error responses.
 import assert from "node:assert/strict";
-import {
-  type AuthorizationServer,
-  type ClientRegistration,
-  createAuthorizationServer,
-  encodeBasicCredentials,
-  generateClientSecret,
-  handleTokenRequest,
-  MemoryTokenStore,
-  type ServerOptions,
-  type TokenEndpointOptions,
-  tokenKey,
-  type TokenRecord,
-  webCrypto,
-} from "../mod.ts";
+import { encodeBasicCredentials, generateClientSecret, MemoryTokenStore, tokenKey, type TokenRecord, webCrypto } from "../mod.ts";
+import { BASIC_CLIENT, SECRET, TOKEN_URL } from "./support/fixtures.ts";
 
-export const ISSUER = "https://as.example.com";
-export const TOKEN_URL = `${ISSUER}/token`;
-
-/** A generated-looking secret (form-safe, long enough for a fast hash). */
-export const SECRET = "kq3v8Jx0Yb2nR5tWmZ7cL1pD9sF4hG6aQeUiOyTrEwX";
-
-export const BASIC_CLIENT: ClientRegistration = {
-  client_id: "basic-client",
-  client_secret: SECRET,
-  grant_types: ["client_credentials"],
-  scope: "read write admin",
-  default_scope: "read",
-};
-
-export const POST_CLIENT: ClientRegistration = {
-  client_id: "post-client",
-  client_secret: SECRET,
-  token_endpoint_auth_method: "client_secret_post",
-  grant_types: ["client_credentials"],
-  scope: "read",
-};
-
-/** The one fake clock of the suite (the public `createFakeClock`; `advance` takes seconds). */
-export { fakeClock } from "./support/fixtures.ts";
-
-export interface TestServer {
-  options: TokenEndpointOptions;
-  store: MemoryTokenStore;
-  fetch(request: Request): Promise<Response>;
-}
-
-export function testServer(overrides: Partial<TokenEndpointOptions> = {}, clients?: ClientRegistration[]): TestServer {
-  const store = overrides.tokenStore instanceof MemoryTokenStore
-    ? overrides.tokenStore
-    : new MemoryTokenStore({ clock: overrides.clock });
-  const options: TokenEndpointOptions = {
-    issuer: ISSUER,
-    clients: clients ?? [BASIC_CLIENT, POST_CLIENT],
-    tokenStore: store,
-    ...overrides,
-  };
-  return { options, store, fetch: (request) => handleTokenRequest(request, options) };
-}
+// The servers, the fake clock and the shared constants live in the one fixture module.
+export {
+  API,
+  authServer,
+  BASIC_CLIENT,
+  fakeClock,
+  INTROSPECT_URL,
+  ISSUER,
+  METADATA_URL,
+  POST_CLIENT,
+  REVOKE_URL,
+  RS_CLIENT,
+  SECRET,
+  type TestAuthServer,
+  type TestServer,
+  testServer,
+  TOKEN_URL,
+} from "./support/fixtures.ts";
 
 export interface TokenRequestInit {
   body?: string | Record<string, string>;
@@ -119,42 +82,6 @@ export async function assertToken(res: Response): Promise<Record<string, unknown
   assertNoStore(res);
   assert.match(res.headers.get("content-type") ?? "", /^application\/json/);
   return JSON.parse(text) as Record<string, unknown>;
-}
-
-// The whole server (createAuthorizationServer): introspection, revocation, metadata.
-
-export const INTROSPECT_URL = `${ISSUER}/introspect`;
-export const REVOKE_URL = `${ISSUER}/revoke`;
-export const METADATA_URL = `${ISSUER}/.well-known/oauth-authorization-server`;
-export const API = "https://api.example.com";
-
-/** A client registered as the resource server `API` (it gets no tokens itself). */
-export const RS_CLIENT: ClientRegistration = {
-  client_id: "rs-client",
-  client_secret: SECRET,
-  resource_server: API,
-};
-
-export interface TestAuthServer {
-  options: ServerOptions;
-  store: MemoryTokenStore;
-  server: AuthorizationServer;
-  fetch(request: Request): Promise<Response>;
-}
-
-/** A server with BASIC_CLIENT, POST_CLIENT and RS_CLIENT (unless `clients` is given). */
-export function authServer(overrides: Partial<ServerOptions> = {}, clients?: ClientRegistration[]): TestAuthServer {
-  const store = overrides.tokenStore instanceof MemoryTokenStore
-    ? overrides.tokenStore
-    : new MemoryTokenStore({ clock: overrides.clock });
-  const options: ServerOptions = {
-    issuer: ISSUER,
-    clients: clients ?? [BASIC_CLIENT, POST_CLIENT, RS_CLIENT],
-    tokenStore: store,
-    ...overrides,
-  };
-  const server = createAuthorizationServer(options);
-  return { options, store, server, fetch: server.fetch };
 }
 
 /** A form POST to `url`, with Basic credentials when given. */

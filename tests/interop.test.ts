@@ -5,10 +5,8 @@ import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import * as oauth from "oauth4webapi";
 import * as client from "openid-client";
-import { type ClientRegistration, generateClientSecret, handleTokenRequest, hashClientSecret } from "../mod.ts";
-
-const ISSUER = "https://as.example.com";
-const TOKEN_ENDPOINT = `${ISSUER}/token`;
+import { type ClientRegistration, generateClientSecret, hashClientSecret } from "../mod.ts";
+import { ISSUER, routedFetch, testServer, TOKEN_URL as TOKEN_ENDPOINT } from "./support/fixtures.ts";
 
 /** An id and secret that need form-encoding: `:` `+` `%` space `&` `=` and non-ASCII. */
 const AWKWARD_ID = "svc:a+b %c&d=é";
@@ -34,9 +32,7 @@ async function server(): Promise<{ secret: string; fetch: typeof globalThis.fetc
       scope: "read",
     },
   ];
-  const options = { issuer: ISSUER, clients };
-  const fetch = ((input: RequestInfo | URL, init?: RequestInit) =>
-    handleTokenRequest(new Request(input, init), options)) as typeof globalThis.fetch;
+  const fetch = routedFetch({ [ISSUER]: testServer({}, clients).fetch });
   return { secret, fetch };
 }
 

@@ -7,12 +7,9 @@ import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import * as oauth from "oauth4webapi";
 import * as client from "openid-client";
-import { type ClientRegistration, createAuthorizationServer } from "../mod.ts";
+import type { ClientRegistration } from "../mod.ts";
 import { clientKey, JWT_SECRET } from "./assertion_helpers.ts";
-
-const ISSUER = "https://as.example.com";
-const TOKEN_ENDPOINT = `${ISSUER}/token`;
-const INTROSPECTION_ENDPOINT = `${ISSUER}/introspect`;
+import { authServer, INTROSPECT_URL as INTROSPECTION_ENDPOINT, ISSUER, routedFetch, TOKEN_URL as TOKEN_ENDPOINT } from "./support/fixtures.ts";
 
 const KEYS = {
   ES256: await clientKey("ES256", "interop-es256"),
@@ -48,12 +45,13 @@ function server(lax = false): typeof globalThis.fetch {
       scope: "read",
     },
   ];
-  const s = createAuthorizationServer({ issuer: ISSUER, clients, ...(lax ? { clientAssertion: { strictAudience: false } } : {}) });
-  return (async (input: RequestInfo | URL, init?: RequestInit) => {
-    const request = new Request(input, init);
-    audiences.push(audienceOf(await request.clone().text()));
-    return s.fetch(request);
-  }) as typeof globalThis.fetch;
+  const s = authServer(lax ? { clientAssertion: { strictAudience: false } } : {}, clients);
+  return routedFetch({
+    [ISSUER]: async (request) => {
+      audiences.push(audienceOf(await request.clone().text()));
+      return s.fetch(request);
+    },
+  });
 }
 
 /** The audience of the last assertion sent is exactly the issuer, a single string. */

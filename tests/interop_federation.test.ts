@@ -8,10 +8,9 @@ import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import * as oauth from "oauth4webapi";
 import * as client from "openid-client";
-import { type AuthorizationServer, createAuthorizationServer } from "../mod.ts";
+import type { AuthorizationServer } from "../mod.ts";
+import { authServer, ISSUER, routedFetch } from "./support/fixtures.ts";
 import { githubClaims, type PlatformIssuer, startIssuer } from "./support/platform_issuer.ts";
-
-const ISSUER = "https://as.example.com";
 const JWT_BEARER = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
 
 /** A ClientAuth that presents `token` (and the client_id, unless told not to). */
@@ -31,18 +30,14 @@ describe("interop: federated client authentication from independent clients", ()
 
   before(async () => {
     platform = await startIssuer();
-    server = createAuthorizationServer({
-      issuer: ISSUER,
-      trustedIssuers: [{ issuer: platform.issuer }],
-      clients: [{
-        client_id: "deploy",
-        token_endpoint_auth_method: "private_key_jwt",
-        federated_credentials: [{ issuer: platform.issuer, claims: { repository: "octo-org/octo-repo", environment: "prod" } }],
-        grant_types: ["client_credentials"],
-        scope: "deploy",
-      }],
-    });
-    fetch = ((input: RequestInfo | URL, init?: RequestInit) => server.fetch(new Request(input, init))) as typeof globalThis.fetch;
+    server = authServer({ trustedIssuers: [{ issuer: platform.issuer }] }, [{
+      client_id: "deploy",
+      token_endpoint_auth_method: "private_key_jwt",
+      federated_credentials: [{ issuer: platform.issuer, claims: { repository: "octo-org/octo-repo", environment: "prod" } }],
+      grant_types: ["client_credentials"],
+      scope: "deploy",
+    }]).server;
+    fetch = routedFetch({ [ISSUER]: server.fetch });
   });
   after(() => platform.stop());
 

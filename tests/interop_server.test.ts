@@ -5,7 +5,8 @@ import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import * as oauth from "oauth4webapi";
 import * as client from "openid-client";
-import { type ClientRegistration, createAuthorizationServer, generateClientSecret, hashClientSecret } from "../mod.ts";
+import { type ClientRegistration, generateClientSecret, hashClientSecret } from "../mod.ts";
+import { authServer, routedFetch } from "./support/fixtures.ts";
 
 async function setup(issuer = "https://as.example.com") {
   const secret = generateClientSecret();
@@ -21,8 +22,8 @@ async function setup(issuer = "https://as.example.com") {
     },
     { client_id: "other", client_secret_hash: hash, grant_types: ["client_credentials"], scope: "read" },
   ];
-  const server = createAuthorizationServer({ issuer, clients });
-  const fetch = ((input: RequestInfo | URL, init?: RequestInit) => server.fetch(new Request(input, init))) as typeof globalThis.fetch;
+  const { server } = authServer({ issuer }, clients);
+  const fetch = routedFetch({ [issuer]: server.fetch });
   return { secret, server, fetch };
 }
 

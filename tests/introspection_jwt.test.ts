@@ -6,8 +6,9 @@ import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import * as jose from "jose";
 import * as oauth from "oauth4webapi";
-import { type ClientRegistration, createAuthorizationServer, generateSigningKey, KeySet } from "../mod.ts";
-import { assertToken, formPost, ISSUER, SECRET } from "./helpers.ts";
+import { type ClientRegistration, generateSigningKey, KeySet } from "../mod.ts";
+import { assertToken, formPost } from "./helpers.ts";
+import { authServer, ISSUER, routedFetch, SECRET } from "./support/fixtures.ts";
 
 const CLIENT: ClientRegistration = {
   client_id: "svc",
@@ -19,8 +20,8 @@ const JWT_TYPE = "application/token-introspection+jwt";
 
 async function setup(alg: "ES256" | "EdDSA" | "HS256" = "ES256") {
   const keys = new KeySet({ active: await generateSigningKey(alg, { kid: `${alg}-1` }) });
-  const server = createAuthorizationServer({ issuer: ISSUER, clients: [CLIENT], signingKeys: keys });
-  const fetch = ((input: RequestInfo | URL, init?: RequestInit) => server.fetch(new Request(input, init))) as typeof globalThis.fetch;
+  const { server } = authServer({ signingKeys: keys }, [CLIENT]);
+  const fetch = routedFetch({ [ISSUER]: server.fetch });
   const res = await server.fetch(formPost(server.endpoints.token, { grant_type: "client_credentials" }, ["svc", SECRET]));
   const token = (await assertToken(res)).access_token as string;
   const introspect = (body: Record<string, string>, accept?: string, basic: [string, string] = ["svc", SECRET]) => {

@@ -15,7 +15,8 @@ import {
   type ServerEvent,
   type ServerOptions,
 } from "../mod.ts";
-import { assertOAuthError, assertToken, fakeClock, INTROSPECT_URL, ISSUER, METADATA_URL, SECRET, TOKEN_URL, tokenRequest } from "./helpers.ts";
+import { assertOAuthError, assertToken, tokenRequest } from "./helpers.ts";
+import { authServer, fakeClock, INTROSPECT_URL, ISSUER, METADATA_URL, SECRET, TOKEN_URL } from "./support/fixtures.ts";
 import { idJagClaims, JWT_BEARER_GRANT, mintIdJag } from "./support/id_jag.ts";
 import { type PlatformIssuer, signingKey, startIssuer } from "./support/platform_issuer.ts";
 
@@ -59,9 +60,7 @@ interface Harness {
 let h: Harness;
 
 function makeServer(overrides: Partial<ServerOptions> = {}): { options: ServerOptions; fetch(request: Request): Promise<Response> } {
-  const options: ServerOptions = {
-    issuer: ISSUER,
-    clients: CLIENTS,
+  const { options, fetch } = authServer({
     clock: h.clock.now,
     onEvent: (e) => void h.events.push(e),
     trustedIssuers: [
@@ -70,9 +69,8 @@ function makeServer(overrides: Partial<ServerOptions> = {}): { options: ServerOp
     ],
     jwtBearerPolicy: (r) => (h.asked.push(r), policy(r)),
     ...overrides,
-  };
-  const server = createAuthorizationServer(options);
-  return { options, fetch: server.fetch };
+  }, CLIENTS);
+  return { options, fetch };
 }
 
 before(async () => {

@@ -9,7 +9,6 @@ import * as jose from "jose";
 import {
   type ClientCertificate,
   type ClientRegistration,
-  createAuthorizationServer,
   encodeBasicCredentials,
   generateSigningKey,
   KeySet,
@@ -26,11 +25,11 @@ import {
 } from "../src/resource_server/mod.ts";
 import { sha256 } from "../src/crypto/sha256.ts";
 import { encodeBase64Url } from "../src/encoding/base64.ts";
-import { assertOAuthError, assertToken, ISSUER, SECRET } from "./helpers.ts";
+import { assertOAuthError, assertToken } from "./helpers.ts";
+import { API, authServer, ISSUER, SECRET } from "./support/fixtures.ts";
 import { dpopKey, proof } from "./dpop_helpers.ts";
 import { issueCertificate, makeCa, type TestCertificate } from "./support/certificates.ts";
 
-const API = "https://api.example.com";
 const TOKEN = `${ISSUER}/token`;
 const ca = await makeCa();
 const cert = await issueCertificate({ subject: [["CN", "billing"]], issuer: ca, san: { dns: ["billing.example"] } });
@@ -57,8 +56,7 @@ const CLIENTS: ClientRegistration[] = [
 async function setup(extra: Partial<ServerOptions> = {}) {
   const signingKeys = new KeySet({ active: await generateSigningKey("ES256") });
   const tokenStore = new MemoryTokenStore();
-  const options: ServerOptions = { issuer: ISSUER, clients: CLIENTS, clientCertificate, signingKeys, tokenStore, ...extra };
-  const as = createAuthorizationServer(options);
+  const { options, server: as } = authServer({ clientCertificate, signingKeys, tokenStore, ...extra }, CLIENTS);
   const post = (url: string, body: Record<string, string>, client?: string, c?: TestCertificate | ClientCertificate, headers: Record<string, string> = {}) =>
     as.fetch(withCertificate(
       new Request(url, {

@@ -16,8 +16,8 @@ import {
   type ServerOptions,
 } from "../mod.ts";
 import { encodeBase64 } from "../src/encoding/base64.ts";
-import { assertOAuthError, assertToken, ISSUER, SECRET } from "./helpers.ts";
-import { fakeClock } from "./support/fixtures.ts";
+import { assertOAuthError, assertToken } from "./helpers.ts";
+import { authServer, fakeClock, ISSUER, SECRET } from "./support/fixtures.ts";
 import { issueCertificate, makeCa, makeKey, type TestCertificate } from "./support/certificates.ts";
 
 const TOKEN = `${ISSUER}/token`;
@@ -70,14 +70,12 @@ const clientCertificate = (request: Request) => presented.get(request);
 
 function server(extra: Partial<ServerOptions> = {}) {
   const events: ServerEvent[] = [];
-  const as = createAuthorizationServer({
-    issuer: ISSUER,
-    clients: CLIENTS,
+  const { server: as } = authServer({
     clientCertificate,
     callerKey: (r) => r.headers.get("x-test-peer") ?? undefined,
     onEvent: (e) => void events.push(e),
     ...extra,
-  });
+  }, CLIENTS);
   return { as, events };
 }
 
@@ -261,7 +259,7 @@ describe("one method per request, one answer for every failure, no brute-force c
   });
 
   test("without a clientCertificate source, client_id alone is no credential: 401, as without mutual TLS", async () => {
-    const as = createAuthorizationServer({ issuer: ISSUER, clients: [{ ...base, client_id: "basic", client_secret: SECRET }] });
+    const { server: as } = authServer({}, [{ ...base, client_id: "basic", client_secret: SECRET }]);
     await assertOAuthError(await as.fetch(request("basic", certs.dn)), 401, "invalid_client");
   });
 });
@@ -269,24 +267,23 @@ describe("one method per request, one answer for every failure, no brute-force c
 describe("the clientCertificate source", () => {
   test("is asked once per request, however many steps need the certificate", async () => {
     let calls = 0;
-    const as = createAuthorizationServer({
-      issuer: ISSUER,
-      clients: [{ ...CLIENTS[0]!, tls_client_certificate_bound_access_tokens: true }],
-      clientCertificate: (r) => (calls++, presented.get(r)),
-    });
+    const { server: as } = authServer(
+      { clientCertificate: (r) => (calls++, presented.get(r)) },
+      [{ ...CLIENTS[0]!, tls_client_certificate_bound_access_tokens: true }],
+    );
     await assertToken(await as.fetch(request("by-dn", certs.dn)));
     assert.equal(calls, 1);
   });
 
   test("may answer asynchronously", async () => {
-    const as = createAuthorizationServer({ issuer: ISSUER, clients: CLIENTS, clientCertificate: async (r) => presented.get(r) });
+    const { server: as } = authServer({ clientCertificate: async (r) => presented.get(r) }, CLIENTS);
     await assertToken(await as.fetch(request("by-dn", certs.dn)));
   });
 
   test("that throws -> 500 server_error; that does not answer -> 503 within storeTimeoutMs", async () => {
-    const failing = createAuthorizationServer({ issuer: ISSUER, clients: CLIENTS, clientCertificate: () => { throw new Error("socket gone"); } });
+    const { server: failing } = authServer({ clientCertificate: () => { throw new Error("socket gone"); } }, CLIENTS);
     await assertOAuthError(await failing.fetch(request("by-dn", certs.dn)), 500, "server_error");
-    const hanging = createAuthorizationServer({ issuer: ISSUER, clients: CLIENTS, clientCertificate: () => new Promise(() => {}), storeTimeoutMs: 50 });
+    const { server: hanging } = authServer({ clientCertificate: () => new Promise(() => {}), storeTimeoutMs: 50 }, CLIENTS);
     await assertOAuthError(await hanging.fetch(request("by-dn", certs.dn)), 503, "temporarily_unavailable");
   });
 });

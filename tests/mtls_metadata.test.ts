@@ -12,7 +12,8 @@ import {
   createAuthorizationServer,
   type ServerOptions,
 } from "../mod.ts";
-import { assertOAuthError, assertToken, ISSUER, SECRET } from "./helpers.ts";
+import { assertOAuthError, assertToken } from "./helpers.ts";
+import { authServer, ISSUER, SECRET } from "./support/fixtures.ts";
 import { assertionRequest, claims, ES256_KEY, PK_CLIENT, signAssertion } from "./assertion_helpers.ts";
 import { dpopKey, proof } from "./dpop_helpers.ts";
 import { issueCertificate, makeCa } from "./support/certificates.ts";
@@ -29,7 +30,7 @@ const BASIC: ClientRegistration = { ...base, client_id: "basic", client_secret: 
 const MTLS_HOST = "https://mtls.as.example.com";
 
 const metadata = (options: Partial<ServerOptions>) =>
-  createAuthorizationServer({ issuer: ISSUER, clients: [BASIC], ...options }).metadata as unknown as Record<string, unknown>;
+  authServer(options, [BASIC]).server.metadata as unknown as Record<string, unknown>;
 
 describe("metadata (RFC 8414 s2, RFC 8705 s2.1.1, s2.2.1, s3.3, s5)", () => {
   test("the mTLS methods are listed when a client uses them, at every endpoint that authenticates clients", () => {
@@ -86,14 +87,14 @@ describe("mtls_endpoint_aliases are routed, and named in htu and aud like the co
   };
 
   test("a token request at the alias (another host, same path) and an introspection at the alias (another path)", async () => {
-    const as = createAuthorizationServer(options);
+    const { server: as } = authServer(options);
     const { access_token } = await assertToken(await as.fetch(tokenAt(`${MTLS_HOST}/token`, { grant_type: "client_credentials", client_id: "tls" })));
     const answer = await (await as.fetch(tokenAt(`${ISSUER}/mtls/introspect`, { token: access_token as string, client_id: "tls" }))).json() as Record<string, unknown>;
     assert.equal(answer.active, true);
   });
 
   test("DPoP: a proof naming the alias is accepted, one naming the conventional URL too; each once", async () => {
-    const as = createAuthorizationServer(options);
+    const { server: as } = authServer(options);
     const key = await dpopKey("ES256", "alias");
     for (const htu of [`${MTLS_HOST}/token`, `${ISSUER}/token`]) {
       const dpop = await proof(key, Date.now(), { htu });
@@ -107,10 +108,10 @@ describe("mtls_endpoint_aliases are routed, and named in htu and aud like the co
   });
 
   test("a client assertion addressed to the token endpoint's alias is accepted with strictAudience: false; not by default", async () => {
-    const as = createAuthorizationServer({ ...options, clientAssertion: { strictAudience: false } });
+    const { server: as } = authServer({ ...options, clientAssertion: { strictAudience: false } });
     const assertion = await signAssertion(ES256_KEY, claims("pk", Date.now(), { aud: `${MTLS_HOST}/token` }));
     await assertToken(await as.fetch(assertionRequest(assertion, {}, `${MTLS_HOST}/token`)));
-    const strict = createAuthorizationServer(options);
+    const { server: strict } = authServer(options);
     const again = await signAssertion(ES256_KEY, claims("pk", Date.now(), { aud: `${MTLS_HOST}/token` }));
     await assertOAuthError(await strict.fetch(assertionRequest(again, {}, `${MTLS_HOST}/token`)), 400, "invalid_client");
   });

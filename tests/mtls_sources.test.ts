@@ -8,13 +8,13 @@ import {
   clientCertificateHeader,
   cloudflareClientCertificate,
   ConfigurationError,
-  createAuthorizationServer,
   socketClientCertificate,
   tlsSocketClientCertificates,
 } from "../mod.ts";
 import { sha256 } from "../src/crypto/sha256.ts";
 import { encodeBase64 } from "../src/encoding/base64.ts";
-import { assertOAuthError, assertToken, ISSUER } from "./helpers.ts";
+import { assertOAuthError, assertToken } from "./helpers.ts";
+import { authServer, ISSUER } from "./support/fixtures.ts";
 import { issueCertificate, makeCa } from "./support/certificates.ts";
 
 const ca = await makeCa();
@@ -68,11 +68,10 @@ describe("clientCertificateHeader (RFC 9440 s2.2): one Byte Sequence, or no cert
   });
 
   test("at the token endpoint, a malformed header is no certificate (401 invalid_client); another certificate is 400 invalid_client", async () => {
-    const as = createAuthorizationServer({
-      issuer: ISSUER,
-      clients: [{ client_id: "c", token_endpoint_auth_method: "tls_client_auth", tls_client_auth_san_dns: "billing.example", grant_types: ["client_credentials"] }],
-      clientCertificate: source,
-    });
+    const { server: as } = authServer(
+      { clientCertificate: source },
+      [{ client_id: "c", token_endpoint_auth_method: "tls_client_auth", tls_client_auth_san_dns: "billing.example", grant_types: ["client_credentials"] }],
+    );
     const post = (value: string) =>
       as.fetch(new Request(`${ISSUER}/token`, { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded", "client-cert": value }, body: "grant_type=client_credentials&client_id=c" }));
     await assertToken(await post(`:${b64}:`));

@@ -14,7 +14,6 @@ import {
   clientCertificateHeader,
   type ClientCertificateSource,
   type ClientRegistration,
-  createAuthorizationServer,
   generateSigningKey,
   KeySet,
   MemoryTokenStore,
@@ -27,12 +26,12 @@ import { type ResourceServerOptions, verifyAccessToken } from "../src/resource_s
 import { sha256 } from "../src/crypto/sha256.ts";
 import { encodeBase64, encodeBase64Url } from "../src/encoding/base64.ts";
 import { issueCertificate, makeCa, serverCertificate, type TestCertificate } from "./support/certificates.ts";
+import { API, authServer } from "./support/fixtures.ts";
 import { httpsPeerCertificates, type Listening, mtlsFetch, serveHttp, serveHttps, serveProxy } from "./support/tls.ts";
 
 const skip = httpsPeerCertificates === true ? false : httpsPeerCertificates;
 if (skip) console.warn(`SKIPPED: ${skip}`);
 
-const API = "https://api.example.com";
 const ca = await makeCa();
 const serverCert = await serverCertificate(ca);
 const billing = await issueCertificate({ subject: [["O", "Acme"], ["CN", "billing"]], issuer: ca, usage: "client", san: { dns: ["billing.example"] } });
@@ -68,7 +67,7 @@ function callApi(origin: string, token: string, cert?: TestCertificate): Promise
 async function application(issuer: string, clientCertificate: ClientCertificateSource, extra: { mtlsEndpointAliases?: { token: string } } = {}) {
   const signingKeys = new KeySet({ active: await generateSigningKey("ES256") });
   const tokenStore = new MemoryTokenStore();
-  const server: AuthorizationServer = createAuthorizationServer({ issuer, clients: CLIENTS, signingKeys, tokenStore, clientCertificate, ...extra });
+  const server: AuthorizationServer = authServer({ issuer, signingKeys, tokenStore, clientCertificate, ...extra }, CLIENTS).server;
   const rs: ResourceServerOptions = { resource: API, issuer, jwks: signingKeys, tokenStore, clientCertificate };
   const paths: string[] = [];
   const handle = async (request: Request): Promise<Response> => {

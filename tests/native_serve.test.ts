@@ -4,9 +4,9 @@
 // Node" is shown, not assumed. The API fetches the JWK Set from the token server over HTTP.
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { type AuthorizationServer, createAuthorizationServer, generateSigningKey, KeySet } from "../mod.ts";
+import { type AuthorizationServer, generateSigningKey, KeySet } from "../mod.ts";
 import { type ResourceServerOptions, verifyAccessToken } from "../src/resource_server/mod.ts";
-import { SECRET } from "./helpers.ts";
+import { authServer, SECRET } from "./support/fixtures.ts";
 
 type Handler = (request: Request) => Promise<Response>;
 interface Listening {
@@ -50,19 +50,18 @@ describe("on the runtime's own HTTP server", () => {
     listening = await listen((request) => handler(request));
     const issuer = listening.origin;
     const api = `${issuer}/api`;
-    as = createAuthorizationServer({
+    as = authServer({
       issuer,
       accessTokenFormat: "jwt",
       signingKeys: new KeySet({ active: await generateSigningKey("ES256") }),
-      clients: [{
-        client_id: "native",
-        client_secret: SECRET,
-        grant_types: ["client_credentials"],
-        scope: "read",
-        allowed_resources: [api],
-        default_resource: api,
-      }],
-    });
+    }, [{
+      client_id: "native",
+      client_secret: SECRET,
+      grant_types: ["client_credentials"],
+      scope: "read",
+      allowed_resources: [api],
+      default_resource: api,
+    }]).server;
     rs = { resource: api, issuer, jwksUri: as.endpoints.jwks };
     handler = async (request) => {
       if (!new URL(request.url).pathname.startsWith("/api")) return as.fetch(request);

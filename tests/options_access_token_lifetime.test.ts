@@ -1,21 +1,21 @@
 // Issue 20: a per-client access_token_lifetime (registration metadata), end to end.
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { ConfigurationError, handleTokenRequest, type TokenEndpointOptions } from "../mod.ts";
+import { ConfigurationError, type TokenEndpointOptions } from "../mod.ts";
 import { resolveServerConfig } from "../src/config/server_config.ts";
-import { decodeJwt, JWT_CLIENT, jwtServer, testKey } from "./rs_helpers.ts";
+import { decodeJwt } from "./rs_helpers.ts";
+import { JWT_CLIENT, jwtServer, testKey, testServer } from "./support/fixtures.ts";
 
 const ISSUER = "https://auth.example.com";
 const client = (extra: object) => ({ client_id: "c", client_secret: "s", grant_types: ["client_credentials"], ...extra });
 
 async function expiresIn(options: TokenEndpointOptions): Promise<number> {
-  const response = await handleTokenRequest(
+  const response = await testServer(options).fetch(
     new Request(`${ISSUER}/token`, {
       method: "POST",
       headers: { "content-type": "application/x-www-form-urlencoded", authorization: `Basic ${btoa("c:s")}` },
       body: "grant_type=client_credentials",
     }),
-    options,
   );
   assert.equal(response.status, 200);
   return (await response.json() as { expires_in: number }).expires_in;

@@ -6,7 +6,7 @@ import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import pg from "pg";
 import postgres from "postgres";
-import { ConfigurationError, handleTokenRequest, hashClientSecret } from "../mod.ts";
+import { ConfigurationError, hashClientSecret } from "../mod.ts";
 import {
   migratePostgres,
   POSTGRES_MIGRATION,
@@ -22,6 +22,7 @@ import {
 } from "../src/stores/postgres/mod.ts";
 import { testAttemptStore, testClientStore, testReplayStore, testRevocationStore, testTokenStore } from "../src/testing/mod.ts";
 import { tokenRequest } from "./helpers.ts";
+import { testServer } from "./support/fixtures.ts";
 import { fuzzHostileClientIds, REAL_ID, SECRET as HOSTILE_SECRET } from "./support/fuzz_client_ids.ts";
 import { serverSkip, startPostgres, type TestDatabase } from "./servers.ts";
 
@@ -253,10 +254,7 @@ describe("PostgreSQL stores on a real PostgreSQL", { skip: serverSkip("postgres"
       client_secret_hash: await hashClientSecret(secret),
       grant_types: ["client_credentials"],
     });
-    const response = await handleTokenRequest(
-      tokenRequest({ basic: ["svc", secret] }),
-      { issuer: "https://as.example.com", clients, tokenStore },
-    );
+    const response = await testServer({ tokenStore }, clients).fetch(tokenRequest({ basic: ["svc", secret] }));
     const { access_token } = await response.json() as { access_token: string };
     const all = await rows(main(), "SELECT key, record::text AS record FROM hash_only_tokens");
     assert.equal(all.length, 1);

@@ -27,6 +27,7 @@ import {
   type TokenRecord,
   type TokenStore,
 } from "../mod.ts";
+import { fakeClock } from "./support/fixtures.ts";
 
 const RECORDING = new URL("./fixtures/recorded_requests.json", import.meta.url);
 const ISSUER = "https://as.example.com";
@@ -371,8 +372,8 @@ async function record(response: Response): Promise<Omit<Recorded, "step" | "even
 }
 
 async function run(scenario: Scenario): Promise<Recorded[]> {
-  let now = START;
-  const clock = { now: () => now, advance: (seconds: number) => void (now += seconds * 1000) };
+  // The suite's one fake clock, from this file's own START (the recording's instant).
+  const clock = fakeClock(START);
   const events: ServerEvent[] = [];
   const tokens = new FaultyTokenStore(clock.now);
   const revocations = new FaultyRevocationStore(clock.now);

@@ -23,6 +23,7 @@ import {
   type TokenEndpointOptions,
 } from "../mod.ts";
 import { verifyAccessToken } from "../src/resource_server/verify_access_token.ts";
+import { fakeClock } from "./support/fixtures.ts";
 
 const RECORDING = fileURLToPath(new URL("./fixtures/recorded_server_requests.json", import.meta.url));
 const ISSUER = "https://as.example.com";
@@ -102,8 +103,9 @@ function post(url: string, body: string | Record<string, string>, headers: Recor
 }
 
 async function replay(): Promise<Record<string, Answer>> {
-  let now = START;
-  const clock = () => now;
+  // The suite's one fake clock, from this file's own START (the recording's instant).
+  const fake = fakeClock(START);
+  const clock = fake.now;
   const clientKey = await jose.generateKeyPair("ES256", { extractable: true }) as unknown as CryptoKeyPair;
   const clientJwk = { ...(await jose.exportJWK(clientKey.publicKey)), kid: "pk-1" } as Jwk;
   const dpopKey = await jose.generateKeyPair("ES256", { extractable: true }) as unknown as CryptoKeyPair;
@@ -193,7 +195,7 @@ async function replay(): Promise<Record<string, Answer>> {
   const assertion = await new jose.SignJWT({ jti: "a-1" })
     .setProtectedHeader({ alg: "ES256", kid: "pk-1" })
     .setIssuer("pk-client").setSubject("pk-client").setAudience(ISSUER)
-    .setIssuedAt(Math.floor(now / 1000)).setExpirationTime(Math.floor(now / 1000) + 60)
+    .setIssuedAt(Math.floor(clock() / 1000)).setExpirationTime(Math.floor(clock() / 1000) + 60)
     .sign(clientKey.privateKey);
   const assertionBody = {
     grant_type: "client_credentials",
@@ -202,7 +204,7 @@ async function replay(): Promise<Record<string, Answer>> {
   };
   await run("private_key_jwt", server.fetch(post(T, assertionBody)));
   await run("private_key_jwt replayed", server.fetch(post(T, assertionBody)));
-  const proof = await new jose.SignJWT({ jti: "p-1", htm: "POST", htu: T, iat: Math.floor(now / 1000) })
+  const proof = await new jose.SignJWT({ jti: "p-1", htm: "POST", htu: T, iat: Math.floor(clock() / 1000) })
     .setProtectedHeader({ alg: "ES256", typ: "dpop+jwt", jwk: dpopJwk })
     .sign(dpopKey.privateKey);
   token("dpop", await run("DPoP", server.fetch(post(T, { grant_type: "client_credentials" }, { authorization: B, dpop: proof }))));
@@ -272,9 +274,9 @@ async function replay(): Promise<Record<string, Answer>> {
   }
   const good = () => post(T, { grant_type: "client_credentials", client_id: "post-client", client_secret: SECRET }, { "x-test-peer": "10.0.0.1" });
   await run("brute force: locked", server.fetch(good()));
-  now += 60_000;
+  fake.advance(60);
   await run("brute force: still locked", server.fetch(good()));
-  now += 15 * 60_000;
+  fake.advance(15 * 60);
   await run("brute force: window over", server.fetch(good()));
   await run("rs: expired token", rs(tokens.post));
   return answers;

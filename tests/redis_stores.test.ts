@@ -6,7 +6,7 @@ import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { createClient } from "redis";
 import { Redis } from "ioredis";
-import { ConfigurationError, handleTokenRequest, hashClientSecret, StoreFullError } from "../mod.ts";
+import { ConfigurationError, hashClientSecret, StoreFullError } from "../mod.ts";
 import {
   RedisAttemptStore,
   RedisClientStore,
@@ -18,6 +18,7 @@ import {
 } from "../src/stores/redis/mod.ts";
 import { testAttemptStore, testClientStore, testReplayStore, testRevocationStore, testTokenStore } from "../src/testing/mod.ts";
 import { tokenRequest } from "./helpers.ts";
+import { testServer } from "./support/fixtures.ts";
 import { fuzzHostileClientIds, REAL_ID, SECRET as HOSTILE_SECRET } from "./support/fuzz_client_ids.ts";
 import { serverSkip, startRedis, type TestDatabase } from "./servers.ts";
 
@@ -144,10 +145,7 @@ describe("Redis stores on a real redis-server", { skip: serverSkip("redis") }, (
       client_secret_hash: await hashClientSecret(secret),
       grant_types: ["client_credentials"],
     });
-    const response = await handleTokenRequest(
-      tokenRequest({ basic: ["svc", secret] }),
-      { issuer: "https://as.example.com", clients, tokenStore },
-    );
+    const response = await testServer({ tokenStore }, clients).fetch(tokenRequest({ basic: ["svc", secret] }));
     const { access_token } = await response.json() as { access_token: string };
     const keys = await main().sendCommand(["KEYS", "hash-only:*"]) as string[];
     assert.equal(keys.length, 2); // the client and the token record
@@ -184,10 +182,7 @@ describe("Redis stores on a real redis-server", { skip: serverSkip("redis") }, (
       await assert.rejects(new RedisReplayStore(main()).remember("k", exp), StoreFullError);
       await assert.rejects(new RedisRevocationStore(main()).revoke("k", exp), StoreFullError);
       await assert.rejects(new RedisAttemptStore(main()).increment(["k"], 60), StoreFullError);
-      const response = await handleTokenRequest(
-        tokenRequest({ basic: ["svc", secret] }),
-        { issuer: "https://as.example.com", clients, tokenStore: new RedisTokenStore(main()) },
-      );
+      const response = await testServer({ tokenStore: new RedisTokenStore(main()) }, clients).fetch(tokenRequest({ basic: ["svc", secret] }));
       assert.equal(response.status, 503);
       assert.equal(((await response.json()) as { error: string }).error, "temporarily_unavailable");
     } finally {

@@ -1,97 +1,23 @@
-// Helpers for the JWT access token and resource-server tests: an authorization server that
-// issues RFC 9068 tokens and serves its JWK Set, requests to a protected API, and a way to
+// Helpers for the JWT access token and resource-server tests (the server, jwtServer, is in
+// tests/support/fixtures.ts): requests to a protected API, and a way to
 // forge tokens for the tampering tests.
-import {
-  type ClientRegistration,
-  encodeBasicCredentials,
-  type GeneratedSigningKey,
-  generateSigningKey,
-  handleJwksRequest,
-  handleTokenRequest,
-  type JwsAlgorithm,
-  KeySet,
-  MemoryTokenStore,
-  type TokenEndpointOptions,
-} from "../mod.ts";
+import type { GeneratedSigningKey } from "../mod.ts";
 import { encodeBase64Url } from "../src/encoding/base64.ts";
-import { ISSUER, SECRET } from "./helpers.ts";
+import { API, ISSUER, JWT_CLIENT } from "./support/fixtures.ts";
 
-export { ISSUER, SECRET };
-export const JWKS_URI = `${ISSUER}/jwks`;
-export const API = "https://api.example.com";
-export const OTHER_API = "https://other.example.com";
-export const ALGORITHMS: readonly JwsAlgorithm[] = ["ES256", "ES384", "EdDSA", "RS256", "PS256", "HS256"];
-
-export const JWT_CLIENT: ClientRegistration = {
-  client_id: "jwt-client",
-  client_secret: SECRET,
-  grant_types: ["client_credentials"],
-  scope: "read write",
-  default_scope: "read",
-  allowed_resources: [API, OTHER_API],
-  default_resource: API,
-};
-
-/** Generated keys are cached per algorithm: RSA generation is slow, and tests only read them. */
-const keyCache = new Map<string, Promise<GeneratedSigningKey>>();
-export function testKey(alg: JwsAlgorithm, kid = `${alg}-1`): Promise<GeneratedSigningKey> {
-  const id = `${alg}/${kid}`;
-  let key = keyCache.get(id);
-  if (key === undefined) {
-    key = generateSigningKey(alg, { kid, extractable: true });
-    keyCache.set(id, key);
-  }
-  return key;
-}
-
-export interface JwtServer {
-  options: TokenEndpointOptions;
-  keys: KeySet;
-  store: MemoryTokenStore;
-  /** Routes /jwks to the JWK Set and everything else to the token endpoint. */
-  fetch: typeof globalThis.fetch;
-  /** A token for JWT_CLIENT (or `client`), failing the test when none is issued. */
-  token(params?: Record<string, string | string[]>, client?: string): Promise<string>;
-  /** The raw token endpoint answer. */
-  request(params?: Record<string, string | string[]>, client?: string): Promise<Response>;
-}
-
-export async function jwtServer(
-  active: { signer: GeneratedSigningKey["signer"]; publicJwk?: GeneratedSigningKey["publicJwk"] } | KeySet,
-  overrides: Partial<TokenEndpointOptions> = {},
-  clients: ClientRegistration[] = [JWT_CLIENT],
-): Promise<JwtServer> {
-  const keys = active instanceof KeySet ? active : new KeySet({ active });
-  const store = new MemoryTokenStore({ clock: overrides.clock });
-  const options: TokenEndpointOptions = {
-    issuer: ISSUER,
-    clients,
-    tokenStore: store,
-    accessTokenFormat: "jwt",
-    signingKeys: keys,
-    ...overrides,
-  };
-  const fetch = ((input: RequestInfo | URL, init?: RequestInit) => {
-    const request = new Request(input, init);
-    return new URL(request.url).pathname === "/jwks" ? handleJwksRequest(request, keys) : handleTokenRequest(request, options);
-  }) as typeof globalThis.fetch;
-  const request = (params: Record<string, string | string[]> = {}, client = JWT_CLIENT.client_id) => {
-    const body = new URLSearchParams({ grant_type: "client_credentials" });
-    for (const [k, v] of Object.entries(params)) for (const x of [v].flat()) body.append(k, x);
-    return fetch(`${ISSUER}/token`, {
-      method: "POST",
-      headers: { "content-type": "application/x-www-form-urlencoded", authorization: `Basic ${encodeBasicCredentials(client, SECRET)}` },
-      body: body.toString(),
-    });
-  };
-  const token = async (params: Record<string, string | string[]> = {}, client?: string) => {
-    const res = await request(params, client);
-    const body = await res.json() as Record<string, unknown>;
-    if (res.status !== 200) throw new Error(`no token: ${res.status} ${JSON.stringify(body)}`);
-    return body.access_token as string;
-  };
-  return { options, keys, store, fetch, token, request };
-}
+// The servers, keys and shared constants live in the one fixture module.
+export {
+  ALGORITHMS,
+  API,
+  ISSUER,
+  JWKS_URI,
+  JWT_CLIENT,
+  type JwtServer,
+  jwtServer,
+  OTHER_API,
+  SECRET,
+  testKey,
+} from "./support/fixtures.ts";
 
 /** A request to the protected API carrying `token` as a Bearer header (when given). */
 export function apiRequest(token?: string, init: RequestInit & { url?: string } = {}): Request {

@@ -154,7 +154,7 @@ describe("start-up validation: a ConfigurationError naming the option", () => {
   }
 
   test("http endpoints are fine on loopback, as for the issuer", () => {
-    const server = createAuthorizationServer({ issuer: "http://127.0.0.1:8787", clients: [BASIC_CLIENT], endpoints: { token: "http://localhost:8787/t" } });
+    const { server } = authServer({ issuer: "http://127.0.0.1:8787", endpoints: { token: "http://localhost:8787/t" } }, [BASIC_CLIENT]);
     assert.equal(server.issuer, "http://127.0.0.1:8787");
     assert.equal(server.endpoints.token, "http://localhost:8787/t");
     assert.equal(server.endpoints.introspection, "http://127.0.0.1:8787/introspect");

@@ -2,7 +2,7 @@
 // and HTTP hygiene (RFC 6749 s3.2, s3.3, s4.4, s5.1, s5.2; RFC_CHECKLIST sections 0, 1, 3-7).
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { handleTokenRequest, MemoryTokenStore, tokenKey, webCrypto } from "../mod.ts";
+import { MemoryTokenStore, tokenKey, webCrypto } from "../mod.ts";
 import {
   assertOAuthError,
   assertToken,
@@ -447,7 +447,7 @@ describe("faults of the server", () => {
   });
 
   test("invalid options -> 500 server_error, not a throw", async () => {
-    const res = await handleTokenRequest(basicRequest(), { issuer: "not a url", clients: [] });
+    const res = await testServer({ issuer: "not a url" }, []).fetch(basicRequest());
     await assertOAuthError(res, 500, "server_error");
   });
 

@@ -11,15 +11,14 @@ import {
   type ClientStore,
   type CryptoProvider,
   encodeBasicCredentials,
-  handleTokenRequest,
   MemoryAttemptStore,
   MemoryTokenStore,
   StoreFullError,
-  type TokenEndpointOptions,
   tokenKey,
   type TokenStore,
   webCrypto,
 } from "../../mod.ts";
+import { fakeClock, testServer } from "./fixtures.ts";
 
 export const STORE_TIMEOUT_MS = 20;
 /** A late store answers after its deadline has passed. */
@@ -78,8 +77,9 @@ export interface ChaosServer {
 
 export function chaosServer(): ChaosServer {
   const faults: Faults = { ...HEALTHY };
-  let now = Date.UTC(2026, 10, 25, 12, 0, 0);
-  const clock = () => now;
+  // The suite's one fake clock, at its usual start (2026-11-25 12:00 UTC).
+  const fake = fakeClock();
+  const clock = fake.now;
   const pendingLate = new Set<Promise<unknown>>();
   const later = <T>(f: () => T) => {
     const p = new Promise<T>((resolve, reject) => setTimeout(() => {
@@ -192,22 +192,21 @@ export function chaosServer(): ChaosServer {
     },
   };
 
-  const options: TokenEndpointOptions = {
+  const { fetch } = testServer({
     issuer: "https://as.example.com",
-    clients,
     tokenStore,
     crypto,
     storeTimeoutMs: STORE_TIMEOUT_MS,
     clock,
     callerKey: (r) => r.headers.get("x-test-peer") ?? undefined,
     bruteForce: { store: attempts, maxAttemptsPerClient: 1_000_000, maxAttemptsPerCaller: 1_000_000 },
-  };
+  }, clients);
   const issued = new Set<string>();
 
   async function request(peer: string, rightSecret: boolean): Promise<Response> {
     stats.requests++;
     const secret = rightSecret ? SECRET : SECRET.slice(0, -1) + "x";
-    const res = await handleTokenRequest(
+    const res = await fetch(
       new Request("https://as.example.com/token", {
         method: "POST",
         headers: {
@@ -217,7 +216,6 @@ export function chaosServer(): ChaosServer {
         },
         body: "grant_type=client_credentials",
       }),
-      options,
     );
     stats.statuses[res.status] = (stats.statuses[res.status] ?? 0) + 1;
     const text = await res.clone().text();
@@ -259,7 +257,7 @@ export function chaosServer(): ChaosServer {
     assert.equal(first.status, 503, "after the fault clears only a 503 with Retry-After may delay recovery");
     const wait = Number(first.headers.get("retry-after"));
     assert.ok(wait >= 1 && wait <= 2, `Retry-After ${wait}`);
-    now += wait * 1000;
+    fake.advance(wait);
     assert.equal((await request(peer, true)).status, 200, "recovered after Retry-After");
   }
 

@@ -7,20 +7,14 @@
 // PostgreSQL, Deno KV on real servers).
 import assert from "node:assert/strict";
 import fc from "fast-check";
-import {
-  type AttemptStore,
-  type ClientStore,
-  encodeBasicCredentials,
-  handleTokenRequest,
-  type TokenEndpointOptions,
-} from "../../mod.ts";
+import { type AttemptStore, type ClientStore, encodeBasicCredentials } from "../../mod.ts";
 import { clientIdProblem, MAX_CLIENT_ID_BYTES } from "../../src/clients/client_id.ts";
 import { encodeBase64Url } from "../../src/encoding/base64.ts";
+import { ISSUER, testServer } from "./fixtures.ts";
 
 /** A client registered in the store under test, whose secret is `SECRET`. */
 export const REAL_ID = "fuzz-real-client";
 export const SECRET = "Qw3rTy8uIo0pAs2dFg4hJk6lZx9cVb1nM7-_Lp5";
-const ISSUER = "https://as.example.com";
 
 const unit = fc.oneof(
   fc.constantFrom("a", "Z", "-", ":", " ", "%", "+", "é", "€", "😀", "\u0000", "\u0001", "\u007f", "\uFFFD", "\uFEFF"),
@@ -73,7 +67,7 @@ export async function fuzzHostileClientIds(
   seed: number,
 ): Promise<Record<string, number>> {
   const statuses: Record<string, number> = {};
-  const options: TokenEndpointOptions = {
+  const { fetch: endpoint } = testServer({
     issuer: ISSUER,
     clients,
     maxBodyBytes: 65_536,
@@ -81,7 +75,7 @@ export async function fuzzHostileClientIds(
     // each hostile id still reach the store.
     callerKey: (r) => r.headers.get("x-peer") ?? undefined,
     bruteForce: attempts === undefined ? false : { store: attempts },
-  };
+  });
   let n = 0;
   await fc.assert(
     fc.asyncProperty(hostileClientId, fc.constantFrom("basic", "body", "assertion"), async (id, via) => {
@@ -92,7 +86,7 @@ export async function fuzzHostileClientIds(
       if (!sendable(id)) return;
       const req = request(id, via);
       req.headers.set("x-peer", `10.9.${(n >> 8) & 255}.${n++ & 255}`);
-      const res = await handleTokenRequest(req, options);
+      const res = await endpoint(req);
       const text = await res.text();
       statuses[res.status] = (statuses[res.status] ?? 0) + 1;
       assert.ok(res.status < 500, `${res.status} for ${JSON.stringify(id.slice(0, 40))} (${id.length} characters) via ${via}: ${text}`);
@@ -105,7 +99,7 @@ export async function fuzzHostileClientIds(
     }),
     { numRuns, seed },
   );
-  const res = await handleTokenRequest(request(REAL_ID, "basic"), options);
+  const res = await endpoint(request(REAL_ID, "basic"));
   assert.equal(res.status, 200, `the real client afterwards: ${res.status} ${await res.text()}`);
   return statuses;
 }

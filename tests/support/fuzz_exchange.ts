@@ -6,7 +6,8 @@
 // equal to what the subject token and the client allow.
 import assert from "node:assert/strict";
 import fc from "fast-check";
-import { createAuthorizationServer, encodeBasicCredentials, KeySet, MemoryTokenStore, tokenKey, webCrypto } from "../../mod.ts";
+import { encodeBasicCredentials, KeySet, MemoryTokenStore, tokenKey, webCrypto } from "../../mod.ts";
+import { authServer, fakeClock } from "./fixtures.ts";
 import {
   ACCESS_TOKEN,
   AGENT,
@@ -47,10 +48,10 @@ interface World {
 }
 
 async function world(): Promise<World> {
-  const now = Date.UTC(2026, 10, 25, 12);
-  const clock = () => now;
+  // The suite's one fake clock, at its usual start (2026-11-25 12:00 UTC); it never moves here.
+  const clock = fakeClock().now;
   const store = new MemoryTokenStore({ clock });
-  const server = createAuthorizationServer({
+  const server = authServer({
     issuer: ISSUER,
     clients: CLIENTS,
     tokenStore: store,
@@ -59,7 +60,7 @@ async function world(): Promise<World> {
     bruteForce: false,
     // The policy refuses one audience, so that its refusals are fuzzed too.
     tokenExchangePolicy: (r) => !r.resource.includes(TOOLS),
-  });
+  }).server;
   const post = (client: string, body: Record<string, string>) =>
     server.fetch(
       new Request(`${ISSUER}${body.token === undefined ? "/token" : "/revoke"}`, {
@@ -73,7 +74,7 @@ async function world(): Promise<World> {
     const res = await post(client, { grant_type: "client_credentials", resource });
     const body = await res.json() as { access_token: string; expires_in: number };
     assert.equal(res.status, 200);
-    exp.set(body.access_token, Math.floor(now / 1000) + body.expires_in);
+    exp.set(body.access_token, Math.floor(clock() / 1000) + body.expires_in);
     return body.access_token;
   };
   const flip = (t: string) => t.slice(0, -3) + (t.at(-3) === "A" ? "B" : "A") + t.slice(-2);

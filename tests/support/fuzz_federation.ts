@@ -7,13 +7,13 @@
 // token always gets one.
 import assert from "node:assert/strict";
 import fc from "fast-check";
-import { createAuthorizationServer, generateSigningKey } from "../../mod.ts";
+import { generateSigningKey } from "../../mod.ts";
+import { authServer, ISSUER } from "./fixtures.ts";
 import { encodeBase64Url } from "../../src/encoding/base64.ts";
 import type { FuzzProperty } from "./fuzz_properties.ts";
 
 const enc = new TextEncoder();
 const JWT_BEARER = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
-const ISSUER = "https://as.example.com";
 const GITHUB = "https://token.actions.githubusercontent.com";
 const CLUSTER = "https://oidc.cluster.example.com";
 
@@ -28,7 +28,7 @@ export const platformTokens: FuzzProperty = {
     const github = await generateSigningKey("ES256", { kid: "gh" });
     const cluster = await generateSigningKey("ES256", { kid: "k8s" });
     const stranger = await generateSigningKey("ES256", { kid: "gh" });
-    const server = createAuthorizationServer({
+    const server = authServer({
       issuer: ISSUER,
       trustedIssuers: [
         { issuer: GITHUB, jwks: { keys: [github.publicJwk!] } },
@@ -49,7 +49,7 @@ export const platformTokens: FuzzProperty = {
         },
       ],
       bruteForce: false,
-    });
+    }).server;
     const b64 = (o: unknown) => encodeBase64Url(enc.encode(JSON.stringify(o)));
     let n = 0;
     const claimChanges = fc.dictionary(

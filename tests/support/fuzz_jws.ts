@@ -4,7 +4,8 @@
 // never accepted unless it is the token that was issued).
 import assert from "node:assert/strict";
 import fc from "fast-check";
-import { type AuthorizationServer, createAuthorizationServer, generateSigningKey, KeySet } from "../../mod.ts";
+import { type AuthorizationServer, generateSigningKey, KeySet } from "../../mod.ts";
+import { API, authServer } from "./fixtures.ts";
 import { type ResourceServerOptions, verifyAccessToken } from "../../src/resource_server/mod.ts";
 import { encodeBase64Url } from "../../src/encoding/base64.ts";
 import { parseJsonObject } from "../../src/jose/json.ts";
@@ -110,7 +111,6 @@ interface Fixture {
   tokens: string[];
 }
 
-const API = "https://api.example.com";
 
 let fixture: Promise<Fixture> | undefined;
 /** One server, two issued JWTs (ES256 and EdDSA keys in one key set), and an RS over its keys. */
@@ -124,7 +124,7 @@ function setup(): Promise<Fixture> {
       signingKeys: keys,
       clients: [{ client_id: "c", client_secret: "s".repeat(32), grant_types: ["client_credentials"], scope: "read", allowed_resources: [API], default_resource: API }],
     };
-    const server = createAuthorizationServer(options);
+    const server = authServer(options).server;
     const tokens: string[] = [];
     for (const kid of ["es", "ed"]) {
       if (kid === "ed") keys.activate("ed");
@@ -221,11 +221,11 @@ const clientAssertions: FuzzProperty = {
   async run(numRuns, seed) {
     const issuer = "https://as.example.com";
     const key = await generateSigningKey("ES256", { kid: "k" });
-    const server = createAuthorizationServer({
+    const server = authServer({
       issuer,
       clients: [{ client_id: "pk", token_endpoint_auth_method: "private_key_jwt", jwks: { keys: [key.publicJwk!] }, grant_types: ["client_credentials"] }],
       bruteForce: false,
-    });
+    }).server;
     const b64 = (o: unknown) => encodeBase64Url(enc.encode(JSON.stringify(o)));
     let n = 0;
     const sign = async (header: Record<string, unknown>, claims: Record<string, unknown>) => {

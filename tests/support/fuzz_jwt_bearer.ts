@@ -8,16 +8,15 @@
 // the assertion's and the policy's.
 import assert from "node:assert/strict";
 import fc from "fast-check";
-import { createAuthorizationServer, encodeBasicCredentials, generateSigningKey } from "../../mod.ts";
+import { encodeBasicCredentials, generateSigningKey } from "../../mod.ts";
+import { authServer, ISSUER, SECRET } from "./fixtures.ts";
 import { encodeBase64Url } from "../../src/encoding/base64.ts";
 import type { FuzzProperty } from "./fuzz_properties.ts";
 
 const enc = new TextEncoder();
 const GRANT = "urn:ietf:params:oauth:grant-type:jwt-bearer";
-const ISSUER = "https://as.example.com";
 const IDP = "https://acme.idp.example";
 const API = "https://api.chat.example/";
-const SECRET = "kq3v8Jx0Yb2nR5tWmZ7cL1pD9sF4hG6aQeUiOyTrEwX";
 const POLICY_SCOPE = new Set(["chat.read", "chat.history"]);
 
 function count(statuses: Record<string, number>, key: string | number): void {
@@ -38,13 +37,13 @@ export const idJagAssertions: FuzzProperty = {
       allowed_resources: [API],
       default_resource: API,
     });
-    const server = createAuthorizationServer({
+    const server = authServer({
       issuer: ISSUER,
       trustedIssuers: [{ issuer: IDP, jwks: { keys: [idp.publicJwk!] } }],
       clients: [client("wiki"), client("other")],
       jwtBearerPolicy: (r) => (r.subject === "blocked" ? false : { scope: [...POLICY_SCOPE].join(" "), resource: [API] }),
       bruteForce: false,
-    });
+    }).server;
     const b64 = (o: unknown) => encodeBase64Url(enc.encode(JSON.stringify(o)));
     let n = 0;
     const claimChanges = fc.dictionary(

@@ -7,11 +7,9 @@ import {
   clientStoreFromArray,
   decodeBasicCredentials,
   encodeBasicCredentials,
-  handleTokenRequest,
   MemoryAttemptStore,
   MemoryTokenStore,
   OAuthError,
-  type TokenEndpointOptions,
   tokenKey,
   webCrypto,
 } from "../../mod.ts";
@@ -26,6 +24,7 @@ import { EXCHANGE_PROPERTIES } from "./fuzz_exchange.ts";
 import { JWS_PROPERTIES } from "./fuzz_jws.ts";
 import { X509_PROPERTIES } from "./fuzz_x509.ts";
 import { AWKWARD_ID, BASIC_ID, fuzzRequest, ISSUER, POST_ID, SECRET, toRequest } from "./fuzz_requests.ts";
+import { fakeClock, testServer } from "./fixtures.ts";
 
 export interface FuzzFigures {
   cases: number;
@@ -86,9 +85,8 @@ const endpointMutated: FuzzProperty = {
   name: "token endpoint: random and mutated requests",
   async run(numRuns, seed) {
     const store = new MemoryTokenStore();
-    const options: TokenEndpointOptions = {
+    const { fetch: endpoint } = testServer({
       issuer: ISSUER,
-      clients: CLIENTS,
       tokenStore: store,
       bodyTimeoutMs: 20,
       // A header stands in for the peer address (sometimes absent, repeated or odd), so the
@@ -97,7 +95,7 @@ const endpointMutated: FuzzProperty = {
       // checks the guard's rules).
       callerKey: (r) => r.headers.get("x-test-peer") ?? undefined,
       bruteForce: { maxAttemptsPerClient: 1_000_000, maxAttemptsPerCaller: 1_000_000 },
-    };
+    }, CLIENTS);
     const statuses: Record<string, number> = {};
     const before = prototypeNames();
     let skipped = 0;
@@ -105,7 +103,7 @@ const endpointMutated: FuzzProperty = {
       fc.asyncProperty(fuzzRequest, async (r) => {
         const request = toRequest(r);
         if (request === undefined) return void skipped++;
-        const res = await withinTime(handleTokenRequest(request, options), r.label);
+        const res = await withinTime(endpoint(request), r.label);
         const body = await checkAnswer(res);
         count(statuses, res.status);
         if (res.status === 200) {
@@ -127,7 +125,7 @@ const endpointWellFormed: FuzzProperty = {
   name: "token endpoint: well-formed requests (token iff right secret and method)",
   async run(numRuns, seed) {
     const store = new MemoryTokenStore();
-    const options: TokenEndpointOptions = { issuer: ISSUER, clients: CLIENTS, tokenStore: store, bruteForce: false };
+    const { fetch: endpoint } = testServer({ issuer: ISSUER, tokenStore: store, bruteForce: false }, CLIENTS);
     const statuses: Record<string, number> = {};
     const arb = fc.record({
       client: fc.constantFrom(BASIC_ID, POST_ID, AWKWARD_ID),
@@ -150,9 +148,8 @@ const endpointWellFormed: FuzzProperty = {
         if (g.order) unique.reverse();
         const headers: Record<string, string> = { "content-type": g.contentType };
         if (g.via === "basic") headers.authorization = `Basic ${encodeBasicCredentials(g.client, secret)}`;
-        const res = await handleTokenRequest(
+        const res = await endpoint(
           new Request(`${ISSUER}/token`, { method: "POST", headers, body: new URLSearchParams(unique).toString() }),
-          options,
         );
         const body = await checkAnswer(res);
         count(statuses, res.status);
@@ -192,12 +189,11 @@ const bruteForceModel: FuzzProperty = {
     let steps = 0;
     await fc.assert(
       fc.asyncProperty(fc.array(action, { minLength: 1, maxLength: 40 }), async (actions) => {
-        let now = Date.UTC(2026, 0, 1);
-        const options: TokenEndpointOptions = {
+        const clock = fakeClock(Date.UTC(2026, 0, 1));
+        const { fetch: endpoint } = testServer({
           issuer: ISSUER,
-          clients: CLIENTS,
-          clock: () => now,
-          tokenStore: new MemoryTokenStore({ clock: () => now }),
+          clock: clock.now,
+          tokenStore: new MemoryTokenStore({ clock: clock.now }),
           callerKey: (r) => r.headers.get("x-peer") ?? undefined,
           bruteForce: {
             maxAttempts: limits.pair,
@@ -206,7 +202,7 @@ const bruteForceModel: FuzzProperty = {
             windowSeconds: limits.window,
             knownCallerSeconds: limits.known,
           },
-        };
+        }, CLIENTS);
         // The model: counters {count, resetAt} by name, and known marks by name.
         const counters = new Map<string, { count: number; resetAt: number }>();
         const marks = new Map<string, number>();
@@ -220,9 +216,9 @@ const bruteForceModel: FuzzProperty = {
           else counters.set(k, { count: 1, resetAt: t + limits.window });
         };
         for (const a of actions) {
-          now += a.advance * 1000;
+          clock.advance(a.advance);
           steps++;
-          const t = now / 1000;
+          const t = clock.now() / 1000;
           const pair = `${a.peer}|${a.client}`;
           // Marks per period of `known` seconds, each living two periods.
           const period = Math.floor(t / limits.known);
@@ -243,7 +239,7 @@ const bruteForceModel: FuzzProperty = {
             bump(`c${a.client}`, t);
             bump(`a${a.peer}`, t);
           }
-          const res = await handleTokenRequest(
+          const res = await endpoint(
             new Request(`${ISSUER}/token`, {
               method: "POST",
               headers: {
@@ -253,7 +249,6 @@ const bruteForceModel: FuzzProperty = {
               },
               body: "grant_type=client_credentials",
             }),
-            options,
           );
           await checkAnswer(res);
           count(statuses, res.status);

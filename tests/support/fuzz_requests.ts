@@ -5,8 +5,9 @@
 // the right secret, which is the oracle for "no token for a wrong secret".
 import fc from "fast-check";
 import { encodeBasicCredentials } from "../../mod.ts";
+import { ISSUER } from "./fixtures.ts";
 
-export const ISSUER = "https://as.example.com";
+export { ISSUER };
 export const SECRET = "Qw3rTy8uIo0pAs2dFg4hJk6lZx9cVb1nM7-_Lp5";
 export const BASIC_ID = "fuzz-basic";
 export const POST_ID = "fuzz-post";

@@ -6,7 +6,8 @@
 // is exactly what was given.
 import assert from "node:assert/strict";
 import fc from "fast-check";
-import { type ClientCertificate, ConfigurationError, createAuthorizationServer } from "../../mod.ts";
+import { type ClientCertificate, ConfigurationError } from "../../mod.ts";
+import { authServer } from "./fixtures.ts";
 import { sha256 } from "../../src/crypto/sha256.ts";
 import { encodeBase64, encodeBase64Url } from "../../src/encoding/base64.ts";
 import { type Certificate, MAX_CERTIFICATE_BYTES, parseCertificate } from "../../src/x509/certificate.ts";
@@ -302,7 +303,7 @@ const tokenEndpoint: FuzzProperty = {
     const statuses: Record<string, number> = {};
     const issuer = "https://as.example.com";
     const presented = new WeakMap<Request, ClientCertificate>();
-    const server = createAuthorizationServer({
+    const server = authServer({
       issuer,
       clients: [{
         client_id: "tls",
@@ -312,7 +313,7 @@ const tokenEndpoint: FuzzProperty = {
         grant_types: ["client_credentials"],
       }],
       clientCertificate: (r) => presented.get(r),
-    });
+    }).server;
     const input = fc.oneof(
       { arbitrary: mutated([certs[1]!.der]).map((m) => m.bytes), weight: 4 },
       { arbitrary: fc.constant(certs[1]!.der), weight: 1 },

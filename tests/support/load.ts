@@ -8,7 +8,6 @@ import {
   type ClientRegistration,
   encodeBasicCredentials,
   generateClientSecret,
-  handleTokenRequest,
   hashClientSecret,
   MemoryAttemptStore,
   MemoryTokenStore,
@@ -16,10 +15,12 @@ import {
   tokenKey,
   webCrypto,
 } from "../../mod.ts";
-import { fakeClock, type FakeClock } from "./fixtures.ts";
+import { fakeClock, type FakeClock, type TestServer, testServer } from "./fixtures.ts";
 
 export interface LoadSetup {
   options: TokenEndpointOptions;
+  /** The token endpoint (`handleTokenRequest` with `options`). */
+  fetch: TestServer["fetch"];
   store: MemoryTokenStore;
   attempts: MemoryAttemptStore;
   clock: FakeClock;
@@ -38,17 +39,16 @@ export async function loadSetup(clientCount: number, issuer = "https://as.exampl
   }
   const store = new MemoryTokenStore({ clock: clock.now });
   const attempts = new MemoryAttemptStore({ clock: clock.now });
-  const options: TokenEndpointOptions = {
+  const { options, fetch } = testServer({
     issuer,
-    clients,
     tokenStore: store,
     clock: clock.now,
     requireHttps: false,
     // srvx gives every request the peer address as `ip`, on every runtime.
     callerKey: (r) => (r as ServerRequest).ip ?? r.headers.get("x-test-peer") ?? undefined,
     bruteForce: { store: attempts },
-  };
-  return { options, store, attempts, clock, credentials };
+  }, clients);
+  return { options, fetch, store, attempts, clock, credentials };
 }
 
 export interface LoadResult {
@@ -99,13 +99,12 @@ export async function checkAllStored(setup: LoadSetup, result: LoadResult): Prom
 /** The handler in-process. */
 export function inProcess(setup: LoadSetup): Send {
   return async (authorization, peer, body) => {
-    const res = await handleTokenRequest(
+    const res = await setup.fetch(
       new Request("https://as.example.com/token", {
         method: "POST",
         headers: { authorization, "content-type": "application/x-www-form-urlencoded", "x-test-peer": peer },
         body,
       }),
-      setup.options,
     );
     return { status: res.status, json: await res.text() };
   };
@@ -121,7 +120,7 @@ export async function overLoopback(setup: LoadSetup): Promise<{ url: string; sen
     hostname: "127.0.0.1",
     port: 0,
     silent: true,
-    fetch: (request) => handleTokenRequest(request, setup.options),
+    fetch: (request) => setup.fetch(request),
   });
   await server.ready();
   const url = new URL("/token", server.url!).href;
