@@ -58,7 +58,7 @@ describe("oneOrMany", () => {
     assert.deepEqual(audience.check(["a", "b"], "aud"), ["a", "b"]);
     refused(() => audience.check([], "aud"), "aud", /aud must not be empty/);
     refused(() => audience.check(["a", ""], "aud"), "aud[1]", /aud\[1\] must be a non-empty string/);
-    refused(() => audience.check(1, "aud"), "aud", /aud must be string or an array of string/);
-    assert.equal(audience.kind, "string or array of string");
+    refused(() => audience.check(1, "aud"), "aud", /^aud must be a non-empty string$/);
+    assert.equal(audience.kind, "string or array of strings");
   });
 });

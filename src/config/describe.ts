@@ -300,7 +300,7 @@ export function arrayOf<T, O extends FieldOptions<readonly T[]> & { nonEmpty?: b
 
 /**
  * One value `element` accepts, or an array of them (checked as `path[i]`); `nonEmpty`
- * refuses `[]`. For RFC-shaped members that are a string or a list (`aud`, the audience
+ * refuses `[]`. A value that is neither is refused by `element`, in its words. For RFC-shaped members that are a string or a list (`aud`, the audience
  * of a trusted issuer, a client's `resource_server`).
  *
  * @example
@@ -315,16 +315,10 @@ export function oneOrMany<T, O extends FieldOptions<T | readonly T[]> & { nonEmp
   doc: string,
   options?: O,
 ): Field<T | readonly T[]> & Extra<T | readonly T[], O> {
-  const kind = `${element.kind} or array of ${element.kind}`;
+  const kind = `${element.kind} or array of ${element.kind}s`;
   return make(kind, doc, options ?? {}, (value, path, refuse) => {
-    if (!Array.isArray(value)) {
-      try {
-        return element.check(value, path);
-      } catch (e) {
-        if (e instanceof ConfigurationError) return refuse(path, value, `must be ${element.kind} or an array of ${element.kind}`);
-        throw e;
-      }
-    }
+    // A single value is the element's to judge, with its own words.
+    if (!Array.isArray(value)) return element.check(value, path);
     if (options?.nonEmpty === true && value.length === 0) refuse(path, value, "must not be empty");
     return value.map((v, i) => element.check(v, `${path}[${i}]`));
   }) as Field<T | readonly T[]> & Extra<T | readonly T[], O>;

@@ -1,0 +1,107 @@
+// Issue 20: every ConfigurationError names its option's path. One bad option per error
+// site: the error's `path` is exact, and its message names that path.
+import { describe, test } from "node:test";
+import assert from "node:assert/strict";
+import { type ClientRegistration, ConfigurationError, createAuthorizationServer, type ServerOptions } from "../mod.ts";
+
+const ISSUER = "https://as.example.com";
+const GITHUB = "https://token.actions.githubusercontent.com";
+const SPIFFE = "spiffe://example.org";
+const EC = { kty: "EC", crv: "P-256", x: "f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU", y: "x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0" };
+const trustedIssuers = [{ issuer: GITHUB }, { issuer: SPIFFE, jwksUri: "https://spire.example.org/bundle" }];
+
+/** A client that is fine, so a bad one can sit at index 1. */
+const good: ClientRegistration = { client_id: "good", client_secret: "s".repeat(43), grant_types: ["client_credentials"] };
+const secretClient = (extra: Record<string, unknown>) => ({ client_id: "c", client_secret: "s".repeat(43), grant_types: ["client_credentials"], ...extra });
+const pkjwt = (extra: Record<string, unknown>) => ({ client_id: "c", token_endpoint_auth_method: "private_key_jwt", jwks_uri: "https://c.example.com/jwks", grant_types: ["client_credentials"], ...extra });
+const tls = (extra: Record<string, unknown>) => ({ client_id: "c", token_endpoint_auth_method: "tls_client_auth", grant_types: ["client_credentials"], ...extra });
+const selfSigned = (extra: Record<string, unknown>) => ({ client_id: "c", token_endpoint_auth_method: "self_signed_tls_client_auth", grant_types: ["client_credentials"], ...extra });
+const federated = (credentials: unknown, method = "private_key_jwt") => ({ client_id: "c", token_endpoint_auth_method: method, federated_credentials: credentials, grant_types: ["client_credentials"] });
+const gh = (claims: unknown) => [{ issuer: GITHUB, claims }];
+
+/** Server options with `client` at clients[1] (and the sources mutual TLS needs). */
+function withClient(client: unknown, extra: Partial<ServerOptions> = {}): ServerOptions {
+  return { issuer: ISSUER, clients: [good, client as ClientRegistration], trustedIssuers, clientCertificate: () => undefined, ...extra };
+}
+
+type Case = readonly [name: string, options: () => ServerOptions, path: string];
+
+const clientCases: Case[] = [
+  // src/clients/registration.ts
+  ["not an object", () => withClient("c"), "clients[1]"],
+  ["client_id missing", () => withClient({ grant_types: [] }), "clients[1].client_id"],
+  ["public client with client_credentials", () => withClient({ client_id: "c", token_endpoint_auth_method: "none", grant_types: ["client_credentials"] }), "clients[1].grant_types"],
+  ["secret method without a secret", () => withClient({ client_id: "c", grant_types: ["client_credentials"] }), "clients[1].client_secret_hash"],
+  ["a bad secret hash in a list", () => withClient(secretClient({ client_secret: undefined, client_secret_hash: ["$sha256$AAAA"] })), "clients[1].client_secret_hash[0]"],
+  ["jwks not a JWK Set", () => withClient(pkjwt({ jwks_uri: undefined, jwks: [] })), "clients[1].jwks"],
+  ["a private key in jwks", () => withClient(pkjwt({ jwks_uri: undefined, jwks: { keys: [EC, { ...EC, d: "d" }] } })), "clients[1].jwks.keys[1]"],
+  ["a jwks key that is no JWK", () => withClient(pkjwt({ jwks_uri: undefined, jwks: { keys: [1] } })), "clients[1].jwks.keys[0]"],
+  ["jwks without an assertion key", () => withClient(pkjwt({ jwks_uri: undefined, jwks: { keys: [{ kty: "oct" }] } })), "clients[1].jwks"],
+  ["jwks and jwks_uri", () => withClient(pkjwt({ jwks: { keys: [EC] } })), "clients[1].jwks_uri"],
+  ["private_key_jwt without keys", () => withClient(pkjwt({ jwks_uri: undefined })), "clients[1].jwks"],
+  ["spiffe_jwt without credentials", () => withClient({ client_id: "c", token_endpoint_auth_method: "spiffe_jwt", grant_types: ["client_credentials"] }), "clients[1].federated_credentials"],
+  ["client_secret_jwt without the plaintext secret", () => withClient({ client_id: "c", token_endpoint_auth_method: "client_secret_jwt", grant_types: ["client_credentials"] }), "clients[1].client_secret"],
+  ["client_secret_jwt with a hash", () => withClient(secretClient({ token_endpoint_auth_method: "client_secret_jwt", client_secret_hash: "$sha256$47DEQpj8HBSa-_TImW-5JCeuQeRkm5NMpJWZG3hSuFU" })), "clients[1].client_secret_hash"],
+  ["client_secret_jwt with a short secret", () => withClient(secretClient({ token_endpoint_auth_method: "client_secret_jwt", client_secret: "short" })), "clients[1].client_secret"],
+  ["signing alg for a secret method", () => withClient(secretClient({ token_endpoint_auth_signing_alg: "ES256" })), "clients[1].token_endpoint_auth_signing_alg"],
+  ["signing alg the method cannot use", () => withClient(pkjwt({ token_endpoint_auth_signing_alg: "HS256" })), "clients[1].token_endpoint_auth_signing_alg"],
+  ["default scope outside scope", () => withClient(secretClient({ scope: "a", default_scope: "b" })), "clients[1].default_scope"],
+  ["default resource outside allowed", () => withClient(secretClient({ allowed_resources: ["https://a.example.com"], default_resource: "https://b.example.com" })), "clients[1].default_resource"],
+  ["an empty resource_server audience", () => withClient(secretClient({ resource_server: ["a", ""] })), "clients[1].resource_server[1]"],
+  ["federated credentials for a secret method", () => withClient(secretClient({ federated_credentials: gh({ sub: "x" }) })), "clients[1].federated_credentials"],
+  ["an OIDC issuer for spiffe_jwt", () => withClient(federated(gh({ sub: "x" }), "spiffe_jwt")), "clients[1].federated_credentials[0].issuer"],
+  ["a SPIFFE issuer for private_key_jwt", () => withClient(federated([{ issuer: SPIFFE, claims: { sub: "x" } }])), "clients[1].federated_credentials[0].issuer"],
+  ["spiffe_jwt with keys of its own", () => withClient({ ...federated([{ issuer: SPIFFE, claims: { sub: "x" } }], "spiffe_jwt"), jwks_uri: "https://c.example.com/jwks" }), "clients[1].federated_credentials"],
+  // src/clients/tls_registration.ts
+  ["tls_client_auth without a subject", () => withClient(tls({})), "clients[1].tls_client_auth_subject_dn"],
+  ["tls_client_auth with two subjects", () => withClient(tls({ tls_client_auth_san_dns: "a.example", tls_client_auth_san_uri: "spiffe://x/y" })), "clients[1].tls_client_auth_san_uri"],
+  ["a subject field for another method", () => withClient(secretClient({ tls_client_auth_san_dns: "a.example" })), "clients[1].tls_client_auth_san_dns"],
+  ["a bad subject DN", () => withClient(tls({ tls_client_auth_subject_dn: "not a DN" })), "clients[1].tls_client_auth_subject_dn"],
+  ["a bad SAN IP", () => withClient(tls({ tls_client_auth_san_ip: "1.2.3" })), "clients[1].tls_client_auth_san_ip"],
+  ["a bad SAN URI", () => withClient(tls({ tls_client_auth_san_uri: "no-scheme" })), "clients[1].tls_client_auth_san_uri"],
+  ["a bad SAN email", () => withClient(tls({ tls_client_auth_san_email: "nobody" })), "clients[1].tls_client_auth_san_email"],
+  ["a bad SAN DNS name", () => withClient(tls({ tls_client_auth_san_dns: "a b" })), "clients[1].tls_client_auth_san_dns"],
+  ["self-signed without keys", () => withClient(selfSigned({})), "clients[1].jwks"],
+  ["self-signed with an empty jwks", () => withClient(selfSigned({ jwks: { keys: [] } })), "clients[1].jwks"],
+  ["self-signed with a key no certificate holds", () => withClient(selfSigned({ jwks: { keys: [EC, { kty: "oct" }] } })), "clients[1].jwks.keys[1].kty"],
+  ["self-signed with a bad x5c", () => withClient(selfSigned({ jwks: { keys: [{ ...EC, x5c: [] }] } })), "clients[1].jwks.keys[0].x5c"],
+  ["self-signed with an x5c that is not base64", () => withClient(selfSigned({ jwks: { keys: [{ ...EC, x5c: ["!!"] }] } })), "clients[1].jwks.keys[0].x5c[0]"],
+  ["self-signed with an x5c that is no certificate", () => withClient(selfSigned({ jwks: { keys: [{ ...EC, x5c: ["AAAA"] }] } })), "clients[1].jwks.keys[0].x5c[0]"],
+  ["certificate binding not a boolean", () => withClient(secretClient({ tls_client_certificate_bound_access_tokens: "yes" })), "clients[1].tls_client_certificate_bound_access_tokens"],
+  // src/federation/federated_credential.ts and claim_rules.ts
+  ["an empty list of credentials", () => withClient(federated([])), "clients[1].federated_credentials"],
+  ["a credential that is no object", () => withClient(federated(["x"])), "clients[1].federated_credentials[0]"],
+  ["an unknown credential member", () => withClient(federated([{ issuer: GITHUB, claims: { sub: "x" }, subject: "x" }])), "clients[1].federated_credentials[0].subject"],
+  ["a credential without issuer", () => withClient(federated([{ claims: { sub: "x" } }])), "clients[1].federated_credentials[0].issuer"],
+  ["a credential without claims", () => withClient(federated([{ issuer: GITHUB }])), "clients[1].federated_credentials[0].claims"],
+  ["claims not an object", () => withClient(federated(gh("x"))), "clients[1].federated_credentials[0].claims"],
+  ["no claim rule", () => withClient(federated(gh({}))), "clients[1].federated_credentials[0].claims"],
+  ["a rule on a reserved claim", () => withClient(federated(gh({ aud: "x" }))), "clients[1].federated_credentials[0].claims.aud"],
+  ["an empty claim name", () => withClient(federated(gh({ "": "x" }))), "clients[1].federated_credentials[0].claims[\"\"]"],
+  ["an empty list rule", () => withClient(federated(gh({ ref: [] }))), "clients[1].federated_credentials[0].claims.ref"],
+  ["a rule of the wrong type", () => withClient(federated(gh({ ref: 1 }))), "clients[1].federated_credentials[0].claims.ref"],
+  ["a bad pattern list", () => withClient(federated(gh({ ref: { pattern: [] } }))), "clients[1].federated_credentials[0].claims.ref"],
+  ["a pattern too long", () => withClient(federated(gh({ ref: { pattern: "x".repeat(1001) } }))), "clients[1].federated_credentials[0].claims.ref"],
+  ["a pattern that matches anything", () => withClient(federated(gh({ ref: { pattern: "*" } }))), "clients[1].federated_credentials[0].claims.ref"],
+  ["a nested rule", () => withClient(federated(gh({ "kubernetes.io": { namespace: [] } }))), "clients[1].federated_credentials[0].claims[\"kubernetes.io\"].namespace"],
+  ["rules nested too deep", () => withClient(federated(gh({ a: { b: { c: { d: { e: { f: { g: { h: { i: "x" } } } } } } } } }))), "clients[1].federated_credentials[0].claims.a.b.c.d.e.f.g.h"],
+  // src/federation/federated_clients.ts
+  ["a credential of an issuer not trusted", () => withClient(federated([{ issuer: "https://other.example.com", claims: { sub: "x" } }])), "clients[1].federated_credentials[0].issuer"],
+  ["a client_id that is a trusted issuer", () => withClient(secretClient({ client_id: GITHUB })), "clients[1].client_id"],
+  ["two clients accepting one token", () => ({ ...withClient(federated(gh({ sub: "x" }))), clients: [good, federated(gh({ sub: "x" })) as ClientRegistration, { ...federated([{ issuer: GITHUB, claims: { sub: "x" } }, { issuer: GITHUB, claims: { sub: { pattern: "x*" } } }]), client_id: "d" } as ClientRegistration] }), "clients[2].federated_credentials[0].claims"],
+];
+
+function refusedAt(options: () => ServerOptions, path: string): void {
+  assert.throws(() => createAuthorizationServer(options()), (e: unknown) => {
+    assert.ok(e instanceof ConfigurationError, String(e));
+    assert.equal(e.path, path, e.message);
+    assert.ok(e.message.includes(path), `the message names ${path}: ${e.message}`);
+    return true;
+  });
+}
+
+describe("every ConfigurationError names its option's path", () => {
+  describe("client registrations", () => {
+    for (const [name, options, path] of clientCases) test(`${name} -> ${path}`, () => refusedAt(options, path));
+  });
+});
