@@ -91,6 +91,40 @@ const clientCases: Case[] = [
   ["two clients accepting one token", () => ({ ...withClient(federated(gh({ sub: "x" }))), clients: [good, federated(gh({ sub: "x" })) as ClientRegistration, { ...federated([{ issuer: GITHUB, claims: { sub: "x" } }, { issuer: GITHUB, claims: { sub: { pattern: "x*" } } }]), client_id: "d" } as ClientRegistration] }), "clients[2].federated_credentials[0].claims"],
 ];
 
+/** Server options with `issuer` at trustedIssuers[1]. */
+const withIssuer = (issuer: unknown): () => ServerOptions => () => ({ issuer: ISSUER, clients: [good], trustedIssuers: [trustedIssuers[0], issuer] as never });
+
+const issuerCases: Case[] = [
+  // src/federation/trusted_issuer.ts
+  ["not an array", () => ({ issuer: ISSUER, clients: [good], trustedIssuers: {} as never }), "trustedIssuers"],
+  ["not an object", withIssuer(null), "trustedIssuers[1]"],
+  ["an unknown member", withIssuer({ issuer: "https://k8s.example.com", jwks_uri: "https://x.example.com" }), "trustedIssuers[1].jwks_uri"],
+  ["no issuer", withIssuer({}), "trustedIssuers[1].issuer"],
+  ["an empty issuer", withIssuer({ issuer: "" }), "trustedIssuers[1].issuer"],
+  ["an issuer that is no URL", withIssuer({ issuer: "k8s.example.com" }), "trustedIssuers[1].issuer"],
+  ["an http issuer", withIssuer({ issuer: "http://k8s.example.com" }), "trustedIssuers[1].issuer"],
+  ["an issuer with a query", withIssuer({ issuer: "https://k8s.example.com?a=1" }), "trustedIssuers[1].issuer"],
+  ["an issuer with a fragment", withIssuer({ issuer: "https://k8s.example.com#a" }), "trustedIssuers[1].issuer"],
+  ["an issuer with user information", withIssuer({ issuer: "https://u:p@k8s.example.com" }), "trustedIssuers[1].issuer"],
+  ["a bad trust domain", withIssuer({ issuer: "spiffe://Example.org" }), "trustedIssuers[1].issuer"],
+  ["the server's own issuer", withIssuer({ issuer: ISSUER }), "trustedIssuers[1].issuer"],
+  ["the same issuer twice", withIssuer({ issuer: GITHUB }), "trustedIssuers[1].issuer"],
+  ["jwks and jwksUri", withIssuer({ issuer: "https://k8s.example.com", jwks: { keys: [EC] }, jwksUri: "https://k8s.example.com/jwks" }), "trustedIssuers[1].jwksUri"],
+  ["a bad jwksUri", withIssuer({ issuer: "https://k8s.example.com", jwksUri: "http://k8s.example.com/jwks" }), "trustedIssuers[1].jwksUri"],
+  ["a trust domain without keys", withIssuer({ issuer: "spiffe://other.org" }), "trustedIssuers[1].jwksUri"],
+  ["jwks not a JWK Set", withIssuer({ issuer: "https://k8s.example.com", jwks: [] }), "trustedIssuers[1].jwks"],
+  ["a private key", withIssuer({ issuer: "https://k8s.example.com", jwks: { keys: [EC, { ...EC, d: "d" }] } }), "trustedIssuers[1].jwks.keys[1]"],
+  ["a key that is no JWK", withIssuer({ issuer: "https://k8s.example.com", jwks: { keys: ["k"] } }), "trustedIssuers[1].jwks.keys[0]"],
+  ["no usable key", withIssuer({ issuer: "https://k8s.example.com", jwks: { keys: [] } }), "trustedIssuers[1].jwks"],
+  ["an empty audience", withIssuer({ issuer: "https://k8s.example.com", audience: [] }), "trustedIssuers[1].audience"],
+  ["an empty audience value", withIssuer({ issuer: "https://k8s.example.com", audience: ["a", ""] }), "trustedIssuers[1].audience[1]"],
+  ["no algorithms", withIssuer({ issuer: "https://k8s.example.com", algorithms: [] }), "trustedIssuers[1].algorithms"],
+  ["a MAC algorithm", withIssuer({ issuer: "https://k8s.example.com", algorithms: ["ES256", "HS256"] }), "trustedIssuers[1].algorithms[1]"],
+  ["a lifetime out of range", withIssuer({ issuer: "https://k8s.example.com", maxLifetime: 0 }), "trustedIssuers[1].maxLifetime"],
+  ["allowReuse not a boolean", withIssuer({ issuer: "https://k8s.example.com", allowReuse: "yes" }), "trustedIssuers[1].allowReuse"],
+  ["an unknown grant profile", withIssuer({ issuer: "https://k8s.example.com", grantProfile: "saml" }), "trustedIssuers[1].grantProfile"],
+];
+
 function refusedAt(options: () => ServerOptions, path: string): void {
   assert.throws(() => createAuthorizationServer(options()), (e: unknown) => {
     assert.ok(e instanceof ConfigurationError, String(e));
@@ -103,5 +137,8 @@ function refusedAt(options: () => ServerOptions, path: string): void {
 describe("every ConfigurationError names its option's path", () => {
   describe("client registrations", () => {
     for (const [name, options, path] of clientCases) test(`${name} -> ${path}`, () => refusedAt(options, path));
+  });
+  describe("trusted issuers", () => {
+    for (const [name, options, path] of issuerCases) test(`${name} -> ${path}`, () => refusedAt(options, path));
   });
 });
