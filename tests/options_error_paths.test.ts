@@ -3,6 +3,7 @@
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { type ClientRegistration, ConfigurationError, createAuthorizationServer, type ServerOptions } from "../mod.ts";
+import { resolveResourceServerOptions, type ResourceServerOptions } from "../src/resource_server/options.ts";
 
 const ISSUER = "https://as.example.com";
 const GITHUB = "https://token.actions.githubusercontent.com";
@@ -125,6 +126,88 @@ const issuerCases: Case[] = [
   ["an unknown grant profile", withIssuer({ issuer: "https://k8s.example.com", grantProfile: "saml" }), "trustedIssuers[1].grantProfile"],
 ];
 
+const server = (extra: Record<string, unknown>): () => ServerOptions => () => ({ issuer: ISSUER, clients: [good], ...extra } as ServerOptions);
+const SECRET = "n".repeat(32);
+
+const serverCases: Case[] = [
+  // src/dpop/options.ts and src/dpop/nonce.ts
+  ["dpop not an object", server({ dpop: "on" }), "dpop"],
+  ["an unknown dpop member", server({ dpop: { requird: true } }), "dpop.requird"],
+  ["dpop.algorithms empty", server({ dpop: { algorithms: [] } }), "dpop.algorithms"],
+  ["a MAC algorithm for DPoP", server({ dpop: { algorithms: ["ES256", "HS256"] } }), "dpop.algorithms[1]"],
+  ["dpop.required not a boolean", server({ dpop: { required: "yes" } }), "dpop.required"],
+  ["dpop.maxAge out of range", server({ dpop: { maxAge: 0 } }), "dpop.maxAge"],
+  ["dpop.clockTolerance out of range", server({ dpop: { clockTolerance: 301 } }), "dpop.clockTolerance"],
+  ["dpop.nonce not an object", server({ dpop: { nonce: "x" } }), "dpop.nonce"],
+  ["a nonce without a secret", server({ dpop: { nonce: {} } }), "dpop.nonce.secret"],
+  ["a short nonce secret", server({ dpop: { nonce: { secret: "short" } } }), "dpop.nonce.secret"],
+  ["a nonce window out of range", server({ dpop: { nonce: { secret: SECRET, windowSeconds: 5 } } }), "dpop.nonce.windowSeconds"],
+  ["an unknown nonce member", server({ dpop: { nonce: { secret: SECRET, window: 60 } } }), "dpop.nonce.window"],
+  // src/client_auth/assertion_options.ts
+  ["clientAssertion not an object", server({ clientAssertion: 1 }), "clientAssertion"],
+  ["an unknown clientAssertion setting", server({ clientAssertion: { strictAudiance: true } }), "clientAssertion.strictAudiance"],
+  ["clientAssertion.strictAudience not a boolean", server({ clientAssertion: { strictAudience: "yes" } }), "clientAssertion.strictAudience"],
+  ["clientAssertion.maxLifetime out of range", server({ clientAssertion: { maxLifetime: 0 } }), "clientAssertion.maxLifetime"],
+  ["clientAssertion.clockTolerance out of range", server({ clientAssertion: { clockTolerance: 3_600 } }), "clientAssertion.clockTolerance"],
+  ["clientAssertion.jwksCooldown out of range", server({ clientAssertion: { jwksCooldown: 0 } }), "clientAssertion.jwksCooldown"],
+  ["clientAssertion.jwksTimeoutMs out of range", server({ clientAssertion: { jwksTimeoutMs: 0 } }), "clientAssertion.jwksTimeoutMs"],
+  ["clientAssertion.jwksMaxBytes out of range", server({ clientAssertion: { jwksMaxBytes: 1 } }), "clientAssertion.jwksMaxBytes"],
+  // src/http/cors.ts
+  ["cors not an object", server({ cors: "*" }), "cors"],
+  ["an unknown cors member", server({ cors: { origins: "*", credentials: true } }), "cors.credentials"],
+  ["cors without origins", server({ cors: {} }), "cors.origins"],
+  ["an empty list of origins", server({ cors: { origins: [] } }), "cors.origins"],
+  ["an origin with a path", server({ cors: { origins: ["https://a.example", "https://b.example/path"] } }), "cors.origins[1]"],
+  // src/mtls/options.ts
+  ["clientCertificate not a function", server({ clientCertificate: "header" }), "clientCertificate"],
+  ["certificateBoundAccessTokens not a boolean", server({ certificateBoundAccessTokens: "yes" }), "certificateBoundAccessTokens"],
+  ["certificateBoundAccessTokens without a source", server({ certificateBoundAccessTokens: true }), "certificateBoundAccessTokens"],
+  ["a TLS client without a source", server({ clients: [good, tls({ tls_client_auth_san_dns: "a.example" })] }), "clients[1].token_endpoint_auth_method"],
+  ["bound tokens without a source", server({ clients: [good, secretClient({ tls_client_certificate_bound_access_tokens: true })] }), "clients[1].tls_client_certificate_bound_access_tokens"],
+  // src/mtls/endpoint_aliases.ts
+  ["mtlsEndpointAliases not an object", server({ clientCertificate: () => undefined, mtlsEndpointAliases: "x" }), "mtlsEndpointAliases"],
+  ["mtlsEndpointAliases empty", server({ clientCertificate: () => undefined, mtlsEndpointAliases: {} }), "mtlsEndpointAliases"],
+  ["an unknown alias", server({ clientCertificate: () => undefined, mtlsEndpointAliases: { jwks: "/x" } }), "mtlsEndpointAliases.jwks"],
+  ["aliases without a source", server({ mtlsEndpointAliases: { token: "https://mtls.as.example.com/token" } }), "mtlsEndpointAliases"],
+  ["an alias of an endpoint not served", server({ clientCertificate: () => undefined, mtlsEndpointAliases: { introspection: "/mi" }, endpoints: { introspection: false } }), "mtlsEndpointAliases.introspection"],
+  ["an http alias", server({ clientCertificate: () => undefined, mtlsEndpointAliases: { token: "http://mtls.example.com/token" } }), "mtlsEndpointAliases.token"],
+  ["an alias with a fragment", server({ clientCertificate: () => undefined, mtlsEndpointAliases: { token: "https://mtls.example.com/token#x" } }), "mtlsEndpointAliases.token"],
+];
+
+const API = "https://api.example.com";
+const rsBase = { resource: API, issuer: ISSUER, jwksUri: `${ISSUER}/jwks` };
+type RsCase = readonly [name: string, options: Record<string, unknown>, path: string];
+const resourceServerCases: RsCase[] = [
+  // src/resource_server/options.ts
+  ["resource missing", { issuer: ISSUER, jwksUri: `${ISSUER}/jwks` }, "resource"],
+  ["resource relative", { ...rsBase, resource: "/api" }, "resource"],
+  ["resource not https with metadata", { ...rsBase, resource: "urn:billing", metadata: true }, "resource"],
+  ["issuer not a string", { ...rsBase, issuer: 1 }, "issuer"],
+  ["jwks not a JWK Set", { ...rsBase, jwksUri: undefined, jwks: [] }, "jwks"],
+  ["jwks and jwksUri", { ...rsBase, jwks: { keys: [] } }, "jwksUri"],
+  ["jwksUri over http", { ...rsBase, jwksUri: "http://as.example.com/jwks" }, "jwksUri"],
+  ["JWTs without an issuer", { ...rsBase, issuer: undefined }, "jwksUri"],
+  ["local keys without an issuer", { resource: API, jwks: { keys: [] } }, "jwks"],
+  ["fetch not a function", { ...rsBase, fetch: "no" }, "fetch"],
+  ["algorithms with none", { ...rsBase, algorithms: ["none"] }, "algorithms"],
+  ["tokenStore without find", { ...rsBase, tokenStore: {} }, "tokenStore"],
+  ["introspect not a function", { ...rsBase, introspect: "no" }, "introspect"],
+  ["revocationStore without isRevoked", { ...rsBase, revocationStore: {} }, "revocationStore"],
+  ["realm not a string", { ...rsBase, realm: 1 }, "realm"],
+  ["metadata of the wrong type", { ...rsBase, metadata: "yes" }, "metadata"],
+  ["metadata repeating resource", { ...rsBase, metadata: { resource: API } }, "metadata.resource"],
+  ["allowFormToken not a boolean", { ...rsBase, allowFormToken: "yes" }, "allowFormToken"],
+  ["clock not a function", { ...rsBase, clock: 1 }, "clock"],
+  ["dpop of the wrong type", { ...rsBase, dpop: "yes" }, "dpop"],
+  ["dpop.origin not a URL", { ...rsBase, dpop: { origin: "api" } }, "dpop.origin"],
+  ["dpop.origin with a path", { ...rsBase, dpop: { origin: `${API}/v1` } }, "dpop.origin"],
+  ["an unknown dpop member", { ...rsBase, dpop: { orign: API } }, "dpop.orign"],
+  ["dpop.maxAge out of range", { ...rsBase, dpop: { maxAge: 0 } }, "dpop.maxAge"],
+  ["replayStore without remember", { ...rsBase, dpop: true, replayStore: {} }, "replayStore"],
+  ["clientCertificate not a function", { ...rsBase, clientCertificate: "header" }, "clientCertificate"],
+  ["clockTolerance out of range", { ...rsBase, clockTolerance: 301 }, "clockTolerance"],
+];
+
 function refusedAt(options: () => ServerOptions, path: string): void {
   assert.throws(() => createAuthorizationServer(options()), (e: unknown) => {
     assert.ok(e instanceof ConfigurationError, String(e));
@@ -137,6 +220,21 @@ function refusedAt(options: () => ServerOptions, path: string): void {
 describe("every ConfigurationError names its option's path", () => {
   describe("client registrations", () => {
     for (const [name, options, path] of clientCases) test(`${name} -> ${path}`, () => refusedAt(options, path));
+  });
+  describe("server options: dpop, clientAssertion, cors, mutual TLS", () => {
+    for (const [name, options, path] of serverCases) test(`${name} -> ${path}`, () => refusedAt(options, path));
+  });
+  describe("resource server", () => {
+    for (const [name, options, path] of resourceServerCases) {
+      test(`${name} -> ${path}`, () => {
+        assert.throws(() => resolveResourceServerOptions(options as unknown as ResourceServerOptions), (e: unknown) => {
+          assert.ok(e instanceof ConfigurationError, String(e));
+          assert.equal(e.path, path, e.message);
+          assert.ok(e.message.includes(path), `the message names ${path}: ${e.message}`);
+          return true;
+        });
+      });
+    }
   });
   describe("trusted issuers", () => {
     for (const [name, options, path] of issuerCases) test(`${name} -> ${path}`, () => refusedAt(options, path));
