@@ -158,6 +158,13 @@ const serverCases: Case[] = [
   ["cors without origins", server({ cors: {} }), "cors.origins"],
   ["an empty list of origins", server({ cors: { origins: [] } }), "cors.origins"],
   ["an origin with a path", server({ cors: { origins: ["https://a.example", "https://b.example/path"] } }), "cors.origins[1]"],
+  // src/client_auth/brute_force.ts (its options)
+  ["bruteForce not an object", server({ bruteForce: 5 }), "bruteForce"],
+  ["an unknown bruteForce setting", server({ bruteForce: { maxAttempt: 5 } }), "bruteForce.maxAttempt"],
+  ["bruteForce.store without get", server({ bruteForce: { store: {} } }), "bruteForce.store"],
+  ["bruteForce.maxAttempts out of range", server({ bruteForce: { maxAttempts: 0 } }), "bruteForce.maxAttempts"],
+  ["bruteForce.windowSeconds not an integer", server({ bruteForce: { windowSeconds: 1.5 } }), "bruteForce.windowSeconds"],
+  ["bruteForce.knownCallerSeconds out of range", server({ bruteForce: { knownCallerSeconds: 0 } }), "bruteForce.knownCallerSeconds"],
   // src/mtls/options.ts
   ["clientCertificate not a function", server({ clientCertificate: "header" }), "clientCertificate"],
   ["certificateBoundAccessTokens not a boolean", server({ certificateBoundAccessTokens: "yes" }), "certificateBoundAccessTokens"],
