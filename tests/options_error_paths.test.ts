@@ -4,6 +4,8 @@ import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { type ClientRegistration, ConfigurationError, createAuthorizationServer, type ServerOptions } from "../mod.ts";
 import { resolveResourceServerOptions, type ResourceServerOptions } from "../src/resource_server/options.ts";
+import { protectedResourceMetadata } from "../src/resource_server/protected_resource_metadata.ts";
+import { checkStorableRegistration } from "../src/clients/stored_registration.ts";
 
 const ISSUER = "https://as.example.com";
 const GITHUB = "https://token.actions.githubusercontent.com";
@@ -158,6 +160,10 @@ const serverCases: Case[] = [
   ["cors without origins", server({ cors: {} }), "cors.origins"],
   ["an empty list of origins", server({ cors: { origins: [] } }), "cors.origins"],
   ["an origin with a path", server({ cors: { origins: ["https://a.example", "https://b.example/path"] } }), "cors.origins[1]"],
+  // src/clients/client_lookup.ts, src/server_profile.ts
+  ["clients neither a list nor a store", server({ clients: {} }), "clients"],
+  ["an unknown profile", server({ profile: "oidc" }), "profile"],
+  ["the mcp profile without its authorization endpoint", server({ profile: "mcp", endpoints: { authorization: false } }), "endpoints.authorization"],
   // src/client_auth/brute_force.ts (its options)
   ["bruteForce not an object", server({ bruteForce: 5 }), "bruteForce"],
   ["an unknown bruteForce setting", server({ bruteForce: { maxAttempt: 5 } }), "bruteForce.maxAttempt"],
@@ -215,8 +221,9 @@ const resourceServerCases: RsCase[] = [
   ["clockTolerance out of range", { ...rsBase, clockTolerance: 301 }, "clockTolerance"],
 ];
 
-function refusedAt(options: () => ServerOptions, path: string): void {
-  assert.throws(() => createAuthorizationServer(options()), (e: unknown) => {
+/** `f` throws a ConfigurationError whose path is exactly `path`, and whose message names it. */
+function refusedDirectly(f: () => unknown, path: string): void {
+  assert.throws(f, (e: unknown) => {
     assert.ok(e instanceof ConfigurationError, String(e));
     assert.equal(e.path, path, e.message);
     assert.ok(e.message.includes(path), `the message names ${path}: ${e.message}`);
@@ -224,7 +231,15 @@ function refusedAt(options: () => ServerOptions, path: string): void {
   });
 }
 
+const refusedAt = (options: () => ServerOptions, path: string) => refusedDirectly(() => createAuthorizationServer(options()), path);
+
 describe("every ConfigurationError names its option's path", () => {
+  test("protectedResourceMetadata without metadata -> metadata", () => {
+    refusedDirectly(() => protectedResourceMetadata(rsBase as ResourceServerOptions), "metadata");
+  });
+  test("a store refuses a plaintext secret -> client_secret", () => {
+    refusedDirectly(() => checkStorableRegistration(good), "client_secret");
+  });
   describe("client registrations", () => {
     for (const [name, options, path] of clientCases) test(`${name} -> ${path}`, () => refusedAt(options, path));
   });
@@ -233,14 +248,7 @@ describe("every ConfigurationError names its option's path", () => {
   });
   describe("resource server", () => {
     for (const [name, options, path] of resourceServerCases) {
-      test(`${name} -> ${path}`, () => {
-        assert.throws(() => resolveResourceServerOptions(options as unknown as ResourceServerOptions), (e: unknown) => {
-          assert.ok(e instanceof ConfigurationError, String(e));
-          assert.equal(e.path, path, e.message);
-          assert.ok(e.message.includes(path), `the message names ${path}: ${e.message}`);
-          return true;
-        });
-      });
+      test(`${name} -> ${path}`, () => refusedDirectly(() => resolveResourceServerOptions(options as unknown as ResourceServerOptions), path));
     }
   });
   describe("trusted issuers", () => {
