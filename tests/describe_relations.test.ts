@@ -46,6 +46,11 @@ describe("relations between fields", () => {
     checkObject(description, { alg: "ES256", method: "c" }, "");
   });
 
+  test("a rule that names no field of its description is a TypeError, whatever the options", () => {
+    const broken = { a: string("A.", { requires: "b" }) };
+    assert.throws(() => checkObject(broken, {}, ""), TypeError);
+  });
+
   test("checkRelations runs the same rules on values a resolver checked itself", () => {
     refused(() => checkRelations(description, { jwks: {}, jwksUri: "https://a.example" }, ""), "jwksUri", /not both/);
   });

@@ -121,9 +121,11 @@ function make<T>(
   check: (value: unknown, path: string, refuse: Refuse) => T,
 ): Field<T> {
   const { required = false, default: fallback, defaultText, message, requires, conflictsWith, onlyWhen } = options;
-  const relations: Relations | undefined = requires === undefined && conflictsWith === undefined && onlyWhen === undefined
-    ? undefined
-    : { ...(requires === undefined ? {} : { requires }), ...(conflictsWith === undefined ? {} : { conflictsWith }), ...(onlyWhen === undefined ? {} : { onlyWhen }) };
+  const relations: Relations = {
+    ...(requires === undefined ? {} : { requires }),
+    ...(conflictsWith === undefined ? {} : { conflictsWith }),
+    ...(onlyWhen === undefined ? {} : { onlyWhen }),
+  };
   const refuse: Refuse = (path, value, standard) => {
     throw problem(path, message === undefined ? standard : typeof message === "string" ? message : message(value));
   };
@@ -134,7 +136,7 @@ function make<T>(
     required,
     ...(shown === undefined ? {} : { defaultText: shown }),
     ...(fallback === undefined ? {} : { fallback }),
-    ...(relations === undefined ? {} : { relations }),
+    ...(Object.keys(relations).length === 0 ? {} : { relations }),
     check: (value: unknown, path: string) => check(value, path, refuse),
   } as Field<T>;
 }
@@ -300,8 +302,9 @@ export function arrayOf<T, O extends FieldOptions<readonly T[]> & { nonEmpty?: b
 
 /**
  * One value `element` accepts, or an array of them (checked as `path[i]`); `nonEmpty`
- * refuses `[]`. A value that is neither is refused by `element`, in its words. For RFC-shaped members that are a string or a list (`aud`, the audience
- * of a trusted issuer, a client's `resource_server`).
+ * refuses `[]`. A value that is neither is refused by `element`, in its words. For members
+ * that are a string or a list of them, as JWT's `aud` is (RFC 7519 s4.1.3): a trusted
+ * issuer's `audience`, a client's `resource_server`.
  *
  * @example
  * ```ts
@@ -448,7 +451,13 @@ export function checkObject<D extends Description>(description: D, value: unknow
 export function checkRelations(description: Description, values: Readonly<Record<string, unknown>>, path: string): void {
   for (const key of Object.keys(description)) {
     const relations = description[key]!.relations;
-    if (relations !== undefined && isPresent(values[key])) checkFieldRelations(relations, key, values, path === "" ? key : `${path}.${key}`);
+    if (relations === undefined) continue;
+    // A rule naming no field of its description is a mistake of the library, not of the options.
+    for (const rule of [relations.requires, relations.conflictsWith, relations.onlyWhen]) {
+      const other = typeof rule === "string" ? rule : rule?.field;
+      if (other !== undefined && !Object.hasOwn(description, other)) throw new TypeError(`the rule of ${key} names no field '${other}'`);
+    }
+    if (isPresent(values[key])) checkFieldRelations(relations, key, values, path === "" ? key : `${path}.${key}`);
   }
 }
 
