@@ -107,7 +107,8 @@ function claimPath(path: readonly string[]): string {
  */
 function refuse(site: Site, path: readonly string[], message: string): never {
   const place = `claims${claimPath(path)}`;
-  throw new ConfigurationError(`${site.where}.${place}: ${message}`, site.path === undefined ? undefined : `${site.path}${claimPath(path)}`);
+  const separator = /^(must|is) /.test(message) ? " " : ": ";
+  throw new ConfigurationError(`${site.where}.${place}${separator}${message}`, site.path === undefined ? undefined : `${site.path}${claimPath(path)}`);
 }
 
 function compileLeaf(site: Site, path: string[], rule: unknown): LeafRule {

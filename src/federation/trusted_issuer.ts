@@ -227,9 +227,10 @@ export const trustedIssuerDescription = {
     conflictsWith: { field: "jwks", message: "must not be given with jwks: give jwks or jwksUri, not both" },
   }),
   audience: oneOrMany(
-    string("an audience", { nonEmpty: true, message: "must be a non-empty string or a non-empty list of them (an audience)" }),
+    // A single value is judged by the element: its words cover the list too.
+    string("an audience", { nonEmpty: true, message: "must be a non-empty string or a non-empty list of them" }),
     "The audience its tokens must carry.",
-    { nonEmpty: true, defaultText: "this server's issuer", message: "must be a non-empty string or a non-empty list of them (an audience)" },
+    { nonEmpty: true, defaultText: "this server's issuer", message: "must be a non-empty string or a non-empty list of them" },
   ),
   // RFC 8725 s3.1: an issuer's keys are public; a MAC algorithm could never be verified.
   algorithms: arrayOf(

@@ -79,7 +79,7 @@ export function resolveMtlsEndpointAliases(
   const out: MtlsEndpointAliases = {};
   for (const name of names) {
     const path = `${at}.${name}`;
-    if (!config.served[name]) throw problem(path, `names an endpoint that is not served: the ${name} endpoint is not served`);
+    if (!config.served[name]) throw new ConfigurationError(`${path}: the ${name} endpoint is not served`, path);
     try {
       out[name] = config.resolveUrl(path, (value as Record<string, unknown>)[name]);
     } catch (e) {
