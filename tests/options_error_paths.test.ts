@@ -233,6 +233,23 @@ function refusedDirectly(f: () => unknown, path: string): void {
 
 const refusedAt = (options: () => ServerOptions, path: string) => refusedDirectly(() => createAuthorizationServer(options()), path);
 
+describe("unknown keys get a 'did you mean' where one is close", () => {
+  const near: Case[] = [
+    ["a federated credential's member", () => withClient(federated([{ issuer: GITHUB, claim: { sub: "x" } }])), "clients[1].federated_credentials[0].claim"],
+    ["a trusted issuer's member", withIssuer({ issuer: "https://k8s.example.com", audiences: ["a"] }), "trustedIssuers[1].audiences"],
+    ["a DPoP nonce setting", server({ dpop: { nonce: { secret: SECRET, windowSecond: 60 } } }), "dpop.nonce.windowSecond"],
+    ["a cors member", server({ cors: { origin: "*" } }), "cors.origin"],
+    ["an alias", server({ clientCertificate: () => undefined, mtlsEndpointAliases: { revocaton: "/r" } }), "mtlsEndpointAliases.revocaton"],
+  ];
+  const meant = ["claims", "audience", "windowSeconds", "origins", "revocation"];
+  near.forEach(([name, options, path], i) => {
+    test(`${name} -> did you mean '${meant[i]}'`, () => {
+      assert.throws(() => createAuthorizationServer(options()), (e: unknown) =>
+        e instanceof ConfigurationError && e.path === path && e.message.includes(`did you mean '${meant[i]}'?`) || assert.fail(String(e)));
+    });
+  });
+});
+
 describe("every ConfigurationError names its option's path", () => {
   test("protectedResourceMetadata without metadata -> metadata", () => {
     refusedDirectly(() => protectedResourceMetadata(rsBase as ResourceServerOptions), "metadata");

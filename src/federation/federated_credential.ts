@@ -13,6 +13,7 @@
  * @module
  */
 
+import { closest } from "../config/describe.ts";
 import { ConfigurationError } from "../errors.ts";
 import { type ClaimRules, compileClaimRules, type CompiledClaimRules } from "./claim_rules.ts";
 
@@ -79,7 +80,9 @@ export function prepareFederatedCredentials(
     const at = `${path}[${i}]`;
     if (typeof entry !== "object" || entry === null || Array.isArray(entry)) fail(at, "must be an object { issuer, claims }");
     for (const key of Object.keys(entry as object)) {
-      if (!KNOWN.has(key)) fail(`${at}.${key}`, `: unknown member '${key}' (only issuer and claims)`);
+      if (KNOWN.has(key)) continue;
+      const near = closest(key, KNOWN);
+      fail(`${at}.${key}`, `: unknown member '${key}' (only issuer and claims${near === undefined ? "" : `; did you mean '${near}'?`})`);
     }
     const { issuer, claims } = entry as FederatedCredential;
     if (typeof issuer !== "string" || issuer === "") fail(`${at}.issuer`, "must be a trusted issuer's identifier");
