@@ -355,9 +355,7 @@ export const clientRegistrationDescription = {
   }),
   scope: scopeField("The scope the client may be granted (space-separated, RFC 6749 s3.3)."),
   default_scope: scopeField("The scope granted when a request names none; within `scope`. Default: all of `scope`."),
-  client_secret_hash: oneOrMany(secretHash, "Hash(es) of the client secret, from `hashClientSecret`; two during a rotation.", {
-    message: "must be a string or an array of strings",
-  }),
+  client_secret_hash: oneOrMany(secretHash, "Hash(es) of the client secret, from `hashClientSecret`; two during a rotation."),
   client_secret: string("The secret in plain text: for demos and tests, or required by `client_secret_jwt` (at least 32 bytes)."),
   client_secret_expires_at: integer("When the secret(s) stop working, seconds since the epoch; 0: never (RFC 7591 s3.2.1).", 0, Number.MAX_SAFE_INTEGER, {
     default: 0,
