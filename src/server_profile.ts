@@ -47,10 +47,11 @@ const NONE: ProfileDefaults = Object.freeze({ authorization: undefined, response
  */
 export function profileDefaults(profile: unknown, base: string, authorization: unknown): ProfileDefaults {
   if (profile === undefined) return NONE;
-  if (profile !== "mcp") throw new ConfigurationError(`profile must be "mcp", not ${JSON.stringify(profile)}`);
+  if (profile !== "mcp") throw new ConfigurationError(`profile must be "mcp", not ${JSON.stringify(profile)}`, "profile");
   if (authorization === false) {
     throw new ConfigurationError(
       'profile "mcp" publishes an authorization endpoint (the MCP SDK requires authorization_endpoint): remove endpoints.authorization: false, or the profile',
+      "endpoints.authorization",
     );
   }
   // The MCP SDK's OAuthMetadataSchema requires authorization_endpoint (a URL) and a

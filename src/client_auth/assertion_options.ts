@@ -5,7 +5,7 @@
  * @module
  */
 
-import { ConfigurationError } from "../errors.ts";
+import { boolean, checkObject, type Describes, integer } from "../config/describe.ts";
 
 /**
  * How the token endpoint checks `private_key_jwt` and `client_secret_jwt` assertions (the
@@ -62,26 +62,29 @@ export interface AssertionSettings {
   readonly jwksMaxBytes: number;
 }
 
-const KNOWN: ReadonlySet<string> = new Set([
-  "strictAudience",
-  "maxLifetime",
-  "clockTolerance",
-  "jwksCooldown",
-  "jwksTimeoutMs",
-  "jwksMaxBytes",
-]);
-
-function integer(name: string, value: unknown, fallback: number, min: number, max: number): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== "number" || !Number.isSafeInteger(value) || value < min || value > max) {
-    throw new ConfigurationError(`clientAssertion.${name} must be an integer from ${min} to ${max}`);
-  }
-  return value;
-}
+/**
+ * The description of {@link ClientAssertionOptions} (the `clientAssertion` option): each
+ * setting's range, default and meaning.
+ *
+ * @example
+ * ```ts
+ * import { clientAssertionDescription } from "./assertion_options.ts";
+ * clientAssertionDescription.maxLifetime.fallback; // 300
+ * ```
+ */
+export const clientAssertionDescription = {
+  strictAudience: boolean("Accept only the issuer identifier, as a single string, in `aud` (draft-ietf-oauth-rfc7523bis).", { default: true }),
+  // RFC 7523 s3: the server may refuse an `exp` unreasonably far in the future.
+  maxLifetime: integer("The longest lifetime accepted, seconds.", 1, 3_600, { default: 300 }),
+  clockTolerance: integer("Allowed clock difference for `exp`, `nbf` and `iat`, seconds.", 0, 300, { default: 30 }),
+  jwksCooldown: integer("Least time between two fetches of one `jwks_uri`, seconds.", 1, 3_600, { default: 30 }),
+  jwksTimeoutMs: integer("Longest wait for a `jwks_uri` answer, milliseconds.", 1, 60_000, { default: 5_000 }),
+  jwksMaxBytes: integer("Largest `jwks_uri` body accepted, bytes.", 1_024, 1_048_576, { default: 65_536 }),
+} satisfies Describes<ClientAssertionOptions>;
 
 /**
- * Validates the `clientAssertion` option; throws a {@link ConfigurationError} for an
- * unknown setting or a number out of range.
+ * Validates the `clientAssertion` option; throws a `ConfigurationError` naming the
+ * setting (`clientAssertion.maxLifetime`) for an unknown one or a value out of range.
  *
  * @example
  * ```ts
@@ -90,20 +93,13 @@ function integer(name: string, value: unknown, fallback: number, min: number, ma
  * ```
  */
 export function resolveAssertionSettings(options: ClientAssertionOptions | undefined): AssertionSettings {
-  const o = options ?? {};
-  if (typeof o !== "object" || o === null) throw new ConfigurationError("clientAssertion must be an object");
-  for (const name of Object.keys(o)) {
-    if (!KNOWN.has(name)) throw new ConfigurationError(`unknown clientAssertion option '${name}'`);
-  }
-  if (o.strictAudience !== undefined && typeof o.strictAudience !== "boolean") {
-    throw new ConfigurationError("clientAssertion.strictAudience must be a boolean");
-  }
+  const o = checkObject(clientAssertionDescription, options ?? {}, "clientAssertion");
   return {
-    strictAudience: o.strictAudience ?? true,
-    maxLifetime: integer("maxLifetime", o.maxLifetime, 300, 1, 3_600),
-    clockTolerance: integer("clockTolerance", o.clockTolerance, 30, 0, 300),
-    jwksCooldownMs: integer("jwksCooldown", o.jwksCooldown, 30, 1, 3_600) * 1000,
-    jwksTimeoutMs: integer("jwksTimeoutMs", o.jwksTimeoutMs, 5_000, 1, 60_000),
-    jwksMaxBytes: integer("jwksMaxBytes", o.jwksMaxBytes, 65_536, 1_024, 1_048_576),
+    strictAudience: o.strictAudience,
+    maxLifetime: o.maxLifetime,
+    clockTolerance: o.clockTolerance,
+    jwksCooldownMs: o.jwksCooldown * 1000,
+    jwksTimeoutMs: o.jwksTimeoutMs,
+    jwksMaxBytes: o.jwksMaxBytes,
   };
 }

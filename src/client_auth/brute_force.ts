@@ -50,7 +50,8 @@
  */
 
 import { encodeBase64Url } from "../encoding/base64.ts";
-import { ConfigurationError, OAuthError } from "../errors.ts";
+import { OAuthError } from "../errors.ts";
+import { checkObject, closest, custom, type Describes, integer, problem } from "../config/describe.ts";
 import { sha256 } from "../crypto/sha256.ts";
 import {
   type AttemptCount,
@@ -120,22 +121,28 @@ export interface BruteForceGuard {
   begin(client_id: string, caller: string | undefined): GuardedAttempt | Promise<GuardedAttempt>;
 }
 
-const KNOWN: ReadonlySet<string> = new Set([
-  "store",
-  "maxAttempts",
-  "maxAttemptsPerClient",
-  "maxAttemptsPerCaller",
-  "windowSeconds",
-  "knownCallerSeconds",
-]);
-
-function setting(name: string, value: unknown, fallback: number, max: number): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== "number" || !Number.isSafeInteger(value) || value < 1 || value > max) {
-    throw new ConfigurationError(`bruteForce.${name} must be an integer from 1 to ${max}`);
-  }
-  return value;
-}
+/**
+ * The description of {@link BruteForceOptions} (the `bruteForce` option): each setting's
+ * range and default.
+ *
+ * @example
+ * ```ts
+ * import { bruteForceDescription } from "./brute_force.ts";
+ * bruteForceDescription.maxAttempts.fallback; // 10
+ * ```
+ */
+export const bruteForceDescription = {
+  store: custom<AttemptStore>("AttemptStore", "Where the counters live.", (value, path) => {
+    const store = value as Partial<AttemptStore> | null;
+    if (typeof store?.get !== "function" || typeof store.increment !== "function") throw problem(path, "must be an AttemptStore (get and increment)");
+    return value as AttemptStore;
+  }, { defaultText: "a MemoryAttemptStore" }),
+  maxAttempts: integer("Failures allowed per (client_id, caller) in a window.", 1, 1_000_000, { default: 10 }),
+  maxAttemptsPerClient: integer("Failures allowed per client_id from callers not known for it, in a window.", 1, 1_000_000, { default: 100 }),
+  maxAttemptsPerCaller: integer("Failures allowed per caller over all client ids, in a window.", 1, 1_000_000, { default: 100 }),
+  windowSeconds: integer("Length of a counter's window, seconds.", 1, 86_400 * 30, { default: 900 }),
+  knownCallerSeconds: integer("How long a caller stays known for a client after authenticating as it, seconds.", 1, 86_400 * 365, { default: 86_400 }),
+} satisfies Describes<BruteForceOptions>;
 
 /**
  * Keys are short and printable ASCII, so every store can hold them whatever a request put
@@ -261,7 +268,8 @@ interface Limit {
 
 /**
  * Validates the `bruteForce` option and prepares the guard, or returns `undefined` when it
- * is `false`. Throws a {@link ConfigurationError} for an unknown setting or a bad number.
+ * is `false`. Throws a `ConfigurationError` naming the setting (`bruteForce.maxAttempts`)
+ * for an unknown one or a bad number.
  *
  * @example
  * ```ts
@@ -275,20 +283,21 @@ export function createBruteForceGuard(
   timeoutMs: number,
 ): BruteForceGuard | undefined {
   if (options === false) return undefined;
-  const o = options ?? {};
-  if (typeof o !== "object" || o === null) throw new ConfigurationError("bruteForce must be an object or false");
-  for (const name of Object.keys(o)) {
-    if (!KNOWN.has(name)) throw new ConfigurationError(`unknown bruteForce option '${name}'`);
+  const given = options ?? {};
+  if (typeof given !== "object" || given === null || Array.isArray(given)) throw problem("bruteForce", "must be an object or false");
+  const known = Object.keys(bruteForceDescription);
+  for (const name of Object.keys(given)) {
+    if (known.includes(name)) continue;
+    const near = closest(name, known);
+    throw problem(`bruteForce.${name}`, `is not a setting: unknown bruteForce option '${name}'${near === undefined ? "" : ` (did you mean '${near}'?)`}`);
   }
+  const o = checkObject(bruteForceDescription, given, "bruteForce");
   const store = o.store ?? new MemoryAttemptStore({ clock });
-  if (typeof store?.get !== "function" || typeof store.increment !== "function") {
-    throw new ConfigurationError("bruteForce.store must be an AttemptStore (get and increment)");
-  }
-  const maxPair = setting("maxAttempts", o.maxAttempts, 10, 1_000_000);
-  const maxClient = setting("maxAttemptsPerClient", o.maxAttemptsPerClient, 100, 1_000_000);
-  const maxCaller = setting("maxAttemptsPerCaller", o.maxAttemptsPerCaller, 100, 1_000_000);
-  const window = setting("windowSeconds", o.windowSeconds, 900, 86_400 * 30);
-  const knownFor = setting("knownCallerSeconds", o.knownCallerSeconds, 86_400, 86_400 * 365);
+  const maxPair = o.maxAttempts;
+  const maxClient = o.maxAttemptsPerClient;
+  const maxCaller = o.maxAttemptsPerCaller;
+  const window = o.windowSeconds;
+  const knownFor = o.knownCallerSeconds;
 
   // A store that answers synchronously (the in-memory one) is read without a promise or a
   // timer; a promise gets the deadline.

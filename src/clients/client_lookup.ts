@@ -33,7 +33,7 @@ export function clientLookup(clients: readonly ClientRegistration[] | ClientStor
   let store: ClientStore;
   if (Array.isArray(clients)) store = clientStoreFromArray(clients);
   else if (typeof (clients as ClientStore | undefined)?.getClient === "function") store = clients as ClientStore;
-  else throw new ConfigurationError("clients must be an array of registrations or a ClientStore");
+  else throw new ConfigurationError("clients must be an array of registrations or a ClientStore", "clients");
   return async (client_id) => {
     // An id no registration can have (too long, a NUL...) is unknown; no store is asked.
     if (clientIdProblem(client_id) !== undefined) return undefined;

@@ -16,6 +16,7 @@ import {
   type Field,
   integer,
   oneOf,
+  oneOrMany,
   problem,
   string,
   url,
@@ -281,7 +282,25 @@ const resourceIndicator = custom("resource indicator", "An absolute URI without 
   return value;
 });
 
-const subjectField = (doc: string) => string(`\`tls_client_auth\` (RFC 8705 s2.1.2): ${doc}`, { nonEmpty: true });
+// RFC 8705 s2.1.2: the subject fields are the metadata of tls_client_auth clients.
+const subjectField = (doc: string) =>
+  string(`\`tls_client_auth\` (RFC 8705 s2.1.2): ${doc}`, {
+    nonEmpty: true,
+    onlyWhen: { field: "token_endpoint_auth_method", values: ["tls_client_auth"] },
+  });
+
+/** A secret hash from `hashClientSecret`: its parse errors name the option's path. */
+const secretHash = custom<string>("string", "A hash from `hashClientSecret`.", (value, path) => {
+  if (typeof value !== "string") throw problem(path, "must be a string or an array of strings");
+  try {
+    parseSecretHash(value);
+  } catch (e) {
+    // The parser knows the value, not where it sits: name the option's path.
+    if (e instanceof ConfigurationError) throw problem(path, e.message.replace(/^client_secret_hash /, ""));
+    throw e;
+  }
+  return value;
+});
 
 /**
  * The description of a {@link ClientRegistration}: each field's kind, default and meaning.
@@ -305,16 +324,30 @@ export const clientRegistrationDescription = {
     if (typeof set !== "object" || set === null || !Array.isArray(set.keys)) throw problem(path, "must be a JWK Set ({ keys: [...] }, RFC 7517 s5)");
     return value as JwkSet;
   }),
-  jwks_uri: url("Where the client publishes its JWK Set (`private_key_jwt`); fetched through the `fetch` option."),
+  jwks_uri: url("Where the client publishes its JWK Set (`private_key_jwt`); fetched through the `fetch` option.", {
+    // RFC 7591 s2: jwks and jwks_uri MUST NOT both be present.
+    conflictsWith: { field: "jwks", message: "must not be given with jwks: give jwks or jwks_uri, not both (RFC 7591 s2)" },
+  }),
   federated_credentials: custom<readonly FederatedCredential[]>(
     "array of federated credentials",
     "Tokens from `trustedIssuers` that authenticate this client, with rules on their claims.",
+    // A platform token is a client assertion: private_key_jwt (RFC 7523), or spiffe_jwt
+    // for JWT-SVIDs (draft-ietf-oauth-spiffe-client-auth). Compiled by validateRegistration.
     (value) => value as readonly FederatedCredential[],
+    {
+      onlyWhen: {
+        field: "token_endpoint_auth_method",
+        values: ["private_key_jwt", "spiffe_jwt"],
+        message: "need token_endpoint_auth_method private_key_jwt (or spiffe_jwt for SPIFFE)",
+      },
+    },
   ),
   token_endpoint_auth_signing_alg: custom<JwsAlgorithm>(
     "JWS algorithm",
     "The one algorithm the client's assertions use; default any its key allows.",
+    // Which algorithm a method allows is validateRegistration's (assertionAlgorithms).
     (value) => value as JwsAlgorithm,
+    { onlyWhen: { field: "token_endpoint_auth_method", values: ["private_key_jwt", "client_secret_jwt"] } },
   ),
   grant_types: arrayOf(string("a grant type"), "Grants the client may use; list `client_credentials` to get tokens.", {
     default: ["authorization_code"],
@@ -322,24 +355,7 @@ export const clientRegistrationDescription = {
   }),
   scope: scopeField("The scope the client may be granted (space-separated, RFC 6749 s3.3)."),
   default_scope: scopeField("The scope granted when a request names none; within `scope`. Default: all of `scope`."),
-  client_secret_hash: custom<string | readonly string[]>(
-    "string or array of strings",
-    "Hash(es) of the client secret, from `hashClientSecret`; two during a rotation.",
-    (value, path) => {
-      const list = typeof value === "string" ? [value] : value;
-      if (!Array.isArray(list) || !list.every((h) => typeof h === "string")) throw problem(path, "must be a string or an array of strings");
-      for (const [i, h] of list.entries()) {
-        try {
-          parseSecretHash(h);
-        } catch (e) {
-          // The parser knows the value, not where it sits: name the option's path.
-          if (e instanceof ConfigurationError) throw new ConfigurationError(e.message, typeof value === "string" ? path : `${path}[${i}]`);
-          throw e;
-        }
-      }
-      return value as string | readonly string[];
-    },
-  ),
+  client_secret_hash: oneOrMany(secretHash, "Hash(es) of the client secret, from `hashClientSecret`; two during a rotation."),
   client_secret: string("The secret in plain text: for demos and tests, or required by `client_secret_jwt` (at least 32 bytes)."),
   client_secret_expires_at: integer("When the secret(s) stop working, seconds since the epoch; 0: never (RFC 7591 s3.2.1).", 0, Number.MAX_SAFE_INTEGER, {
     default: 0,
@@ -361,16 +377,10 @@ export const clientRegistrationDescription = {
     defaultText: "`defaultResource`",
   }),
   allow_multiple_resources: boolean("Whether one request may name several resources (RFC 8707 s2).", { default: false }),
-  resource_server: custom<string | readonly string[]>(
-    "string or array of strings",
+  resource_server: oneOrMany(
+    string("an audience", { nonEmpty: true, message: "must be a non-empty string or a non-empty array of them" }),
     "Marks the client as a resource server with these audiences: it may introspect their tokens.",
-    (value, path) => {
-      const list = typeof value === "string" ? [value] : value;
-      if (!Array.isArray(list) || list.length === 0 || !list.every((a) => typeof a === "string" && a !== "")) {
-        throw problem(path, "must be a non-empty string or a non-empty array of them");
-      }
-      return value as string | readonly string[];
-    },
+    { nonEmpty: true, message: "must be a non-empty string or a non-empty array of them" },
   ),
   dpop_bound_access_tokens: boolean("Whether the client always uses DPoP (RFC 9449 s5.2).", { default: false }),
   tls_client_auth_subject_dn: subjectField("the certificate's subject DN (RFC 4514)."),
@@ -400,18 +410,17 @@ export function assertionAlgorithms(
 
 function checkJwks(id: string, value: unknown, forAssertions: boolean, path: string): void {
   const set = value as { keys?: unknown } | null;
-  if (typeof set !== "object" || set === null || !Array.isArray(set.keys)) {
-    fail(id, "jwks must be a JWK Set ({ keys: [...] }, RFC 7517 s5)", path);
-  }
+  if (typeof set !== "object" || set === null || !Array.isArray(set.keys)) fail(id, path, "must be a JWK Set ({ keys: [...] }, RFC 7517 s5)");
   let usable = 0;
-  for (const key of set.keys as unknown[]) {
-    if (typeof key !== "object" || key === null || typeof (key as Jwk).kty !== "string") fail(id, "every key in jwks must be a JWK object", path);
+  for (const [i, key] of (set.keys as unknown[]).entries()) {
+    const at = `${path}.keys[${i}]`;
+    if (typeof key !== "object" || key === null || typeof (key as Jwk).kty !== "string") fail(id, at, "must be a JWK object (every key in jwks)");
     // RFC 7591 s2: the client's public keys. A private member here means the client's
     // private key (or a shared secret) was pasted into the server's configuration.
-    if (isPrivateJwk(key as Jwk)) fail(id, "jwks must hold public keys only (no d, p, q, dp, dq, qi, oth or k)", path);
+    if (isPrivateJwk(key as Jwk)) fail(id, at, "is private: jwks must hold public keys only (no d, p, q, dp, dq, qi, oth or k)");
     if (algorithmsOfJwk(key as Jwk).some((a) => a !== "HS256")) usable++;
   }
-  if (usable === 0 && forAssertions) fail(id, "jwks has no key for ES256, ES384, EdDSA, RS256 or PS256", path);
+  if (usable === 0 && forAssertions) fail(id, path, "has no key for ES256, ES384, EdDSA, RS256 or PS256");
 }
 
 const SECRET_METHODS: ReadonlySet<string> = new Set(["client_secret_basic", "client_secret_post"]);
@@ -419,26 +428,25 @@ const SECRET_METHODS: ReadonlySet<string> = new Set(["client_secret_basic", "cli
 /**
  * A platform token is a client assertion: `private_key_jwt` for tokens with an `iss`
  * (RFC 7523), `spiffe_jwt` for JWT-SVIDs of a SPIFFE trust domain
- * (draft-ietf-oauth-spiffe-client-auth), each with its own kind of issuer.
+ * (draft-ietf-oauth-spiffe-client-auth), each with its own kind of issuer. (That only
+ * those two methods take them is the description's `onlyWhen`.)
  */
 function checkFederatedCredentials(id: string, method: string, r: Record<string, unknown>, path: string): void {
-  if (method !== "private_key_jwt" && method !== "spiffe_jwt") {
-    fail(id, "federated_credentials need token_endpoint_auth_method private_key_jwt (or spiffe_jwt for SPIFFE)", path);
-  }
-  const credentials = prepareFederatedCredentials(id, r.federated_credentials);
-  for (const c of credentials) {
+  const credentials = prepareFederatedCredentials(id, r.federated_credentials, path);
+  for (const [i, c] of credentials.entries()) {
     const spiffe = c.issuer.startsWith("spiffe://");
-    if (method === "spiffe_jwt" && !spiffe) fail(id, `spiffe_jwt authenticates with JWT-SVIDs only; ${c.issuer} is not spiffe://<trust domain>`, path);
-    if (method === "private_key_jwt" && spiffe) fail(id, `a SPIFFE trust domain (${c.issuer}) needs token_endpoint_auth_method spiffe_jwt`, path);
+    const at = `${path}[${i}].issuer`;
+    if (method === "spiffe_jwt" && !spiffe) fail(id, at, `is not spiffe://<trust domain>: spiffe_jwt authenticates with JWT-SVIDs only; ${c.issuer} is not one`);
+    if (method === "private_key_jwt" && spiffe) fail(id, at, `names a SPIFFE trust domain (${c.issuer}), which needs token_endpoint_auth_method spiffe_jwt`);
   }
   if (method === "spiffe_jwt" && (r.jwks !== undefined || r.jwks_uri !== undefined || r.client_secret !== undefined || r.client_secret_hash !== undefined)) {
-    fail(id, "a spiffe_jwt client holds no keys or secret of its own: its trust domain's bundle verifies it", path);
+    fail(id, path, "is the only credential of a spiffe_jwt client: it holds no keys or secret of its own, its trust domain's bundle verifies it");
   }
 }
 
-/** `path`: the option at fault (`clients[3].jwks`), when the registration's place is known. */
-function fail(client_id: unknown, message: string, path?: string): never {
-  throw new ConfigurationError(`client ${JSON.stringify(client_id)}: ${message}`, path === "" ? undefined : path);
+/** `path`: the option at fault (`clients[3].jwks`, or `jwks` for a registration on its own), named in the message too. */
+function fail(client_id: unknown, path: string, message: string): never {
+  throw new ConfigurationError(`client ${JSON.stringify(client_id)}: ${path} ${message}`, path);
 }
 
 /**
@@ -450,12 +458,14 @@ function fail(client_id: unknown, message: string, path?: string): never {
  */
 export function validateRegistration(registration: ClientRegistration, path = ""): Checked<typeof clientRegistrationDescription> {
   const r = registration as unknown as Record<string, unknown>;
-  if (typeof r !== "object" || r === null) throw new ConfigurationError(`${path === "" ? "a client registration" : path} must be an object`);
+  if (typeof r !== "object" || r === null || Array.isArray(r)) {
+    throw new ConfigurationError(`${path === "" ? "a client registration" : path} must be an object`, path === "" ? undefined : path);
+  }
   const id = r.client_id;
   const at = (field: string) => path === "" ? field : `${path}.${field}`;
-  if (typeof id !== "string" || id === "") fail(id, `${at("client_id")} must be a non-empty string`, at("client_id"));
+  if (typeof id !== "string" || id === "") fail(id, at("client_id"), "must be a non-empty string");
   const idProblem = clientIdProblem(id);
-  if (idProblem !== undefined) fail(id.slice(0, 40), `${at("client_id")} ${idProblem}`, at("client_id"));
+  if (idProblem !== undefined) fail(id.slice(0, 40), at("client_id"), idProblem);
   let checked: Checked<typeof clientRegistrationDescription>;
   try {
     checked = checkObject(clientRegistrationDescription, r, path);
@@ -467,50 +477,47 @@ export function validateRegistration(registration: ClientRegistration, path = ""
   const grants = checked.grant_types;
   // RFC 6749 s4.4: the client credentials grant is for confidential clients only.
   if (method === "none" && grants.includes("client_credentials")) {
-    fail(id, "a public client (token_endpoint_auth_method 'none') cannot use client_credentials", at("grant_types"));
+    fail(id, at("grant_types"), "cannot list client_credentials: a public client (token_endpoint_auth_method 'none') cannot use client_credentials");
   }
   const hashes = checked.client_secret_hash;
   const hasSecret = (hashes !== undefined && (typeof hashes === "string" || hashes.length > 0)) || r.client_secret !== undefined;
-  if (SECRET_METHODS.has(method) && !hasSecret) fail(id, `${method} needs client_secret_hash (or client_secret)`, at("client_secret_hash"));
+  if (SECRET_METHODS.has(method) && !hasSecret) fail(id, at("client_secret_hash"), `is missing: ${method} needs client_secret_hash (or client_secret)`);
   // A self-signed TLS client's keys need not sign JWSs (a P-521 or Ed448 certificate is fine).
   if (r.jwks !== undefined) checkJwks(id, r.jwks, method !== "self_signed_tls_client_auth", at("jwks"));
-  // RFC 7591 s2: jwks and jwks_uri MUST NOT both be present.
-  if (r.jwks !== undefined && r.jwks_uri !== undefined) fail(id, "give jwks or jwks_uri, not both (RFC 7591 s2)", at("jwks_uri"));
   if (r.federated_credentials !== undefined) checkFederatedCredentials(id, method, r, at("federated_credentials"));
   if (method === "private_key_jwt" && r.jwks === undefined && r.jwks_uri === undefined && r.federated_credentials === undefined) {
-    fail(id, "private_key_jwt needs the client's public keys (jwks or jwks_uri) or federated_credentials", at("jwks"));
+    fail(id, at("jwks"), "is missing: private_key_jwt needs the client's public keys (jwks or jwks_uri) or federated_credentials");
   }
   if (method === "spiffe_jwt" && r.federated_credentials === undefined) {
-    fail(id, "spiffe_jwt needs federated_credentials naming a SPIFFE trust domain (spiffe://...)", at("federated_credentials"));
+    fail(id, at("federated_credentials"), "is missing: spiffe_jwt needs federated_credentials naming a SPIFFE trust domain (spiffe://...)");
   }
   if (method === "client_secret_jwt") {
     // The HMAC key is the secret itself (RFC 7523 s3), so only a readable secret will do.
-    if (typeof r.client_secret !== "string") fail(id, "client_secret_jwt needs the plaintext client_secret (a hash cannot key an HMAC)", at("client_secret"));
-    if (hashes !== undefined) fail(id, "client_secret_jwt verifies with client_secret; client_secret_hash cannot be used", at("client_secret_hash"));
+    if (typeof r.client_secret !== "string") {
+      fail(id, at("client_secret"), "is missing: client_secret_jwt needs the plaintext client_secret (a hash cannot key an HMAC)");
+    }
+    if (hashes !== undefined) fail(id, at("client_secret_hash"), "must not be given: client_secret_jwt verifies with client_secret; client_secret_hash cannot be used");
     // RFC 7518 s3.2: an HS256 key MUST be at least as long as the hash output.
-    if (new TextEncoder().encode(r.client_secret).length < 32) fail(id, "client_secret_jwt needs a client_secret of at least 32 bytes (RFC 7518 s3.2)", at("client_secret"));
+    if (new TextEncoder().encode(r.client_secret).length < 32) {
+      fail(id, at("client_secret"), "is too short: client_secret_jwt needs a client_secret of at least 32 bytes (RFC 7518 s3.2)");
+    }
   }
-  const signingAlg = r.token_endpoint_auth_signing_alg;
-  if (signingAlg !== undefined) {
-    if (method !== "private_key_jwt" && method !== "client_secret_jwt") {
-      fail(id, "token_endpoint_auth_signing_alg applies to private_key_jwt and client_secret_jwt only", at("token_endpoint_auth_signing_alg"));
-    }
-    if (!assertionAlgorithms(method, undefined).includes(signingAlg as JwsAlgorithm)) {
-      fail(id, `token_endpoint_auth_signing_alg ${JSON.stringify(signingAlg)} is not supported for ${method}`, at("token_endpoint_auth_signing_alg"));
-    }
+  const signingAlg = checked.token_endpoint_auth_signing_alg;
+  if (signingAlg !== undefined && !assertionAlgorithms(method, undefined).includes(signingAlg)) {
+    fail(id, at("token_endpoint_auth_signing_alg"), `${JSON.stringify(signingAlg)} is not supported for ${method}`);
   }
   const scope = new Set(checked.scope === undefined || checked.scope === "" ? [] : checked.scope.split(" "));
   if (checked.default_scope !== undefined && checked.default_scope !== "") {
     for (const token of checked.default_scope.split(" ")) {
-      if (!scope.has(token)) fail(id, `${at("default_scope")} '${token}' is not within scope`, at("default_scope"));
+      if (!scope.has(token)) fail(id, at("default_scope"), `'${token}' is not within scope`);
     }
   }
   const resources = checked.allowed_resources;
   const fallback = checked.default_resource;
   if (fallback !== undefined && resources !== undefined && !resources.includes(fallback)) {
-    fail(id, `${at("default_resource")} must be one of allowed_resources`, at("default_resource"));
+    fail(id, at("default_resource"), "must be one of allowed_resources");
   }
-  validateTlsRegistration(r, id, method);
+  validateTlsRegistration(r, id, method, at);
   return checked;
 }
 

@@ -18,6 +18,7 @@ export function checkStorableRegistration(registration: ClientRegistration): voi
     throw new ConfigurationError(
       `client ${JSON.stringify(registration.client_id)}: a store keeps client_secret_hash, never a plaintext ` +
         "client_secret (use hashClientSecret)",
+      "client_secret",
     );
   }
 }

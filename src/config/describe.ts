@@ -38,6 +38,27 @@ export interface Field<T> {
   readonly fallback?: T;
   /** Checks a given value (never `undefined`); throws a `ConfigurationError` naming `path`. */
   check(value: unknown, path: string): T;
+  /** Rules between this field and its siblings, checked by {@link checkObject}; see {@link Relations}. */
+  readonly relations?: Relations;
+}
+
+/**
+ * Rules between a field and the other fields of its object, checked by {@link checkObject}
+ * once every field is valid, in the order of the description. A rule of a field applies
+ * when the field is *present*: given, and neither `false` nor `[]` (so
+ * `certificateBoundAccessTokens: false` needs nothing). Each error names the field's path;
+ * `message` (what follows the path) replaces the standard words.
+ */
+export interface Relations {
+  /** Another field that must be present too: `jwtBearerPolicy` needs `trustedIssuers`. */
+  readonly requires?: string | { readonly field: string; readonly message: string };
+  /** Another field that must not be present too: `jwks` and `jwks_uri` (RFC 7591 s2). */
+  readonly conflictsWith?: string | { readonly field: string; readonly message: string };
+  /**
+   * The field applies only when another field's value (its default included) is one of
+   * `values`: `token_endpoint_auth_signing_alg` for the assertion methods only.
+   */
+  readonly onlyWhen?: { readonly field: string; readonly values: readonly string[]; readonly message?: string };
 }
 
 /** Common settings of a field. */
@@ -50,6 +71,12 @@ export interface FieldOptions<T> {
   defaultText?: string;
   /** What the error says after the path, instead of the kind's own words ("must be ..."). */
   message?: string | ((value: unknown) => string);
+  /** See {@link Relations}. */
+  requires?: Relations["requires"];
+  /** See {@link Relations}. */
+  conflictsWith?: Relations["conflictsWith"];
+  /** See {@link Relations}. */
+  onlyWhen?: Relations["onlyWhen"];
 }
 
 /**
@@ -93,7 +120,12 @@ function make<T>(
   options: FieldOptions<T>,
   check: (value: unknown, path: string, refuse: Refuse) => T,
 ): Field<T> {
-  const { required = false, default: fallback, defaultText, message } = options;
+  const { required = false, default: fallback, defaultText, message, requires, conflictsWith, onlyWhen } = options;
+  const relations: Relations = {
+    ...(requires === undefined ? {} : { requires }),
+    ...(conflictsWith === undefined ? {} : { conflictsWith }),
+    ...(onlyWhen === undefined ? {} : { onlyWhen }),
+  };
   const refuse: Refuse = (path, value, standard) => {
     throw problem(path, message === undefined ? standard : typeof message === "string" ? message : message(value));
   };
@@ -104,6 +136,7 @@ function make<T>(
     required,
     ...(shown === undefined ? {} : { defaultText: shown }),
     ...(fallback === undefined ? {} : { fallback }),
+    ...(Object.keys(relations).length === 0 ? {} : { relations }),
     check: (value: unknown, path: string) => check(value, path, refuse),
   } as Field<T>;
 }
@@ -268,6 +301,33 @@ export function arrayOf<T, O extends FieldOptions<readonly T[]> & { nonEmpty?: b
 }
 
 /**
+ * One value `element` accepts, or an array of them (checked as `path[i]`); `nonEmpty`
+ * refuses `[]`. A value that is neither is refused by `element`, in its words. For members
+ * that are a string or a list of them, as JWT's `aud` is (RFC 7519 s4.1.3): a trusted
+ * issuer's `audience`, a client's `resource_server`.
+ *
+ * @example
+ * ```ts
+ * import { oneOrMany, string } from "./describe.ts";
+ * const audience = oneOrMany(string("an audience", { nonEmpty: true }), "Audiences.", { nonEmpty: true });
+ * audience.check("https://as.example.com", "audience"); // "https://as.example.com"
+ * ```
+ */
+export function oneOrMany<T, O extends FieldOptions<T | readonly T[]> & { nonEmpty?: boolean }>(
+  element: Field<T>,
+  doc: string,
+  options?: O,
+): Field<T | readonly T[]> & Extra<T | readonly T[], O> {
+  const kind = `${element.kind} or array of ${element.kind}s`;
+  return make(kind, doc, options ?? {}, (value, path, refuse) => {
+    // A single value is the element's to judge, with its own words.
+    if (!Array.isArray(value)) return element.check(value, path);
+    if (options?.nonEmpty === true && value.length === 0) refuse(path, value, "must not be empty");
+    return value.map((v, i) => element.check(v, `${path}[${i}]`));
+  }) as Field<T | readonly T[]> & Extra<T | readonly T[], O>;
+}
+
+/**
  * An object described by `description`: unknown keys refused, fields checked as
  * `path.key`, defaults applied.
  *
@@ -372,7 +432,59 @@ export function checkObject<D extends Description>(description: D, value: unknow
       out[key] = field.check(given, at);
     }
   }
+  checkRelations(description, out, path);
   return out as Checked<D>;
+}
+
+/**
+ * Checks the {@link Relations} of a description's fields against `values` (the object's
+ * checked fields, defaults applied); {@link checkObject} calls it, and so can a resolver
+ * that checks its fields itself. `path` names the object ("" for the root).
+ *
+ * @example
+ * ```ts
+ * import { checkRelations, url } from "./describe.ts";
+ * const d = { jwks: url("Keys."), jwksUri: url("Where the keys are.", { conflictsWith: "jwks" }) };
+ * checkRelations(d, { jwksUri: "https://as.example.com/jwks" }, ""); // fine: jwks is absent
+ * ```
+ */
+export function checkRelations(description: Description, values: Readonly<Record<string, unknown>>, path: string): void {
+  for (const key of Object.keys(description)) {
+    const relations = description[key]!.relations;
+    if (relations === undefined) continue;
+    // A rule naming no field of its description is a mistake of the library, not of the options.
+    for (const rule of [relations.requires, relations.conflictsWith, relations.onlyWhen]) {
+      const other = typeof rule === "string" ? rule : rule?.field;
+      if (other !== undefined && !Object.hasOwn(description, other)) throw new TypeError(`the rule of ${key} names no field '${other}'`);
+    }
+    if (isPresent(values[key])) checkFieldRelations(relations, key, values, path === "" ? key : `${path}.${key}`);
+  }
+}
+
+/** Whether a field counts for {@link Relations}: given, and neither `false` nor `[]`. */
+function isPresent(value: unknown): boolean {
+  return value !== undefined && value !== false && !(Array.isArray(value) && value.length === 0);
+}
+
+/** The field a rule names, and its message when it has its own. */
+function ruleOf(rule: string | { readonly field: string; readonly message: string }): [string, string | undefined] {
+  return typeof rule === "string" ? [rule, undefined] : [rule.field, rule.message];
+}
+
+function checkFieldRelations(relations: Relations, key: string, out: Readonly<Record<string, unknown>>, at: string): void {
+  if (relations.requires !== undefined) {
+    const [other, message] = ruleOf(relations.requires);
+    if (!isPresent(out[other])) throw problem(at, message ?? `needs ${other}`);
+  }
+  if (relations.conflictsWith !== undefined) {
+    const [other, message] = ruleOf(relations.conflictsWith);
+    if (isPresent(out[other])) throw problem(at, message ?? `must not be given with ${other}: give ${other} or ${key}, not both`);
+  }
+  const only = relations.onlyWhen;
+  if (only !== undefined && !only.values.includes(out[only.field] as string)) {
+    const list = only.values.length === 1 ? only.values[0] : `${only.values.slice(0, -1).join(", ")} and ${only.values.at(-1)}`;
+    throw problem(at, only.message ?? `applies to ${list} only`);
+  }
 }
 
 /**
@@ -385,6 +497,8 @@ export function checkObject<D extends Description>(description: D, value: unknow
  * const store = resolvedLater<object>("TokenStore", "Where opaque tokens are recorded.", "a MemoryTokenStore");
  * ```
  */
-export function resolvedLater<T>(kind: string, doc: string, defaultText?: string): Field<T> & { readonly required: false } {
-  return custom<T>(kind, doc, (value) => value as T, defaultText === undefined ? {} : { defaultText }) as Field<T> & { readonly required: false };
+export function resolvedLater<T>(kind: string, doc: string, defaultText?: string, relations?: Relations): Field<T> & { readonly required: false } {
+  return custom<T>(kind, doc, (value) => value as T, { ...(defaultText === undefined ? {} : { defaultText }), ...relations }) as Field<T> & {
+    readonly required: false;
+  };
 }

@@ -54,14 +54,14 @@ export class DpopNonces {
   readonly #cache = new Map<number, Promise<string>>();
 
   constructor(options: DpopNonceOptions, label: string, clock: () => number) {
-    if (typeof options !== "object" || options === null) throw new ConfigurationError("dpop.nonce must be an object with a secret");
+    if (typeof options !== "object" || options === null) throw new ConfigurationError("dpop.nonce must be an object with a secret", "dpop.nonce");
     const secret = typeof options.secret === "string" ? encoder.encode(options.secret) : options.secret;
     if (!(secret instanceof Uint8Array) || secret.length < 32) {
-      throw new ConfigurationError("dpop.nonce.secret must be at least 32 bytes (or 32 characters)");
+      throw new ConfigurationError("dpop.nonce.secret must be at least 32 bytes (or 32 characters)", "dpop.nonce.secret");
     }
     const window = options.windowSeconds ?? 300;
     if (typeof window !== "number" || !Number.isSafeInteger(window) || window < 10 || window > 86_400) {
-      throw new ConfigurationError("dpop.nonce.windowSeconds must be an integer from 10 to 86400");
+      throw new ConfigurationError("dpop.nonce.windowSeconds must be an integer from 10 to 86400", "dpop.nonce.windowSeconds");
     }
     this.#secret = secret.slice();
     this.#window = window;

@@ -6,8 +6,20 @@
  */
 
 import type { CryptoProvider } from "../crypto/provider.ts";
-import { ConfigurationError } from "../errors.ts";
-import { ASYMMETRIC_ALGORITHMS, isJwsAlgorithm, type JwsAlgorithm } from "../jose/algorithms.ts";
+import {
+  arrayOf,
+  boolean,
+  type Checked,
+  checkObject,
+  custom,
+  type Describes,
+  type Description,
+  integer,
+  objectOf,
+  oneOf,
+  problem,
+} from "../config/describe.ts";
+import { ASYMMETRIC_ALGORITHMS, type JwsAlgorithm } from "../jose/algorithms.ts";
 import type { ReplayStore } from "../stores/replay_store.ts";
 import { type DpopNonceOptions, DpopNonces } from "./nonce.ts";
 
@@ -61,15 +73,47 @@ export interface DpopContext {
   readonly clock: () => number;
 }
 
-const KNOWN: ReadonlySet<string> = new Set(["algorithms", "required", "maxAge", "clockTolerance", "nonce"]);
+const encoder = new TextEncoder();
 
-function integer(name: string, value: unknown, fallback: number, min: number, max: number): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== "number" || !Number.isSafeInteger(value) || value < min || value > max) {
-    throw new ConfigurationError(`dpop.${name} must be an integer from ${min} to ${max}`);
-  }
-  return value;
-}
+/** The nonce secret: at least 32 bytes, or a string of at least 32 characters (RFC 9449 s8 leaves the nonce to the server; ours is an HMAC). */
+const nonceSecret = custom<string | Uint8Array, { required: true }>("string or Uint8Array", "The key the nonces are computed with (at least 32 bytes); share it, keep it secret.", (value, path) => {
+  const bytes = typeof value === "string" ? encoder.encode(value) : value;
+  if (!(bytes instanceof Uint8Array) || bytes.length < 32) throw problem(path, "must be at least 32 bytes (or 32 characters)");
+  return value as string | Uint8Array;
+}, { required: true });
+
+
+/**
+ * The description of {@link DpopOptions} (the `dpop` option, of the token endpoint and of
+ * the resource server): each member's kind, default and meaning.
+ *
+ * @example
+ * ```ts
+ * import { dpopDescription } from "./options.ts";
+ * dpopDescription.maxAge.kind; // "integer 1-3600"
+ * ```
+ */
+export const dpopDescription = {
+  // RFC 9449 s4.3 item 5: a proof is signed with an asymmetric algorithm, never a MAC.
+  algorithms: arrayOf(
+    oneOf("a JWS algorithm", ASYMMETRIC_ALGORITHMS, {
+      message: `must be an asymmetric algorithm among ${ASYMMETRIC_ALGORITHMS.join(", ")} (RFC 9449 s4.3)`,
+    }),
+    "The proof algorithms accepted (`dpop_signing_alg_values_supported`).",
+    {
+      nonEmpty: true,
+      defaultText: ASYMMETRIC_ALGORITHMS.join(", "),
+      message: `must list asymmetric algorithms among ${ASYMMETRIC_ALGORITHMS.join(", ")} (RFC 9449 s4.3)`,
+    },
+  ),
+  required: boolean("Require a proof on every request.", { default: false }),
+  maxAge: integer("How old a proof's `iat` may be, seconds (RFC 9449 s11.1).", 1, 3_600, { default: 60 }),
+  clockTolerance: integer("How far ahead of this server's clock a proof's `iat` may be, seconds.", 0, 300, { default: 5 }),
+  nonce: objectOf({
+    secret: nonceSecret,
+    windowSeconds: integer("Length of a nonce window, seconds.", 10, 86_400, { default: 300 }),
+  } satisfies Describes<DpopNonceOptions>, "Require server-provided nonces (RFC 9449 s8, s9)."),
+} satisfies Describes<DpopOptions>;
 
 /** What the DPoP settings need from the server they belong to. */
 export interface DpopEnvironment {
@@ -98,25 +142,19 @@ export interface DpopEnvironment {
  * ```
  */
 export function resolveDpopOptions(options: DpopOptions, env: DpopEnvironment): DpopContext {
-  if (typeof options !== "object" || options === null) throw new ConfigurationError("dpop must be an object (or false)");
-  for (const key of Object.keys(options)) {
-    if (!KNOWN.has(key) && !env.extraKeys?.has(key)) throw new ConfigurationError(`unknown option 'dpop.${key}'`);
-  }
-  const algorithms = options.algorithms ?? ASYMMETRIC_ALGORITHMS;
-  if (
-    !Array.isArray(algorithms) || algorithms.length === 0 ||
-    !algorithms.every((a) => isJwsAlgorithm(a) && ASYMMETRIC_ALGORITHMS.includes(a))
-  ) {
-    throw new ConfigurationError(`dpop.algorithms must list asymmetric algorithms among ${ASYMMETRIC_ALGORITHMS.join(", ")} (RFC 9449 s4.3)`);
-  }
-  if (options.required !== undefined && typeof options.required !== "boolean") throw new ConfigurationError("dpop.required must be a boolean");
-  const unique = [...new Set(algorithms)];
+  if (typeof options !== "object" || options === null || Array.isArray(options)) throw problem("dpop", "must be an object (or false)");
+  // A caller's own members (the resource server's `origin`) are known here, and its to check.
+  const description: Description = env.extraKeys === undefined
+    ? dpopDescription
+    : { ...dpopDescription, ...Object.fromEntries([...env.extraKeys].map((key) => [key, custom(key, key, (v) => v)])) };
+  const checked = checkObject(description, options, "dpop") as Checked<typeof dpopDescription>;
+  const unique = [...new Set(checked.algorithms ?? ASYMMETRIC_ALGORITHMS)];
   return {
     algorithms: new Set(unique),
     algs: unique.join(" "),
-    required: options.required ?? false,
-    maxAge: integer("maxAge", options.maxAge, 60, 1, 3_600),
-    clockTolerance: integer("clockTolerance", options.clockTolerance, 5, 0, 300),
+    required: checked.required,
+    maxAge: checked.maxAge,
+    clockTolerance: checked.clockTolerance,
     nonces: options.nonce === undefined ? undefined : new DpopNonces(options.nonce, env.label, env.clock),
     replayStore: env.replayStore,
     crypto: env.crypto,

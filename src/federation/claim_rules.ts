@@ -90,59 +90,83 @@ function isPatternRule(value: object): value is ClaimPattern {
   return Object.hasOwn(value, "pattern") && Object.keys(value).length === 1;
 }
 
-function compileLeaf(where: string, path: string[], rule: unknown): LeafRule {
+/** Where errors go: the message's prefix and the option path of the claims object. */
+interface Site {
+  readonly where: string;
+  readonly path: string | undefined;
+}
+
+/** `claims.ref`, `claims["kubernetes.io"].namespace`: a claim's place, as a path names it. */
+function claimPath(path: readonly string[]): string {
+  return path.map((n) => (/^[A-Za-z_$][\w$]*$/.test(n) ? `.${n}` : `[${JSON.stringify(n)}]`)).join("");
+}
+
+/**
+ * A refusal of the rule at `path` (`[]`: the claims object itself): the message opens with
+ * `where` and the rule's place, the error's path is the option's.
+ */
+function refuse(site: Site, path: readonly string[], message: string): never {
+  const place = `claims${claimPath(path)}`;
+  const separator = /^(must|is) /.test(message) ? " " : ": ";
+  throw new ConfigurationError(`${site.where}.${place}${separator}${message}`, site.path === undefined ? undefined : `${site.path}${claimPath(path)}`);
+}
+
+function compileLeaf(site: Site, path: string[], rule: unknown): LeafRule {
   const name = path.join(".");
   if (typeof rule === "string") return { path, accepted: [{ literal: rule }] };
   if (Array.isArray(rule)) {
     if (rule.length === 0 || !rule.every((v) => typeof v === "string")) {
-      throw new ConfigurationError(`${where}: the rule on '${name}' must be a non-empty list of strings`);
+      refuse(site, path, `the rule on '${name}' must be a non-empty list of strings`);
     }
     return { path, accepted: [...new Set(rule as string[])].map((literal) => ({ literal })) };
   }
   const patterns = (rule as ClaimPattern).pattern;
   const list = typeof patterns === "string" ? [patterns] : patterns;
   if (!Array.isArray(list) || list.length === 0 || !list.every((p) => typeof p === "string")) {
-    throw new ConfigurationError(`${where}: the pattern of '${name}' must be a string or a non-empty list of strings`);
+    refuse(site, path, `the pattern of '${name}' must be a string or a non-empty list of strings`);
   }
   return {
     path,
     accepted: (list as string[]).map((glob) => {
-      if (glob.length > MAX_PATTERN) throw new ConfigurationError(`${where}: a pattern of '${name}' is longer than ${MAX_PATTERN} characters`);
+      if (glob.length > MAX_PATTERN) refuse(site, path, `a pattern of '${name}' is longer than ${MAX_PATTERN} characters`);
       if (glob.replaceAll("*", "") === "") {
-        throw new ConfigurationError(`${where}: the pattern ${JSON.stringify(glob)} of '${name}' matches any value; leave the rule out or name a value`);
+        refuse(site, path, `the pattern ${JSON.stringify(glob)} of '${name}' matches any value; leave the rule out or name a value`);
       }
       return { glob, segments: glob.split("*") };
     }),
   };
 }
 
-function compileInto(where: string, rules: unknown, path: string[], out: LeafRule[]): void {
+function compileInto(site: Site, rules: unknown, path: string[], out: LeafRule[]): void {
   if (typeof rules !== "object" || rules === null || Array.isArray(rules)) {
-    throw new ConfigurationError(`${where}: claims must be an object of rules by claim name`);
+    refuse(site, path, "must be an object of rules by claim name");
   }
-  if (path.length >= MAX_DEPTH) throw new ConfigurationError(`${where}: claims are nested more than ${MAX_DEPTH} deep`);
+  if (path.length >= MAX_DEPTH) refuse(site, path, `is nested more than ${MAX_DEPTH} deep`);
   const names = Object.keys(rules);
-  if (names.length === 0) throw new ConfigurationError(`${where}: claims${path.length ? ` of '${path.join(".")}'` : ""} must name at least one rule`);
+  if (names.length === 0) refuse(site, path, "must name at least one rule");
   for (const name of names) {
-    if (name === "") throw new ConfigurationError(`${where}: a claim name must not be empty`);
-    if (path.length === 0 && RESERVED.has(name)) {
-      throw new ConfigurationError(`${where}: '${name}' is checked by the server itself (issuer, audience, times, replay); it cannot have a rule`);
-    }
     const rule = (rules as Record<string, unknown>)[name];
     const at = [...path, name];
+    if (name === "") refuse(site, at, "a claim name must not be empty");
+    if (path.length === 0 && RESERVED.has(name)) {
+      refuse(site, at, `'${name}' is checked by the server itself (issuer, audience, times, replay); it cannot have a rule`);
+    }
     if (typeof rule === "object" && rule !== null && !Array.isArray(rule) && !isPatternRule(rule)) {
-      compileInto(where, rule, at, out);
+      compileInto(site, rule, at, out);
     } else if (typeof rule === "string" || Array.isArray(rule) || (typeof rule === "object" && rule !== null)) {
-      out.push(compileLeaf(where, at, rule));
+      out.push(compileLeaf(site, at, rule));
     } else {
-      throw new ConfigurationError(`${where}: the rule on '${at.join(".")}' must be a string, a list of strings, { pattern } or an object of nested rules`);
+      refuse(site, at, `the rule on '${at.join(".")}' must be a string, a list of strings, { pattern } or an object of nested rules`);
     }
   }
 }
 
 /**
- * Validates claim rules and compiles them. `where` names them in a
- * {@link ConfigurationError} (e.g. `client "deploy": federated_credentials[0]`). Refused: no
+ * Validates claim rules and compiles them. `where` opens the message of a
+ * {@link ConfigurationError} (e.g. `client "deploy": clients[0].federated_credentials[0]`),
+ * followed by the rule's place (`.claims.ref`); `path`, when given, is the option path of
+ * the claims object (`clients[0].federated_credentials[0].claims`), and the error's path
+ * names the rule (`...claims.ref`, `...claims["kubernetes.io"].namespace`). Refused: no
  * rule at all, a rule on `iss`, `aud`, `exp`, `nbf`, `iat` or `jti` (checked by the server
  * itself), empty lists, a pattern that matches anything (`*`), patterns over 1,000
  * characters, nesting deeper than 8.
@@ -154,9 +178,9 @@ function compileInto(where: string, rules: unknown, path: string[], out: LeafRul
  * matchClaimRules(rules, { repository: "octo-org/app", ref: "refs/tags/v1.2.0" }); // true
  * ```
  */
-export function compileClaimRules(rules: ClaimRules, where: string): CompiledClaimRules {
+export function compileClaimRules(rules: ClaimRules, where: string, path?: string): CompiledClaimRules {
   const leaves: LeafRule[] = [];
-  compileInto(where, rules, [], leaves);
+  compileInto({ where, path }, rules, [], leaves);
   return { leaves };
 }
 

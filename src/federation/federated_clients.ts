@@ -32,12 +32,19 @@ export interface FederationContext {
 interface Entry {
   readonly client_id: string;
   readonly credential: PreparedFederatedCredential;
-  readonly index: number;
+  /** The credential's option path: `clients[2].federated_credentials[0]`. */
+  readonly path: string;
+}
+
+/** `federated_credentials[0]` of `clients[2].federated_credentials[0]`: the old words of the overlap message. */
+function last(path: string): string {
+  return path.slice(path.lastIndexOf(".") + 1);
 }
 
 /**
- * Checks a fixed list of registrations against the trusted issuers and indexes them by
- * issuer. Throws a {@link ConfigurationError} as described in the module documentation.
+ * Checks a fixed list of registrations (the `clients` option: errors name
+ * `clients[i]...`) against the trusted issuers and indexes them by issuer. Throws a
+ * {@link ConfigurationError} as described in the module documentation.
  *
  * @example
  * ```ts
@@ -56,20 +63,26 @@ interface Entry {
 export function federationContext(issuers: TrustedIssuerSet, registrations: readonly ClientRegistration[] | undefined): FederationContext {
   if (registrations === undefined) return { issuers, clientsByIssuer: undefined };
   const byIssuer = new Map<string, Entry[]>();
-  for (const r of registrations) {
+  for (const [i, r] of registrations.entries()) {
     const id = JSON.stringify(r.client_id);
     if (issuers.get(r.client_id) !== undefined) {
-      throw new ConfigurationError(`client ${id}: a client_id may not be a trusted issuer's identifier (its assertions would read as the issuer's tokens)`);
+      throw new ConfigurationError(
+        `client ${id}: clients[${i}].client_id may not be a trusted issuer's identifier (its assertions would read as the issuer's tokens)`,
+        `clients[${i}].client_id`,
+      );
     }
     if (r.federated_credentials === undefined) continue;
-    prepareFederatedCredentials(r.client_id, r.federated_credentials).forEach((credential, index) => {
+    const at = `clients[${i}].federated_credentials`;
+    prepareFederatedCredentials(r.client_id, r.federated_credentials, at).forEach((credential, index) => {
+      const path = `${at}[${index}]`;
       if (issuers.get(credential.issuer) === undefined) {
         throw new ConfigurationError(
-          `client ${id}: federated_credentials[${index}] names ${credential.issuer}, which is not in trustedIssuers`,
+          `client ${id}: ${path}.issuer names ${credential.issuer}, which is not in trustedIssuers`,
+          `${path}.issuer`,
         );
       }
       const list = byIssuer.get(credential.issuer) ?? [];
-      list.push({ client_id: r.client_id, credential, index });
+      list.push({ client_id: r.client_id, credential, path });
       byIssuer.set(credential.issuer, list);
     });
   }
@@ -79,10 +92,12 @@ export function federationContext(issuers: TrustedIssuerSet, registrations: read
         const a = entries[i]!;
         const b = entries[j]!;
         if (a.client_id === b.client_id || !claimRulesOverlap(a.credential.rules, b.credential.rules)) continue;
+        // The later credential is the one reported: the first was fine until it came.
         throw new ConfigurationError(
-          `clients ${JSON.stringify(a.client_id)} (federated_credentials[${a.index}]) and ${JSON.stringify(b.client_id)} ` +
-            `(federated_credentials[${b.index}]) could both accept one token of ${issuer}: add a rule (on the same claim) that ` +
-            "tells them apart, so that a token names one client",
+          `clients ${JSON.stringify(a.client_id)} (${last(a.path)}) and ${JSON.stringify(b.client_id)} ` +
+            `(${last(b.path)}) could both accept one token of ${issuer}: add a rule (on the same claim) that ` +
+            `tells them apart, so that a token names one client (${a.path}.claims and ${b.path}.claims)`,
+          `${b.path}.claims`,
         );
       }
     }

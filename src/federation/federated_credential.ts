@@ -13,6 +13,7 @@
  * @module
  */
 
+import { closest } from "../config/describe.ts";
 import { ConfigurationError } from "../errors.ts";
 import { type ClaimRules, compileClaimRules, type CompiledClaimRules } from "./claim_rules.ts";
 
@@ -53,8 +54,9 @@ export interface PreparedFederatedCredential {
 const KNOWN: ReadonlySet<string> = new Set(["issuer", "claims"]);
 
 /**
- * Validates and compiles a registration's `federated_credentials`. Throws a
- * {@link ConfigurationError} naming the client: not a non-empty array, an entry that is not
+ * Validates and compiles a registration's `federated_credentials`, found at `path` in the
+ * options (`clients[3].federated_credentials`). Throws a {@link ConfigurationError} naming
+ * the client and the option's path: not a non-empty array, an entry that is not
  * `{ issuer, claims }`, invalid claim rules (see `compileClaimRules`). Whether the issuer is
  * a trusted one is checked where the server's `trustedIssuers` are known.
  *
@@ -64,20 +66,27 @@ const KNOWN: ReadonlySet<string> = new Set(["issuer", "claims"]);
  * prepareFederatedCredentials("deploy", [{ issuer: "https://token.actions.githubusercontent.com", claims: { repository: "octo-org/app" } }]);
  * ```
  */
-export function prepareFederatedCredentials(client_id: string, value: unknown): PreparedFederatedCredential[] {
-  const fail = (message: string): never => {
-    throw new ConfigurationError(`client ${JSON.stringify(client_id)}: ${message}`);
+export function prepareFederatedCredentials(
+  client_id: string,
+  value: unknown,
+  path = "federated_credentials",
+): PreparedFederatedCredential[] {
+  const client = `client ${JSON.stringify(client_id)}`;
+  const fail = (at: string, message: string): never => {
+    throw new ConfigurationError(`${client}: ${at}${message.startsWith(":") ? "" : " "}${message}`, at);
   };
-  if (!Array.isArray(value) || value.length === 0) fail("federated_credentials must be a non-empty array of { issuer, claims }");
+  if (!Array.isArray(value) || value.length === 0) fail(path, "must be a non-empty array of { issuer, claims }");
   return (value as unknown[]).map((entry, i) => {
-    const where = `client ${JSON.stringify(client_id)}: federated_credentials[${i}]`;
-    if (typeof entry !== "object" || entry === null || Array.isArray(entry)) fail(`federated_credentials[${i}] must be an object { issuer, claims }`);
+    const at = `${path}[${i}]`;
+    if (typeof entry !== "object" || entry === null || Array.isArray(entry)) fail(at, "must be an object { issuer, claims }");
     for (const key of Object.keys(entry as object)) {
-      if (!KNOWN.has(key)) fail(`federated_credentials[${i}] has an unknown member '${key}' (only issuer and claims)`);
+      if (KNOWN.has(key)) continue;
+      const near = closest(key, KNOWN);
+      fail(`${at}.${key}`, `: unknown member '${key}' (only issuer and claims${near === undefined ? "" : `; did you mean '${near}'?`})`);
     }
     const { issuer, claims } = entry as FederatedCredential;
-    if (typeof issuer !== "string" || issuer === "") fail(`federated_credentials[${i}].issuer must be a trusted issuer's identifier`);
-    if (claims === undefined) fail(`federated_credentials[${i}] needs claims: rules that say which of the issuer's workloads this client is`);
-    return { issuer, rules: compileClaimRules(claims, where) };
+    if (typeof issuer !== "string" || issuer === "") fail(`${at}.issuer`, "must be a trusted issuer's identifier");
+    if (claims === undefined) fail(`${at}.claims`, "is missing: a credential needs claims, rules that say which of the issuer's workloads this client is");
+    return { issuer, rules: compileClaimRules(claims, `${client}: ${at}`, `${at}.claims`) };
   });
 }

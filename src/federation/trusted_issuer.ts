@@ -11,6 +11,7 @@
 
 import type { AssertionSettings } from "../client_auth/assertion_options.ts";
 import { ConfigurationError } from "../errors.ts";
+import { arrayOf, boolean, checkObject, closest, custom, type Describes, integer, oneOf, oneOrMany, problem, string } from "../config/describe.ts";
 import type { FetchLike } from "../http/fetch.ts";
 import { isHttpsOrLoopback } from "../http/loopback.ts";
 import { ASYMMETRIC_ALGORITHMS, type JwsAlgorithm } from "../jose/algorithms.ts";
@@ -180,100 +181,131 @@ export const GITHUB_ACTIONS_ISSUER = "https://token.actions.githubusercontent.co
 const DEFAULT_MAX_LIFETIME = 3_600;
 const KNOWN_MAX_LIFETIME: Readonly<Record<string, number>> = { [GITHUB_ACTIONS_ISSUER]: 600 };
 
-const KNOWN: ReadonlySet<string> = new Set(["issuer", "jwks", "jwksUri", "audience", "algorithms", "maxLifetime", "allowReuse", "grantProfile"]);
-
-function fail(index: number, issuer: unknown, message: string): never {
-  const name = typeof issuer === "string" ? ` (${JSON.stringify(issuer)})` : "";
-  throw new ConfigurationError(`trustedIssuers[${index}]${name}: ${message}`);
-}
-
-function checkUrl(index: number, issuer: unknown, field: string, value: unknown, allowPath: boolean): string {
-  if (typeof value !== "string") fail(index, issuer, `${field} must be a string URL`);
+/** OpenID Connect Discovery s3 (an issuer has no query, no fragment) and RFC 3986 s3.2.1 (no user information in a URL to trust). */
+function checkUrl(value: unknown, path: string, allowQuery: boolean): string {
+  if (typeof value !== "string") throw problem(path, "must be a string URL");
   let url: URL;
   try {
     url = new URL(value);
   } catch {
-    fail(index, issuer, `${field} is not a URL`);
+    throw problem(path, "is not a URL");
   }
-  if (!isHttpsOrLoopback(url)) fail(index, issuer, `${field} must be an https URL (http is allowed for localhost only)`);
-  if (url.hash !== "" || value.includes("#")) fail(index, issuer, `${field} must not have a fragment`);
-  // OpenID Connect Discovery s3: an issuer has no query and no fragment.
-  if (!allowPath && (url.search !== "" || value.includes("?"))) fail(index, issuer, `${field} must not have a query`);
-  if (url.username !== "" || url.password !== "") fail(index, issuer, `${field} must not carry user information`);
+  if (!isHttpsOrLoopback(url)) throw problem(path, "must be an https URL (http is allowed for localhost only)");
+  if (url.hash !== "" || value.includes("#")) throw problem(path, "must not have a fragment");
+  if (!allowQuery && (url.search !== "" || value.includes("?"))) throw problem(path, "must not have a query");
+  if (url.username !== "" || url.password !== "") throw problem(path, "must not carry user information");
   return value;
 }
 
-function checkJwks(index: number, issuer: string, value: unknown, keyUse: string): Jwk[] {
-  const set = value as { keys?: unknown } | null;
-  if (typeof set !== "object" || set === null || !Array.isArray(set.keys)) fail(index, issuer, "jwks must be a JWK Set ({ keys: [...] })");
+/**
+ * The description of a {@link TrustedIssuer}: each member's kind, default and meaning, and
+ * that `jwks` and `jwksUri` exclude each other. What depends on the issuer's kind (a SPIFFE
+ * trust domain's keys, the default `maxLifetime`) or on the server (its own issuer) is
+ * {@link resolveTrustedIssuers}'s.
+ *
+ * @example
+ * ```ts
+ * import { trustedIssuerDescription } from "./trusted_issuer.ts";
+ * trustedIssuerDescription.maxLifetime.kind; // "integer 1-86400"
+ * ```
+ */
+export const trustedIssuerDescription = {
+  issuer: custom<string, { required: true }>("URL or spiffe://<trust domain>", "The issuer identifier, compared exactly with `iss`.", (value, path) => {
+    if (typeof value !== "string" || value === "") throw problem(path, "must be a non-empty string");
+    if (!value.startsWith("spiffe://")) return checkUrl(value, path, false);
+    if (!isTrustDomain(value.slice("spiffe://".length))) {
+      throw problem(path, "is not a SPIFFE issuer: spiffe://<trust domain>, of lowercase letters, digits, '.', '-' and '_', no path");
+    }
+    return value;
+  }, { required: true }),
+  jwks: custom<JwkSet>("JWK Set", "The issuer's public keys, when configured rather than fetched.", (value, path) => {
+    const set = value as { keys?: unknown } | null;
+    if (typeof set !== "object" || set === null || !Array.isArray(set.keys)) throw problem(path, "must be a JWK Set ({ keys: [...] })");
+    return value as JwkSet;
+  }),
+  jwksUri: custom<string>("URL", "Where the issuer publishes its JWK Set; default its discovery document's `jwks_uri`.", (value, path) => checkUrl(value, path, true), {
+    conflictsWith: { field: "jwks", message: "must not be given with jwks: give jwks or jwksUri, not both" },
+  }),
+  audience: oneOrMany(
+    // A single value is judged by the element: its words cover the list too.
+    string("an audience", { nonEmpty: true, message: "must be a non-empty string or a non-empty list of them" }),
+    "The audience its tokens must carry.",
+    { nonEmpty: true, defaultText: "this server's issuer", message: "must be a non-empty string or a non-empty list of them" },
+  ),
+  // RFC 8725 s3.1: an issuer's keys are public; a MAC algorithm could never be verified.
+  algorithms: arrayOf(
+    oneOf("a JWS algorithm", ASYMMETRIC_ALGORITHMS, { message: `must be one of ${ASYMMETRIC_ALGORITHMS.join(", ")}` }),
+    "The algorithms its tokens may be signed with.",
+    { nonEmpty: true, defaultText: ASYMMETRIC_ALGORITHMS.join(", "), message: `must be a non-empty list of ${ASYMMETRIC_ALGORITHMS.join(", ")}` },
+  ),
+  maxLifetime: integer("The longest lifetime accepted, seconds.", 1, 86_400, {
+    message: "must be an integer from 1 to 86400 (seconds)",
+    defaultText: "600 for GitHub Actions, else 3600",
+  }),
+  allowReuse: boolean("Whether one token may be presented more than once while it is valid.", { default: false }),
+  grantProfile: oneOf("What its assertions are with the JWT bearer grant.", ["id-jag", "jwt-bearer"], { default: "id-jag" }),
+} satisfies Describes<TrustedIssuer>;
+
+function checkJwks(set: JwkSet, keyUse: string, path: string): Jwk[] {
   let usable = 0;
-  for (const key of set.keys as unknown[]) {
-    if (typeof key !== "object" || key === null || typeof (key as Jwk).kty !== "string") fail(index, issuer, "every key in jwks must be a JWK object");
-    if (isPrivateJwk(key as Jwk)) fail(index, issuer, "jwks must hold public keys only (no d, p, q, dp, dq, qi, oth or k)");
+  for (const [i, key] of (set.keys as unknown[]).entries()) {
+    const at = `${path}.keys[${i}]`;
+    if (typeof key !== "object" || key === null || typeof (key as Jwk).kty !== "string") throw problem(at, "must be a JWK object (every key in jwks)");
+    if (isPrivateJwk(key as Jwk)) throw problem(at, "is private: jwks must hold public keys only (no d, p, q, dp, dq, qi, oth or k)");
     const use = (key as Jwk).use;
     if ((use === undefined || use === keyUse) && algorithmsOfJwk(key as Jwk).some((a) => a !== "HS256")) usable++;
   }
-  if (usable === 0) fail(index, issuer, `jwks has no ${keyUse === "sig" ? "" : `${keyUse} `}key for ES256, ES384, EdDSA, RS256 or PS256`);
+  if (usable === 0) throw problem(path, `has no ${keyUse === "sig" ? "" : `${keyUse} `}key for ES256, ES384, EdDSA, RS256 or PS256`);
   return set.keys as Jwk[];
 }
 
-function resolveOne(value: TrustedIssuer, index: number, ctx: TrustedIssuerContext): ResolvedTrustedIssuer {
-  if (typeof value !== "object" || value === null) fail(index, undefined, "must be an object");
-  for (const key of Object.keys(value)) if (!KNOWN.has(key)) fail(index, value.issuer, `unknown option '${key}'`);
-  const issuer = value.issuer;
-  if (typeof issuer !== "string" || issuer === "") fail(index, issuer, "issuer must be a non-empty string");
-  let trustDomain: string | undefined;
-  if (issuer.startsWith("spiffe://")) {
-    trustDomain = issuer.slice("spiffe://".length);
-    if (!isTrustDomain(trustDomain)) fail(index, issuer, "a SPIFFE issuer is spiffe://<trust domain>: lowercase letters, digits, '.', '-' and '_', no path");
-  } else {
-    checkUrl(index, issuer, "issuer", issuer, false);
-    // This server's own tokens are not platform tokens: trusting itself would let an access
-    // token it issued (or anything signed with its keys) stand in for a client's credential.
-    if (issuer === ctx.serverIssuer) fail(index, issuer, "the server's own issuer cannot be a trusted issuer");
+/** `trustedIssuers[0].jwks_uri: unknown option 'jwks_uri' (did you mean 'jwksUri'?)`. */
+function refuseUnknown(value: object, path: string): void {
+  const known = Object.keys(trustedIssuerDescription);
+  for (const key of Object.keys(value)) {
+    if (known.includes(key)) continue;
+    const near = closest(key, known);
+    throw problem(`${path}.${key}`, `is not a trusted issuer option: unknown option '${key}'${near === undefined ? "" : ` (did you mean '${near}'?)`}`);
   }
-  if (value.jwks !== undefined && value.jwksUri !== undefined) fail(index, issuer, "give jwks or jwksUri, not both");
-  if (value.jwksUri !== undefined) checkUrl(index, issuer, "jwksUri", value.jwksUri, true);
+}
+
+function resolveOne(value: TrustedIssuer, path: string, ctx: TrustedIssuerContext): ResolvedTrustedIssuer {
+  if (typeof value === "object" && value !== null && !Array.isArray(value)) refuseUnknown(value, path);
+  const checked = checkObject(trustedIssuerDescription, value, path);
+  const issuer = checked.issuer;
+  const trustDomain = issuer.startsWith("spiffe://") ? issuer.slice("spiffe://".length) : undefined;
+  // This server's own tokens are not platform tokens: trusting itself would let an access
+  // token it issued (or anything signed with its keys) stand in for a client's credential.
+  if (issuer === ctx.serverIssuer) throw problem(`${path}.issuer`, "is the server's own issuer, which cannot be a trusted issuer");
   // A SPIFFE bundle endpoint cannot be derived from the trust domain
   // (draft-ietf-oauth-spiffe-client-auth s6.1): it must be configured.
-  if (trustDomain !== undefined && value.jwks === undefined && value.jwksUri === undefined) {
-    fail(index, issuer, "a SPIFFE trust domain needs jwksUri (its bundle endpoint) or jwks");
+  if (trustDomain !== undefined && checked.jwks === undefined && checked.jwksUri === undefined) {
+    throw problem(`${path}.jwksUri`, "is missing: a SPIFFE trust domain needs jwksUri (its bundle endpoint) or jwks");
   }
   const keyUse = trustDomain === undefined ? "sig" : "jwt-svid";
-  const jwks = value.jwks === undefined ? undefined : checkJwks(index, issuer, value.jwks, keyUse);
-
-  const audience = value.audience ?? ctx.serverIssuer;
-  const audiences = typeof audience === "string" ? [audience] : audience;
-  if (!Array.isArray(audiences) || audiences.length === 0 || !audiences.every((a) => typeof a === "string" && a !== "")) {
-    fail(index, issuer, "audience must be a non-empty string or a non-empty list of them");
-  }
-  const algorithms = value.algorithms ?? ASYMMETRIC_ALGORITHMS;
-  if (!Array.isArray(algorithms) || algorithms.length === 0 || !algorithms.every((a) => ASYMMETRIC_ALGORITHMS.includes(a))) {
-    // RFC 8725 s3.1: an issuer's keys are public; a MAC algorithm could never be verified.
-    fail(index, issuer, "algorithms must be a non-empty list of ES256, ES384, EdDSA, RS256, PS256");
-  }
-  const maxLifetime = value.maxLifetime ?? KNOWN_MAX_LIFETIME[issuer] ?? DEFAULT_MAX_LIFETIME;
-  if (typeof maxLifetime !== "number" || !Number.isSafeInteger(maxLifetime) || maxLifetime < 1 || maxLifetime > 86_400) {
-    fail(index, issuer, "maxLifetime must be an integer from 1 to 86400 (seconds)");
-  }
-  if (value.allowReuse !== undefined && typeof value.allowReuse !== "boolean") fail(index, issuer, "allowReuse must be a boolean");
-  const grantProfile = value.grantProfile ?? "id-jag";
-  if (grantProfile !== "id-jag" && grantProfile !== "jwt-bearer") fail(index, issuer, "grantProfile must be 'id-jag' or 'jwt-bearer'");
-
+  const jwks = checked.jwks === undefined ? undefined : checkJwks(checked.jwks, keyUse, `${path}.jwks`);
+  const audience = checked.audience ?? ctx.serverIssuer;
   const keys = new IssuerKeys(
-    jwks !== undefined ? { jwks } : value.jwksUri !== undefined ? { jwksUri: value.jwksUri } : { discovery: issuer },
+    jwks !== undefined ? { jwks } : checked.jwksUri !== undefined ? { jwksUri: checked.jwksUri } : { discovery: issuer },
     { fetch: ctx.fetch, clock: ctx.clock, settings: ctx.settings, keyUse },
   );
   return {
     issuer,
     trustDomain,
-    audiences: new Set(audiences as string[]),
-    algorithms: new Set(algorithms),
-    maxLifetime,
-    allowReuse: value.allowReuse ?? false,
-    grantProfile,
+    audiences: new Set(typeof audience === "string" ? [audience] : audience),
+    algorithms: new Set(checked.algorithms ?? ASYMMETRIC_ALGORITHMS),
+    maxLifetime: checked.maxLifetime ?? KNOWN_MAX_LIFETIME[issuer] ?? DEFAULT_MAX_LIFETIME,
+    allowReuse: checked.allowReuse,
+    grantProfile: checked.grantProfile,
     keys,
   };
+}
+
+/** The issuer's name after the message, as before paths: `(issuer "https://...")`. */
+function named(e: ConfigurationError, value: unknown): ConfigurationError {
+  const issuer = (value as { issuer?: unknown } | null)?.issuer;
+  if (typeof issuer !== "string" || e.path?.endsWith(".issuer") === true) return e;
+  return new ConfigurationError(`${e.message} (issuer ${JSON.stringify(issuer)})`, e.path);
 }
 
 /**
@@ -298,12 +330,18 @@ function resolveOne(value: TrustedIssuer, index: number, ctx: TrustedIssuerConte
  * ```
  */
 export function resolveTrustedIssuers(list: unknown, ctx: TrustedIssuerContext): TrustedIssuerSet {
-  if (!Array.isArray(list)) throw new ConfigurationError("trustedIssuers must be an array of trusted issuers");
+  if (!Array.isArray(list)) throw problem("trustedIssuers", "must be an array of trusted issuers");
   const resolved: ResolvedTrustedIssuer[] = [];
   const seen = new Set<string>();
   (list as TrustedIssuer[]).forEach((value, index) => {
-    const issuer = resolveOne(value, index, ctx);
-    if (seen.has(issuer.issuer)) fail(index, issuer.issuer, "the issuer is listed twice");
+    const path = `trustedIssuers[${index}]`;
+    let issuer: ResolvedTrustedIssuer;
+    try {
+      issuer = resolveOne(value, path, ctx);
+    } catch (e) {
+      throw e instanceof ConfigurationError ? named(e, value) : e;
+    }
+    if (seen.has(issuer.issuer)) throw problem(`${path}.issuer`, `${JSON.stringify(issuer.issuer)} is listed twice`);
     seen.add(issuer.issuer);
     resolved.push(issuer);
   });

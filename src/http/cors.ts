@@ -10,7 +10,7 @@
  * @module
  */
 
-import { ConfigurationError } from "../errors.ts";
+import { checkObject, custom, type Describes, problem } from "../config/describe.ts";
 
 /**
  * Which web origins may call the server from a browser: `"*"` for any, or a list of exact
@@ -43,25 +43,48 @@ export interface CorsPolicy {
  */
 export function corsPolicy(options: CorsOptions | undefined): CorsPolicy | undefined {
   if (options === undefined) return undefined;
-  if (typeof options !== "object" || options === null) throw new ConfigurationError("cors must be { origins }");
-  for (const key of Object.keys(options)) {
-    if (key !== "origins") throw new ConfigurationError(`unknown option 'cors.${key}'`);
-  }
-  const origins = options.origins;
+  if (typeof options !== "object" || options === null || Array.isArray(options)) throw problem("cors", "must be { origins }");
+  const { origins } = checkObject(corsDescription, options, "cors");
   if (origins === "*") return { allow: (origin) => origin === null ? undefined : "*" };
-  if (!Array.isArray(origins) || origins.length === 0) throw new ConfigurationError("cors.origins must be \"*\" or a list of origins");
-  for (const o of origins) {
-    let parsed: URL | undefined;
-    try {
-      parsed = new URL(o);
-    } catch {
-      parsed = undefined;
-    }
-    if (parsed === undefined || parsed.origin !== o) throw new ConfigurationError(`cors.origins: ${JSON.stringify(o)} is not an origin (scheme://host[:port])`);
-  }
   const allowed = new Set(origins);
   return { allow: (origin) => origin !== null && allowed.has(origin) ? origin : undefined };
 }
+
+/** An exact web origin, as the `Origin` header carries it (RFC 6454 s6.1): `scheme://host[:port]`. */
+const origin = custom<string>("origin", "An origin: scheme://host[:port].", (value, path) => {
+  let parsed: URL | undefined;
+  try {
+    parsed = new URL(value as string);
+  } catch {
+    parsed = undefined;
+  }
+  if (typeof value !== "string" || parsed === undefined || parsed.origin !== value) {
+    throw problem(path, `${JSON.stringify(value)} is not an origin (scheme://host[:port])`);
+  }
+  return value;
+});
+
+/**
+ * The description of {@link CorsOptions} (the `cors` option).
+ *
+ * @example
+ * ```ts
+ * import { corsDescription } from "./cors.ts";
+ * corsDescription.origins.required; // true
+ * ```
+ */
+export const corsDescription = {
+  origins: custom<"*" | readonly string[], { required: true }>(
+    "\"*\" or array of origins",
+    "Which web origins may call the server from a browser.",
+    (value, path) => {
+      if (value === "*") return value;
+      if (!Array.isArray(value) || value.length === 0) throw problem(path, "must be \"*\" or a list of origins");
+      return value.map((o, i) => origin.check(o, `${path}[${i}]`));
+    },
+    { required: true },
+  ),
+} satisfies Describes<CorsOptions>;
 
 /** Headers a browser may read from an answer: DPoP nonces and challenges (RFC 9449 s7.1, s8). */
 const EXPOSED = "DPoP-Nonce, WWW-Authenticate, Retry-After";

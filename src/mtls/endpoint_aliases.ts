@@ -7,6 +7,7 @@
  * @module
  */
 
+import { problem, refuseUnknownKeys } from "../config/describe.ts";
 import { ConfigurationError } from "../errors.ts";
 
 /**
@@ -66,18 +67,26 @@ export function resolveMtlsEndpointAliases(
   },
 ): Readonly<MtlsEndpointAliases> {
   if (value === undefined) return Object.freeze({});
-  if (typeof value !== "object" || value === null || Array.isArray(value)) throw new ConfigurationError("mtlsEndpointAliases must be an object");
-  const names = Object.keys(value);
-  if (names.length === 0) throw new ConfigurationError("mtlsEndpointAliases must not be empty (leave it out instead)");
+  const at = "mtlsEndpointAliases";
+  if (typeof value !== "object" || value === null || Array.isArray(value)) throw problem(at, "must be an object");
+  refuseUnknownKeys(value, Object.keys(ALIASED), at);
+  const names = Object.keys(value) as (keyof MtlsEndpointAliases)[];
+  // RFC 8414 s3.2: an empty member is omitted, so an empty object says nothing.
+  if (names.length === 0) throw problem(at, "must not be empty (leave it out instead)");
   if (!config.readsCertificates) {
-    throw new ConfigurationError("mtlsEndpointAliases needs the clientCertificate option (where the server reads TLS client certificates)");
+    throw problem(at, "needs the clientCertificate option (where the server reads TLS client certificates)");
   }
   const out: MtlsEndpointAliases = {};
   for (const name of names) {
-    if (!(name in ALIASED)) throw new ConfigurationError(`unknown option 'mtlsEndpointAliases.${name}'`);
-    const endpoint = name as keyof MtlsEndpointAliases;
-    if (!config.served[endpoint]) throw new ConfigurationError(`mtlsEndpointAliases.${name}: the ${name} endpoint is not served`);
-    out[endpoint] = config.resolveUrl(`mtlsEndpointAliases.${name}`, (value as Record<string, unknown>)[name]);
+    const path = `${at}.${name}`;
+    if (!config.served[name]) throw new ConfigurationError(`${path}: the ${name} endpoint is not served`, path);
+    try {
+      out[name] = config.resolveUrl(path, (value as Record<string, unknown>)[name]);
+    } catch (e) {
+      // The server's URL check knows the name it was given, not always as a path.
+      if (e instanceof ConfigurationError && e.path === undefined) throw new ConfigurationError(e.message, path);
+      throw e;
+    }
   }
   return Object.freeze(out);
 }

@@ -40,23 +40,31 @@ export interface MtlsOptions {
 export function resolveMtlsOptions(options: MtlsOptions, timeoutMs: number): MtlsContext {
   const source = options.clientCertificate;
   if (source !== undefined && typeof source !== "function") {
-    throw new ConfigurationError("clientCertificate must be a function (request) => certificate | undefined");
+    throw new ConfigurationError("clientCertificate must be a function (request) => certificate | undefined", "clientCertificate");
   }
   const bound = options.certificateBoundAccessTokens ?? false;
-  if (typeof bound !== "boolean") throw new ConfigurationError("certificateBoundAccessTokens must be a boolean");
+  if (typeof bound !== "boolean") throw new ConfigurationError("certificateBoundAccessTokens must be a boolean", "certificateBoundAccessTokens");
   if (source === undefined) {
-    if (bound) throw new ConfigurationError("certificateBoundAccessTokens needs the clientCertificate option (where the server reads TLS client certificates)");
+    if (bound) {
+      throw new ConfigurationError(
+        "certificateBoundAccessTokens needs the clientCertificate option (where the server reads TLS client certificates)",
+        "certificateBoundAccessTokens",
+      );
+    }
     if (Array.isArray(options.clients)) {
-      for (const r of options.clients as Record<string, unknown>[]) {
+      for (const [i, r] of (options.clients as Record<string, unknown>[]).entries()) {
         const method = r?.token_endpoint_auth_method;
-        const needs = typeof method === "string" && TLS_METHODS.has(method)
-          ? String(method)
+        const [needs, field] = typeof method === "string" && TLS_METHODS.has(method)
+          ? [String(method), "token_endpoint_auth_method"]
           : r?.tls_client_certificate_bound_access_tokens === true
-          ? "tls_client_certificate_bound_access_tokens"
-          : undefined;
+          ? ["tls_client_certificate_bound_access_tokens", "tls_client_certificate_bound_access_tokens"]
+          : [undefined, undefined];
         if (needs !== undefined) {
+          // The client's field is named: the registration asks for what the server lacks.
+          const path = `clients[${i}].${field}`;
           throw new ConfigurationError(
-            `client ${JSON.stringify(r.client_id)}: ${needs} needs the clientCertificate option (where the server reads TLS client certificates)`,
+            `client ${JSON.stringify(r.client_id)}: ${needs} needs the clientCertificate option, where the server reads TLS client certificates (${path})`,
+            path,
           );
         }
       }

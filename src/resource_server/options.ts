@@ -9,7 +9,7 @@ import type { ActorClaim } from "../tokens/actor.ts";
 import { KeySet } from "../crypto/key_set.ts";
 import { type CryptoProvider, webCrypto } from "../crypto/provider.ts";
 import { ConfigurationError } from "../errors.ts";
-import { custom, type Describes, integer, refuseUnknownKeys, resolvedLater, string, url } from "../config/describe.ts";
+import { boolean, checkObject, custom, type Describes, func, integer, problem, resolvedLater, string, url } from "../config/describe.ts";
 import type { FetchLike } from "../http/fetch.ts";
 import { ASYMMETRIC_ALGORITHMS, isJwsAlgorithm, type JwsAlgorithm } from "../jose/algorithms.ts";
 import type { Jwk, JwkSet } from "../jose/jwk.ts";
@@ -243,6 +243,9 @@ export interface ResourceServerContext {
   readonly clientCertificates: RequestCertificates | undefined;
 }
 
+/** RFC 9068 s4: the `iss` claim MUST match the issuer, so JWTs cannot be accepted without one. */
+const VERIFYING_JWTS = { field: "issuer", message: "needs the issuer option: verifying JWTs needs the issuer option (RFC 9068 s4)" } as const;
+
 /**
  * The description of {@link ResourceServerOptions}: the known keys (unknown ones are
  * refused with a "did you mean"), the integer ranges and defaults, and the README's table.
@@ -254,28 +257,59 @@ export interface ResourceServerContext {
  * ```
  */
 export const resourceServerDescription = {
-  resource: custom<string, { required: true }>("resource indicator", "This resource server's identifier (RFC 8707); every token must name it in `aud`.", (v) => v as string, { required: true }),
+  resource: custom<string, { required: true }>("resource indicator", "This resource server's identifier (RFC 8707); every token must name it in `aud`.", (v, path) => {
+    if (typeof v !== "string" || !isResourceIndicator(v)) throw problem(path, "must be an absolute URI without fragment (RFC 8707 s2)");
+    return v;
+  }, { required: true }),
   issuer: string("The authorization server's issuer; required for JWTs (RFC 9068 s4)."),
-  jwks: resolvedLater<JwkSet | KeySet>("JWK Set or KeySet", "Local verification keys."),
-  jwksUri: url("The authorization server's `jwks_uri`, fetched when needed and cached."),
-  fetch: resolvedLater<FetchLike>("function", "The fetch used for `jwksUri`.", "`globalThis.fetch`"),
-  algorithms: resolvedLater<readonly JwsAlgorithm[]>("array of JWS algorithms", "Accepted JWS algorithms.", "ES256, ES384, EdDSA, RS256, PS256"),
+  jwks: custom<JwkSet | KeySet>("JWK Set or KeySet", "Local verification keys.", (v, path) => {
+    if (v instanceof KeySet) return v;
+    const set = v as { keys?: unknown } | null;
+    if (typeof set !== "object" || set === null || !Array.isArray(set.keys)) throw problem(path, "must be a JWK Set ({ keys: [...] }) or a KeySet");
+    return v as JwkSet;
+  }, { requires: VERIFYING_JWTS }),
+  jwksUri: url("The authorization server's `jwks_uri`, fetched when needed and cached.", {
+    conflictsWith: { field: "jwks", message: "must not be given with jwks: give jwks or jwksUri, not both" },
+    requires: VERIFYING_JWTS,
+  }),
+  fetch: func<FetchLike>("The fetch used for `jwksUri`.", "", { defaultText: "`globalThis.fetch`" }),
+  algorithms: custom<readonly JwsAlgorithm[]>("array of JWS algorithms", "Accepted JWS algorithms.", (v, path) => {
+    if (!Array.isArray(v) || v.length === 0 || !v.every(isJwsAlgorithm)) throw problem(path, "must list supported JWS algorithms (never 'none')");
+    return v;
+  }, { defaultText: "ES256, ES384, EdDSA, RS256, PS256" }),
   clockTolerance: integer("Allowed clock difference for `exp`, `nbf` and `iat`, seconds.", 0, 300, { default: 5 }),
   jwksCooldown: integer("Least time between two fetches of `jwksUri`, seconds.", 0, 3_600, { default: 30 }),
-  tokenStore: resolvedLater<TokenStore>("TokenStore", "Where opaque tokens are looked up."),
-  introspect: resolvedLater<(token: string) => Promise<IntrospectionResponse>>("function", "Asks about an opaque token (RFC 7662)."),
-  revocationStore: resolvedLater<RevocationStore>("RevocationStore", "Revoked token ids: tokens listed there are refused."),
+  tokenStore: custom<TokenStore>("TokenStore", "Where opaque tokens are looked up.", (v, path) => {
+    if (typeof (v as Partial<TokenStore> | null)?.find !== "function") throw problem(path, "must be a TokenStore");
+    return v as TokenStore;
+  }),
+  introspect: func<(token: string) => Promise<IntrospectionResponse>>("Asks about an opaque token (RFC 7662)."),
+  revocationStore: custom<RevocationStore>("RevocationStore", "Revoked token ids: tokens listed there are refused.", (v, path) => {
+    if (typeof (v as Partial<RevocationStore> | null)?.isRevoked !== "function") throw problem(path, "must be a RevocationStore");
+    return v as RevocationStore;
+  }),
   realm: string("The realm of challenges.", { defaultText: "`resource`" }),
-  metadata: resolvedLater<boolean | ProtectedResourceMetadataOptions>("boolean or object", "Serve RFC 9728 metadata (and name it in challenges)."),
-  allowFormToken: resolvedLater<boolean>("boolean", "Accept the token in a form body (RFC 6750 s2.2).", "false"),
-  allowQueryToken: resolvedLater<boolean>("boolean", "Accept the token in a query (RFC 6750 s2.3, discouraged).", "false"),
+  metadata: custom<boolean | ProtectedResourceMetadataOptions>("boolean or object", "Serve RFC 9728 metadata (and name it in challenges).", (v, path) => {
+    if (typeof v === "boolean") return v;
+    if (typeof v !== "object" || v === null || Array.isArray(v)) throw problem(path, "must be true, false or an object of metadata members");
+    if ("resource" in v) throw problem(`${path}.resource`, "is the resource option; do not repeat it");
+    return v as ProtectedResourceMetadataOptions;
+  }),
+  allowFormToken: boolean("Accept the token in a form body (RFC 6750 s2.2).", { default: false }),
+  allowQueryToken: boolean("Accept the token in a query (RFC 6750 s2.3, discouraged).", { default: false }),
+  // Not checked: a provider's methods are called as they are needed, and WebCrypto is the usual one.
   crypto: resolvedLater<CryptoProvider>("CryptoProvider", "Source of digests.", "WebCrypto"),
-  clock: resolvedLater<() => number>("function", "Milliseconds since the epoch.", "`Date.now`"),
-  dpop: resolvedLater<boolean | ResourceServerDpopOptions>("boolean or object", "Accept DPoP-bound tokens (RFC 9449 s7).", "false"),
+  clock: func<() => number>("Milliseconds since the epoch.", "returning milliseconds", { defaultText: "`Date.now`" }),
+  // Checked by resolveDpopOptions, with the proof settings of the token endpoint plus `origin`.
+  dpop: custom<boolean | ResourceServerDpopOptions>("boolean or object", "Accept DPoP-bound tokens (RFC 9449 s7).", (v, path) => {
+    if (typeof v !== "boolean" && (typeof v !== "object" || v === null || Array.isArray(v))) throw problem(path, "must be true, false or an object");
+    return v as boolean | ResourceServerDpopOptions;
+  }, { defaultText: "false" }),
+  // Checked when DPoP is on: only then is it used.
   replayStore: resolvedLater<ReplayStore>("ReplayStore", "Remembers used DPoP proofs (RFC 9449 s11.1).", "a MemoryReplayStore"),
   storeTimeoutMs: integer("Longest wait for stores and `introspect`, milliseconds; then 503.", 1, 600_000, { default: 5_000 }),
   verifiedTokenCache: integer("How many verified JWTs to remember (skipping the signature check); 0: off.", 0, 10_000_000, { default: 10_000 }),
-  clientCertificate: resolvedLater<ClientCertificateSource>("function", "Where a request's TLS client certificate comes from (RFC 8705 s3)."),
+  clientCertificate: func<ClientCertificateSource>("Where a request's TLS client certificate comes from (RFC 8705 s3).", "(request) => certificate | undefined"),
 } satisfies Describes<ResourceServerOptions>;
 
 const DPOP_EXTRA: ReadonlySet<string> = new Set(["origin"]);
@@ -291,42 +325,34 @@ function resourceDpop(
   const value = options.dpop ?? false;
   if (value === false) return { dpop: undefined, origin: "" };
   const settings: ResourceServerDpopOptions = value === true ? {} : value;
-  if (typeof settings !== "object" || settings === null) throw new ConfigurationError("dpop must be true, false or an object");
   let origin: string;
   try {
     origin = new URL(settings.origin ?? resource).origin;
   } catch {
-    throw new ConfigurationError("dpop.origin must be a URL");
+    throw problem("dpop.origin", "must be a URL");
   }
   if (normalizeHtu(origin) === undefined || (settings.origin !== undefined && normalizeHtu(settings.origin) !== normalizeHtu(origin))) {
-    throw new ConfigurationError("dpop.origin must be an http(s) origin (set it when resource is not an https URL)");
+    throw problem("dpop.origin", "must be an http(s) origin (set it when resource is not an https URL)");
   }
   const given = options.replayStore ?? new MemoryReplayStore({ clock });
-  if (typeof (given as Partial<ReplayStore> | null)?.remember !== "function") throw new ConfigurationError("replayStore must be a ReplayStore");
+  if (typeof (given as Partial<ReplayStore> | null)?.remember !== "function") throw problem("replayStore", "must be a ReplayStore");
   // The built-in store answers at once; a user's gets the deadline.
   const store = given instanceof MemoryReplayStore ? given : deadlineReplayStore(given, timeoutMs);
   const dpop = resolveDpopOptions(settings, { label: resource, replayStore: store, crypto, clock, extraKeys: DPOP_EXTRA });
   return { dpop, origin };
 }
 
-function httpsUrl(name: string, value: unknown): string {
-  let url: URL;
-  try {
-    url = new URL(value as string);
-  } catch {
-    throw new ConfigurationError(`${name} must be a URL`);
+/** RFC 9728 s1.2: a resource identifier with metadata is an https URL without fragment. */
+function httpsResource(value: string): string {
+  if (!isHttpsOrLoopback(new URL(value))) {
+    throw problem("resource", "must be an https URL (http is allowed for localhost only) when metadata is served (RFC 9728 s1.2)");
   }
-  if (!isHttpsOrLoopback(url)) {
-    throw new ConfigurationError(`${name} must be an https URL (http is allowed for localhost only)`);
-  }
-  if (url.hash !== "" || (value as string).includes("#")) throw new ConfigurationError(`${name} must not have a fragment`);
-  return value as string;
+  return value;
 }
 
 /** A key source over a local JWK Set, or over a {@link KeySet} that may rotate. */
 function localKeys(jwks: JwkSet | KeySet): KeySource {
   if (jwks instanceof KeySet) return { find: (kid, alg) => keySetIndex(jwks).find(kid, alg) };
-  if (typeof jwks !== "object" || jwks === null || !Array.isArray(jwks.keys)) throw new ConfigurationError("jwks must be a JWK Set ({ keys: [...] })");
   const index = new KeyIndex(jwks.keys as Jwk[], true);
   return { find: (kid, alg) => index.find(kid, alg) };
 }
@@ -350,91 +376,51 @@ const contexts = new WeakMap<ResourceServerOptions, ResourceServerContext>();
 export function resolveResourceServerOptions(options: ResourceServerOptions): ResourceServerContext {
   const cached = contexts.get(options);
   if (cached !== undefined) return cached;
-  if (typeof options !== "object" || options === null) throw new ConfigurationError("options must be an object");
-  refuseUnknownKeys(options, Object.keys(resourceServerDescription), "");
-  const d = resourceServerDescription;
-  const integer = (name: "clockTolerance" | "jwksCooldown" | "storeTimeoutMs" | "verifiedTokenCache"): number => {
-    const value = options[name];
-    return value === undefined ? d[name].fallback : d[name].check(value, name);
-  };
-  const resource = options.resource;
-  if (typeof resource !== "string" || !isResourceIndicator(resource)) {
-    throw new ConfigurationError("resource must be an absolute URI without fragment (RFC 8707 s2)");
-  }
-  const clock = options.clock ?? Date.now;
-  if (typeof clock !== "function") throw new ConfigurationError("clock must be a function returning milliseconds");
-  const algorithms = options.algorithms ?? ASYMMETRIC_ALGORITHMS;
-  if (!Array.isArray(algorithms) || algorithms.length === 0 || !algorithms.every(isJwsAlgorithm)) {
-    throw new ConfigurationError("algorithms must list supported JWS algorithms (never 'none')");
-  }
-  if (options.jwks !== undefined && options.jwksUri !== undefined) throw new ConfigurationError("give jwks or jwksUri, not both");
+  const o = checkObject(resourceServerDescription, options, "");
+  const resource = o.resource;
+  const clock = o.clock ?? Date.now;
   let keys: KeySource | undefined;
-  if (options.jwks !== undefined) keys = localKeys(options.jwks);
-  if (options.jwksUri !== undefined) {
-    const fetch = options.fetch ?? globalThis.fetch;
-    if (typeof fetch !== "function") throw new ConfigurationError("fetch must be a function");
-    keys = new RemoteJwks(httpsUrl("jwksUri", options.jwksUri), {
-      fetch,
+  if (o.jwks !== undefined) keys = localKeys(o.jwks);
+  if (o.jwksUri !== undefined) {
+    keys = new RemoteJwks(o.jwksUri, {
+      fetch: o.fetch ?? globalThis.fetch,
       clock,
-      cooldownMs: integer("jwksCooldown") * 1000,
+      cooldownMs: o.jwksCooldown * 1000,
       defaultMaxAgeMs: 300_000,
       timeoutMs: 5_000,
     });
   }
-  const issuer = options.issuer;
-  if (issuer !== undefined && typeof issuer !== "string") throw new ConfigurationError("issuer must be a string");
-  // RFC 9068 s4: the iss claim MUST match the issuer, so JWTs cannot be accepted without one.
-  if (keys !== undefined && issuer === undefined) throw new ConfigurationError("verifying JWTs needs the issuer option");
-  if (options.tokenStore !== undefined && typeof options.tokenStore?.find !== "function") {
-    throw new ConfigurationError("tokenStore must be a TokenStore");
-  }
-  if (options.introspect !== undefined && typeof options.introspect !== "function") throw new ConfigurationError("introspect must be a function");
-  if (keys === undefined && options.tokenStore === undefined && options.introspect === undefined) {
+  if (keys === undefined && o.tokenStore === undefined && o.introspect === undefined) {
+    // No one field is at fault: any of four would do.
     throw new ConfigurationError("give jwks or jwksUri (JWTs), or tokenStore or introspect (opaque tokens)");
   }
-  if (options.revocationStore !== undefined && typeof options.revocationStore?.isRevoked !== "function") {
-    throw new ConfigurationError("revocationStore must be a RevocationStore");
-  }
-  const realm = options.realm ?? resource;
-  if (typeof realm !== "string") throw new ConfigurationError("realm must be a string");
-  const crypto = options.crypto ?? webCrypto;
-  const timeoutMs = integer("storeTimeoutMs");
+  const crypto = o.crypto ?? webCrypto;
+  const timeoutMs = o.storeTimeoutMs;
   const { dpop, origin: dpopOrigin } = resourceDpop(options, resource, crypto, clock, timeoutMs);
-  const metadata = options.metadata === undefined || options.metadata === false
-    ? undefined
-    : options.metadata === true
-    ? {}
-    : options.metadata;
-  if (typeof metadata === "object" && "resource" in metadata) {
-    throw new ConfigurationError("metadata.resource is the resource option; do not repeat it");
-  }
-  // RFC 9728 s1.2: a resource identifier with metadata is an https URL without fragment.
-  const metadataUrl = metadata === undefined ? undefined : protectedResourceMetadataUrl(httpsUrl("resource", resource));
-  const introspect = options.introspect;
-  const clientCertificate = options.clientCertificate;
-  if (clientCertificate !== undefined && typeof clientCertificate !== "function") {
-    throw new ConfigurationError("clientCertificate must be a function (request) => certificate | undefined");
-  }
+  const metadata = o.metadata === undefined || o.metadata === false ? undefined : o.metadata === true ? {} : o.metadata;
+  const metadataUrl = metadata === undefined ? undefined : protectedResourceMetadataUrl(httpsResource(resource));
+  const introspect = o.introspect;
+  const clientCertificate = o.clientCertificate;
   const context: ResourceServerContext = {
     resource,
-    issuer,
+    issuer: o.issuer,
     keys,
-    algorithms: new Set(algorithms),
-    clockTolerance: integer("clockTolerance"),
+    algorithms: new Set(o.algorithms ?? ASYMMETRIC_ALGORITHMS),
+    clockTolerance: o.clockTolerance,
     // Every call out ends by the deadline: a hung store gets the caller a 503, not a hang.
-    tokenStore: options.tokenStore === undefined ? undefined : deadlineTokenStore(options.tokenStore, timeoutMs),
+    tokenStore: o.tokenStore === undefined ? undefined : deadlineTokenStore(o.tokenStore, timeoutMs),
     introspect: introspect === undefined ? undefined : (token) => withDeadline("introspect", timeoutMs, () => introspect(token)),
-    revocationStore: options.revocationStore === undefined ? undefined : deadlineRevocationStore(options.revocationStore, timeoutMs),
-    realm,
+    revocationStore: o.revocationStore === undefined ? undefined : deadlineRevocationStore(o.revocationStore, timeoutMs),
+    realm: o.realm ?? resource,
     metadataUrl,
     metadata,
-    allowFormToken: options.allowFormToken === true,
-    allowQueryToken: options.allowQueryToken === true,
+    allowFormToken: o.allowFormToken,
+    allowQueryToken: o.allowQueryToken,
     crypto,
     clock,
     dpop,
     dpopOrigin,
-    verifiedTokens: cacheOf(integer("verifiedTokenCache")),
+    verifiedTokens: cacheOf(o.verifiedTokenCache),
     clientCertificates: clientCertificate === undefined ? undefined : new RequestCertificates(clientCertificate, timeoutMs),
   };
   contexts.set(options, context);

@@ -38,7 +38,7 @@ const cache = new WeakMap<ResourceServerOptions, string>();
  */
 export function protectedResourceMetadata(options: ResourceServerOptions): ProtectedResourceMetadata {
   const ctx = resolveResourceServerOptions(options);
-  if (ctx.metadata === undefined) throw new ConfigurationError("metadata is not enabled in these options");
+  if (ctx.metadata === undefined) throw new ConfigurationError("metadata is not enabled in these options", "metadata");
   const methods = ["header", ...(ctx.allowFormToken ? ["body"] : []), ...(ctx.allowQueryToken ? ["query"] : [])];
   const doc: Record<string, unknown> = {
     resource: ctx.resource,
