@@ -328,7 +328,10 @@ export const tokenEndpointDescription = {
   clientCertificate: resolvedLater<ClientCertificateSource>("function", "Where a request's TLS client certificate comes from (RFC 8705)."),
   certificateBoundAccessTokens: resolvedLater<boolean>("boolean", "Bind every access token to the client's certificate (RFC 8705 s3).", "false"),
   tokenExchangePolicy: func<TokenExchangePolicy>("Turns on token exchange (RFC 8693).", "(request) => boolean | Promise<boolean>"),
-  jwtBearerPolicy: func<JwtBearerPolicy>("Turns on the JWT bearer grant (RFC 7523 s2.1).", "(request) => { scope, resource? } | false"),
+  jwtBearerPolicy: func<JwtBearerPolicy>("Turns on the JWT bearer grant (RFC 7523 s2.1).", "(request) => { scope, resource? } | false", {
+    // The grant accepts assertions of trusted issuers only.
+    requires: { field: "trustedIssuers", message: "needs trustedIssuers: the issuers whose assertions the JWT bearer grant accepts" },
+  }),
 } satisfies Describes<TokenEndpointOptions>;
 
 /**
@@ -395,12 +398,5 @@ export function requireSigningKeys(format: AccessTokenFormat, keys: KeySet | und
   const jwtClient = Array.isArray(clients) && (clients as readonly ClientRegistration[]).some((c) => c?.access_token_format === "jwt");
   if (keys === undefined && (format === "jwt" || jwtClient)) {
     throw new ConfigurationError("JWT access tokens need the signingKeys option (a KeySet)", "signingKeys");
-  }
-}
-
-/** The JWT bearer grant accepts assertions of trusted issuers only: `jwtBearerPolicy` needs `trustedIssuers`. */
-export function requireTrustedIssuers(policy: JwtBearerPolicy | undefined, trustedIssuers: readonly TrustedIssuer[] | undefined): void {
-  if (policy !== undefined && (trustedIssuers === undefined || trustedIssuers.length === 0)) {
-    throw new ConfigurationError("jwtBearerPolicy needs trustedIssuers: the issuers whose assertions the JWT bearer grant accepts", "jwtBearerPolicy");
   }
 }

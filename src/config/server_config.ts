@@ -28,7 +28,6 @@ import { resolveMtlsOptions } from "../mtls/options.ts";
 import {
   replayStoreOf,
   requireSigningKeys,
-  requireTrustedIssuers,
   resourcePolicy,
   tokenEndpointDescription,
   tokenEndpointUrl,
@@ -148,7 +147,6 @@ export function resolveServerConfig(options: ServerOptions): ServerConfig {
   const fixedClients = Array.isArray(clients) ? clients as readonly ClientRegistration[] : undefined;
   const realm = o.realm ?? issuer;
   requireSigningKeys(o.accessTokenFormat, o.signingKeys, clients);
-  requireTrustedIssuers(o.jwtBearerPolicy, o.trustedIssuers);
 
   // The token endpoint's URL (DPoP proofs name it in `htu`), then client authentication.
   const tokenEndpoint = tokenEndpointUrl(options, issuer);

@@ -6,6 +6,11 @@ import { clientRegistrationDescription } from "../../src/clients/registration.ts
 import { tokenEndpointDescription } from "../../src/options.ts";
 import { resourceServerDescription } from "../../src/resource_server/options.ts";
 import { endpointsDescription, serverDescription } from "../../src/server_options.ts";
+import { clientAssertionDescription } from "../../src/client_auth/assertion_options.ts";
+import { bruteForceDescription } from "../../src/client_auth/brute_force.ts";
+import { dpopDescription } from "../../src/dpop/options.ts";
+import { trustedIssuerDescription } from "../../src/federation/trusted_issuer.ts";
+import { corsDescription } from "../../src/http/cors.ts";
 
 export const START = "<!-- options:start -->";
 export const END = "<!-- options:end -->";
@@ -33,6 +38,22 @@ export function optionsSection(): string {
     "",
     table(tokenEndpointDescription),
     "",
+    "#### `bruteForce`",
+    "",
+    table(bruteForceDescription),
+    "",
+    "#### `clientAssertion`",
+    "",
+    table(clientAssertionDescription),
+    "",
+    "#### `dpop`",
+    "",
+    table(dpopDescription),
+    "",
+    "#### `trustedIssuers[i]`",
+    "",
+    table(trustedIssuerDescription),
+    "",
     "### Authorization server (`createAuthorizationServer`): the token endpoint's options plus",
     "",
     table(serverDescription),
@@ -40,6 +61,10 @@ export function optionsSection(): string {
     "#### `endpoints`",
     "",
     table(endpointsDescription),
+    "",
+    "#### `cors`",
+    "",
+    table(corsDescription),
     "",
     "### Client registration (`clients[i]`)",
     "",
