@@ -50,6 +50,7 @@ import type { JwtBearerPolicy } from "../grants/jwt_bearer_policy.ts";
 import type { IssueContext } from "../tokens/access_token.ts";
 import type { LookupContext } from "../tokens/lookup.ts";
 import { checkObject } from "./describe.ts";
+import { quotedString } from "../http/quoted_string.ts";
 
 /**
  * The server's resolved configuration: what every endpoint reads, the token endpoint's
@@ -106,10 +107,6 @@ export interface ServerConfig extends ClientAuthContext, IssueContext, LookupCon
 
 /** Every option of the server, the token endpoint's included: the one description the resolver checks. */
 const description = { ...tokenEndpointDescription, ...serverDescription };
-
-function quoted(value: string): string {
-  return `"${value.replace(/[\\"]/g, "\\$&")}"`;
-}
 
 const configs = new WeakMap<object, ServerConfig>();
 
@@ -182,7 +179,7 @@ export function resolveServerConfig(options: ServerOptions): ServerConfig {
     clock,
     onEvent: o.onEvent,
     findClient,
-    basicChallenge: `Basic realm=${quoted(realm)}`,
+    basicChallenge: `Basic realm=${quotedString(realm)}`,
     // A digest no known secret hashes to (finding one means inverting SHA-256), and a match
     // would still fail for want of a client. Not random: options are often resolved at a
     // module's top level, where Cloudflare Workers forbid generating random values.

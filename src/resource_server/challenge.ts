@@ -9,17 +9,13 @@ import { OAuthError } from "../errors.ts";
 import { errorResponse } from "../http/response.ts";
 import type { TokenScheme } from "./bearer_token.ts";
 import type { ResourceServerContext } from "./options.ts";
+import { quotedString } from "../http/quoted_string.ts";
 
 /** The auth-params of a challenge that reports an error (RFC 6750 s3, RFC 9449 s7.1). */
 export interface ChallengeParams {
   error?: string;
   error_description?: string;
   scope?: string;
-}
-
-/** RFC 9110 s11.2 quoted-string, escaping `"` and `\`. */
-function quoted(value: string): string {
-  return `"${value.replace(/[\\"]/g, "\\$&")}"`;
 }
 
 /**
@@ -36,11 +32,11 @@ function quoted(value: string): string {
  * ```
  */
 export function bearerChallenge(ctx: ResourceServerContext, params: ChallengeParams = {}): string {
-  let header = `Bearer realm=${quoted(ctx.realm)}`;
-  if (params.error !== undefined) header += `, error=${quoted(params.error)}`;
-  if (params.error_description !== undefined) header += `, error_description=${quoted(params.error_description)}`;
-  if (params.scope !== undefined) header += `, scope=${quoted(params.scope)}`;
-  if (ctx.metadataUrl !== undefined) header += `, resource_metadata=${quoted(ctx.metadataUrl)}`;
+  let header = `Bearer realm=${quotedString(ctx.realm)}`;
+  if (params.error !== undefined) header += `, error=${quotedString(params.error)}`;
+  if (params.error_description !== undefined) header += `, error_description=${quotedString(params.error_description)}`;
+  if (params.scope !== undefined) header += `, scope=${quotedString(params.scope)}`;
+  if (ctx.metadataUrl !== undefined) header += `, resource_metadata=${quotedString(ctx.metadataUrl)}`;
   return header;
 }
 
@@ -59,11 +55,11 @@ export function bearerChallenge(ctx: ResourceServerContext, params: ChallengePar
  * ```
  */
 export function dpopChallenge(ctx: ResourceServerContext, params: ChallengeParams = {}): string {
-  let header = `DPoP realm=${quoted(ctx.realm)}, algs=${quoted(ctx.dpop?.algs ?? "")}`;
-  if (params.error !== undefined) header += `, error=${quoted(params.error)}`;
-  if (params.error_description !== undefined) header += `, error_description=${quoted(params.error_description)}`;
-  if (params.scope !== undefined) header += `, scope=${quoted(params.scope)}`;
-  if (ctx.metadataUrl !== undefined) header += `, resource_metadata=${quoted(ctx.metadataUrl)}`;
+  let header = `DPoP realm=${quotedString(ctx.realm)}, algs=${quotedString(ctx.dpop?.algs ?? "")}`;
+  if (params.error !== undefined) header += `, error=${quotedString(params.error)}`;
+  if (params.error_description !== undefined) header += `, error_description=${quotedString(params.error_description)}`;
+  if (params.scope !== undefined) header += `, scope=${quotedString(params.scope)}`;
+  if (ctx.metadataUrl !== undefined) header += `, resource_metadata=${quotedString(ctx.metadataUrl)}`;
   return header;
 }
 
@@ -87,7 +83,7 @@ export function challengeFor(ctx: ResourceServerContext, scheme: TokenScheme | u
   const dpop = ctx.dpop;
   if (dpop === undefined) return bearerChallenge(ctx, params);
   if (scheme === "dpop" || dpop.required) return dpopChallenge(ctx, params);
-  return `${bearerChallenge(ctx, params)}, DPoP algs=${quoted(dpop.algs)}`;
+  return `${bearerChallenge(ctx, params)}, DPoP algs=${quotedString(dpop.algs)}`;
 }
 
 /**
