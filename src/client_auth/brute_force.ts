@@ -174,20 +174,7 @@ const MAX_UNCOUNTED = 100_000;
 const FORGETTABLE: AttemptIncrementOptions = Object.freeze({ forgettable: true });
 /** The answer of `succeeded` when there is nothing to record: one settled promise, shared. */
 const DONE: Promise<void> = Promise.resolve();
-
-/**
- * A counter that is still running at `now`, or undefined. A malformed or stale counter from a
- * user store is read as "at the limit, for a window": failing closed for that key is the
- * safe reading.
- */
-function live(c: unknown, now: number, window: number): AttemptCount | undefined {
-  if (c === undefined || c === null) return undefined;
-  const { count, resetAt } = c as AttemptCount;
-  if (typeof count !== "number" || typeof resetAt !== "number" || !(count >= 0) || !Number.isFinite(resetAt)) {
-    return { count: Infinity, resetAt: now + window };
-  }
-  return resetAt > now ? { count, resetAt } : undefined;
-}
+const ignore = (): void => {};
 
 /** Whether a "known caller" mark is set and running at `now`. */
 function marked(c: unknown, now: number): boolean {
@@ -210,7 +197,10 @@ interface AttemptKeys {
   /** The mark "this caller authenticated as this client", this period and the last one. */
   readonly known: string | undefined;
   readonly lastKnown: string | undefined;
-  /** The keys the store reads, in the order {@link countsByName} names its answer. */
+  /**
+   * The keys the store reads, in this order: `[client]` without a caller, else `[pair,
+   * client, caller, known, lastKnown]` (see {@link checkedAnswer}).
+   */
   readonly read: readonly string[];
 }
 
@@ -232,31 +222,31 @@ function attemptKeys(client_id: string, caller: string | undefined, period: numb
   return { pair, client, caller: callerKey, known, lastKnown, read: [pair, client, callerKey, known, lastKnown] };
 }
 
-/** The store's answer to `get(keys.read)`, each counter by its name. */
-interface AttemptCounts {
-  readonly pair: unknown;
-  readonly client: unknown;
-  readonly caller: unknown;
-  readonly known: unknown;
-  readonly lastKnown: unknown;
-}
-
-/** Names the store's answer (one entry per key read, in order); refuses a malformed one. */
-function countsByName(answer: unknown, keys: AttemptKeys): AttemptCounts {
+/**
+ * The store's answer to `get(keys.read)`: one entry per key read, in the order of
+ * {@link AttemptKeys}' `read`. A malformed answer is refused.
+ */
+function checkedAnswer(answer: unknown, keys: AttemptKeys): readonly unknown[] {
   if (!Array.isArray(answer) || answer.length !== keys.read.length) {
     throw new TypeError("the attempt store returned a malformed answer");
   }
-  if (keys.pair === undefined) {
-    return { pair: undefined, client: answer[0], caller: undefined, known: undefined, lastKnown: undefined };
-  }
-  const [pair, client, caller, known, lastKnown] = answer as unknown[];
-  return { pair, client, caller, known, lastKnown };
+  return answer;
 }
 
-interface Limit {
-  readonly key: string;
-  readonly max: number;
-  readonly count: AttemptCount | undefined;
+/**
+ * The failures a counter holds at `now` (0 when it is not running), or the 429 to answer
+ * once it holds `max`. A malformed or stale counter from a user store is read as "at the
+ * limit, for a window": failing closed for that key is the safe reading.
+ */
+function liveCount(c: unknown, max: number, now: number, window: number): number {
+  if (c === undefined || c === null) return 0;
+  const { count, resetAt } = c as AttemptCount;
+  if (typeof count !== "number" || typeof resetAt !== "number" || !(count >= 0) || !Number.isFinite(resetAt)) {
+    throw tooMany(now + window, now);
+  }
+  if (!(resetAt > now)) return 0;
+  if (count >= max) throw tooMany(resetAt, now);
+  return count;
 }
 
 /**
@@ -337,90 +327,119 @@ export function createBruteForceGuard(
     }
   }
 
+  /** Attempts of a key being verified now. */
+  const verifying = (key: string): number => inFlight.get(key)?.n ?? 0;
+
+  /**
+   * One attempt the guard admitted. Its methods live on the prototype, so admitting makes
+   * no closures (the request path allocates as little as it can: issue 15).
+   */
+  class Admitted implements GuardedAttempt {
+    readonly #keys: AttemptKeys;
+    /** The caller was marked known for the client in this period: nothing to record on success. */
+    readonly #markedNow: boolean;
+    /** The in-flight slots this attempt holds until it ends. */
+    readonly #held: readonly string[];
+    #ended = false;
+
+    constructor(keys: AttemptKeys, markedNow: boolean, held: readonly string[]) {
+      this.#keys = keys;
+      this.#markedNow = markedNow;
+      this.#held = held;
+    }
+
+    async failed(clientExists = true): Promise<void> {
+      const keys = this.#keys;
+      const counted = keys.pair === undefined ? keys.read : [keys.pair, keys.client, keys.caller!];
+      try {
+        // Counters of a client_id that does not exist guard no secret: a bounded store
+        // may forget them first (the call and its cost are the same either way).
+        await increment(counted, window, clientExists ? undefined : FORGETTABLE);
+      } catch (e) {
+        // This client's failures cannot be counted now: serve it only to callers known for
+        // it until the store has room again (or, when it failed otherwise, for a short
+        // while), rather than let guesses at it go uncounted. Other clients carry on.
+        const full = e instanceof StoreFullError;
+        const retryAfter = full ? e.retryAfter ?? window : UNCOUNTED_BACKOFF_SECONDS;
+        closeUncounted(keys.client, clock() / 1000 + retryAfter);
+        throw full ? cannotCount(retryAfter) : e;
+      }
+    }
+
+    succeeded(): Promise<void> {
+      const known = this.#keys.known;
+      if (this.#markedNow || known === undefined) return DONE;
+      // Best effort: a caller not marked known only loses the exemption from the
+      // client and caller ceilings while an attack is under way.
+      return increment([known], 2 * knownFor).catch(ignore);
+    }
+
+    end(): void {
+      if (this.#ended) return;
+      this.#ended = true;
+      leave(this.#held);
+    }
+  }
+
+  /**
+   * Admits the attempt on these counters, throws the refusal, or names the key to wait for
+   * (a string: parallel attempts hold the rest of its allowance).
+   */
+  function admit(keys: AttemptKeys, answer: unknown): Admitted | string {
+    const counts = checkedAnswer(answer, keys);
+    const now = clock() / 1000;
+    const markedNow = keys.pair !== undefined && marked(counts[3], now);
+    const known = markedNow || (keys.pair !== undefined && marked(counts[4], now));
+    if (!known && uncounted.size > 0) {
+      const until = uncounted.get(keys.client);
+      if (until !== undefined && now < until) throw cannotCount(until - now);
+      if (until !== undefined) uncounted.delete(keys.client);
+    }
+    // The pair limit applies to everyone; the client and caller ceilings to callers not
+    // known for the client. Without a caller only the client's counter can be kept. Every
+    // counter is checked against its limit before any is checked for attempts in flight.
+    let held: readonly string[];
+    if (keys.pair === undefined) {
+      const client = liveCount(counts[0], maxClient, now, window);
+      // Parallel attempts still being verified use up the allowance too; wait for one to end.
+      if (client + verifying(keys.client) >= maxClient) return keys.client;
+      held = keys.read;
+    } else if (known) {
+      const pair = liveCount(counts[0], maxPair, now, window);
+      if (pair + verifying(keys.pair) >= maxPair) return keys.pair;
+      held = [keys.pair];
+    } else {
+      const pair = liveCount(counts[0], maxPair, now, window);
+      const client = liveCount(counts[1], maxClient, now, window);
+      const caller = liveCount(counts[2], maxCaller, now, window);
+      if (pair + verifying(keys.pair) >= maxPair) return keys.pair;
+      if (client + verifying(keys.client) >= maxClient) return keys.client;
+      if (caller + verifying(keys.caller!) >= maxCaller) return keys.caller!;
+      held = [keys.pair, keys.client, keys.caller!];
+    }
+    enter(held);
+    return new Admitted(keys, markedNow, held);
+  }
+
+  /** The path with a promise: a store that answers asynchronously, or a wait for a slot. */
+  async function admitLater(keys: AttemptKeys, first: unknown): Promise<GuardedAttempt> {
+    let counts = first;
+    for (;;) {
+      if (isThenable(counts)) counts = await counts;
+      const admitted = admit(keys, counts);
+      if (typeof admitted !== "string") return admitted;
+      await endedOf(inFlight.get(admitted)!);
+      counts = get(keys.read);
+    }
+  }
+
   function begin(client_id: string, caller: string | undefined): GuardedAttempt | Promise<GuardedAttempt> {
     const keys = attemptKeys(client_id, caller, Math.floor(clock() / 1000 / knownFor));
-
-    /** Admits the attempt on these counters, throws the refusal, or names the key to wait for. */
-    function admit(answer: unknown): GuardedAttempt | { busy: string } {
-      const counts = countsByName(answer, keys);
-      const now = clock() / 1000;
-      const markedNow = marked(counts.known, now);
-      const known = markedNow || marked(counts.lastKnown, now);
-      if (!known && uncounted.size > 0) {
-        const until = uncounted.get(keys.client);
-        if (until !== undefined && now < until) throw cannotCount(until - now);
-        if (until !== undefined) uncounted.delete(keys.client);
-      }
-      // The pair limit applies to everyone; the client and caller ceilings to callers not
-      // known for the client. Without a caller only the client's counter can be kept.
-      const limits: Limit[] = [];
-      if (keys.pair === undefined) {
-        limits.push({ key: keys.client, max: maxClient, count: live(counts.client, now, window) });
-      } else {
-        limits.push({ key: keys.pair, max: maxPair, count: live(counts.pair, now, window) });
-        if (!known) {
-          limits.push({ key: keys.client, max: maxClient, count: live(counts.client, now, window) });
-          limits.push({ key: keys.caller!, max: maxCaller, count: live(counts.caller, now, window) });
-        }
-      }
-      for (const l of limits) {
-        if (l.count !== undefined && l.count.count >= l.max) throw tooMany(l.count.resetAt, now);
-      }
-      // Parallel attempts still being verified use up the allowance too; wait for one to end.
-      for (const l of limits) {
-        if ((l.count?.count ?? 0) + (inFlight.get(l.key)?.n ?? 0) >= l.max) return { busy: l.key };
-      }
-      const held = limits.map((l) => l.key);
-      enter(held);
-      let ended = false;
-      return {
-        async failed(clientExists = true) {
-          const counted = keys.pair === undefined ? [keys.client] : [keys.pair, keys.client, keys.caller!];
-          try {
-            // Counters of a client_id that does not exist guard no secret: a bounded store
-            // may forget them first (the call and its cost are the same either way).
-            await increment(counted, window, clientExists ? undefined : FORGETTABLE);
-          } catch (e) {
-            // This client's failures cannot be counted now: serve it only to callers known for
-            // it until the store has room again (or, when it failed otherwise, for a short
-            // while), rather than let guesses at it go uncounted. Other clients carry on.
-            const full = e instanceof StoreFullError;
-            const retryAfter = full ? e.retryAfter ?? window : UNCOUNTED_BACKOFF_SECONDS;
-            closeUncounted(keys.client, clock() / 1000 + retryAfter);
-            throw full ? cannotCount(retryAfter) : e;
-          }
-        },
-        succeeded() {
-          if (markedNow || keys.known === undefined) return DONE;
-          // Best effort: a caller not marked known only loses the exemption from the
-          // client and caller ceilings while an attack is under way.
-          return increment([keys.known], 2 * knownFor).catch(() => {});
-        },
-        end() {
-          if (ended) return;
-          ended = true;
-          leave(held);
-        },
-      };
-    }
-
-    /** The path with a promise: a store that answers asynchronously, or a wait for a slot. */
-    async function admitLater(first: unknown): Promise<GuardedAttempt> {
-      let counts = first;
-      for (;;) {
-        if (isThenable(counts)) counts = await counts;
-        const admitted = admit(counts);
-        if (!("busy" in admitted)) return admitted;
-        await endedOf(inFlight.get(admitted.busy)!);
-        counts = get(keys.read);
-      }
-    }
-
     // The common path (an in-memory store, nobody waiting) answers without a promise.
     const counts = get(keys.read);
-    if (isThenable(counts)) return admitLater(counts);
-    const admitted = admit(counts);
-    return "busy" in admitted ? admitLater(counts) : admitted;
+    if (isThenable(counts)) return admitLater(keys, counts);
+    const admitted = admit(keys, counts);
+    return typeof admitted === "string" ? admitLater(keys, counts) : admitted;
   }
 
   return { begin };
