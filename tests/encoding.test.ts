@@ -20,6 +20,17 @@ describe("base64", () => {
     }
   });
 
+  test("long inputs, across the encoder's 4,096-character chunks, match btoa", () => {
+    for (const n of [3069, 3071, 3072, 3073, 3074, 6144, 10_000]) {
+      const bytes = crypto.getRandomValues(new Uint8Array(n));
+      let binary = "";
+      for (const b of bytes) binary += String.fromCharCode(b);
+      const viaBtoa = btoa(binary);
+      assert.equal(encodeBase64(bytes), viaBtoa, `length ${n}`);
+      assert.equal(encodeBase64Url(bytes), viaBtoa.replace(/=+$/, "").replaceAll("+", "-").replaceAll("/", "_"), `length ${n}`);
+    }
+  });
+
   test("strict decoding refuses what atob would forgive", () => {
     for (const bad of ["YW Jj", "YWJj\n", "Y", "YWJ=j", "YQ=", "YR==", "YWJj!", "é"]) {
       assert.equal(decodeBase64(bad), undefined, bad);

@@ -33,36 +33,36 @@ function codes(alphabet: string): Uint8Array {
   return table;
 }
 
+/** The most character codes passed to one `String.fromCharCode` call. */
+const CHUNK = 4096;
+
 /**
- * Writes the characters as bytes and makes one string of them at the end: a flat string.
- * Appending piece by piece would build a rope (one object per append), which costs more to
- * hash and keeps several hundred bytes alive per 43-character token key in a store.
+ * Collects the character codes in a plain array and makes one string of them at the end: a
+ * flat string. Appending piece by piece would build a rope (one object per append), which
+ * costs more to hash and keeps several hundred bytes alive per 43-character token key in a
+ * store. A plain array rather than a `Uint8Array`: V8 spreads a plain array into
+ * `String.fromCharCode.apply` several times faster, and Node 20 (no native `toBase64`)
+ * encodes two values per token request this way (issue 15: about 400 -> 160 ns for 32 bytes).
  */
 function encode(bytes: Uint8Array, table: Uint8Array, pad: boolean): string {
   const n = bytes.length;
-  const out = new Uint8Array(pad ? Math.ceil(n / 3) * 4 : Math.ceil((n * 4) / 3));
-  let o = 0;
+  const out: number[] = [];
   let i = 0;
   for (; i + 2 < n; i += 3) {
     const v = (bytes[i]! << 16) | (bytes[i + 1]! << 8) | bytes[i + 2]!;
-    out[o++] = table[v >> 18]!;
-    out[o++] = table[(v >> 12) & 63]!;
-    out[o++] = table[(v >> 6) & 63]!;
-    out[o++] = table[v & 63]!;
+    out.push(table[v >> 18]!, table[(v >> 12) & 63]!, table[(v >> 6) & 63]!, table[v & 63]!);
   }
   if (i < n) {
     const v = (bytes[i]! << 16) | ((i + 1 < n ? bytes[i + 1]! : 0) << 8);
-    out[o++] = table[v >> 18]!;
-    out[o++] = table[(v >> 12) & 63]!;
-    if (i + 1 < n) out[o++] = table[(v >> 6) & 63]!;
-    else if (pad) out[o++] = 61;
-    if (pad) out[o++] = 61;
+    out.push(table[v >> 18]!, table[(v >> 12) & 63]!);
+    if (i + 1 < n) out.push(table[(v >> 6) & 63]!);
+    else if (pad) out.push(61);
+    if (pad) out.push(61);
   }
+  // fromCharCode.apply takes the codes as arguments: a few thousand at a time.
+  if (out.length <= CHUNK) return String.fromCharCode.apply(null, out);
   let text = "";
-  // fromCharCode.apply takes the bytes as arguments: a few thousand at a time.
-  for (let at = 0; at < o; at += 4096) {
-    text += String.fromCharCode.apply(null, out.subarray(at, Math.min(o, at + 4096)) as unknown as number[]);
-  }
+  for (let at = 0; at < out.length; at += CHUNK) text += String.fromCharCode.apply(null, out.slice(at, at + CHUNK));
   return text;
 }
 
