@@ -131,3 +131,47 @@ export function encodeBase64(bytes: Uint8Array): string {
 export function decodeBase64(input: string): Uint8Array | undefined {
   return decode(input, STD_DECODE, "optional");
 }
+
+/**
+ * Decodes standard base64 as {@link decodeBase64} does (padding optional, no whitespace,
+ * canonical trailing bits) into a string of the bytes, when every byte is ASCII (then the
+ * string is also their UTF-8 reading); `undefined` when the input is malformed or a byte is
+ * not ASCII (decode those with {@link decodeBase64}). The input is checked here and decoded
+ * by the runtime's `atob`, with no byte array: the HTTP Basic credentials of every token
+ * request take this path (issue 15: Deno 815 -> 271 ns, Node 476 -> 350, Bun 197 -> 119
+ * for a 56-character pair).
+ *
+ * @example
+ * ```ts
+ * import { decodeBase64Ascii } from "./base64.ts";
+ * decodeBase64Ascii("YWJj"); // "abc"
+ * decodeBase64Ascii("YWJj\n"); // undefined (atob would forgive the newline)
+ * ```
+ */
+export function decodeBase64Ascii(input: string): string | undefined {
+  let end = input.length;
+  if (end % 4 === 0 && end > 0) {
+    if (input.charCodeAt(end - 1) === 61) end--;
+    if (input.charCodeAt(end - 1) === 61) end--;
+  }
+  // A length of 4k+1 can never be produced by an encoder.
+  const rest = end % 4;
+  if (rest === 1) return undefined;
+  let v = 0;
+  for (let i = 0; i < end; i++) {
+    const c = input.charCodeAt(i);
+    v = c < 128 ? STD_DECODE[c]! : -1;
+    if (v < 0) return undefined;
+  }
+  // Canonical form only: the bits the last character carries past the last byte must be
+  // zero (RFC 4648 s3.5); atob would drop them.
+  if ((rest === 2 && (v & 15) !== 0) || (rest === 3 && (v & 3) !== 0)) return undefined;
+  let text: string;
+  try {
+    text = atob(end === input.length ? input : input.slice(0, end));
+  } catch {
+    return undefined;
+  }
+  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) > 0x7f) return undefined;
+  return text;
+}
