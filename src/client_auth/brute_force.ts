@@ -104,8 +104,11 @@ export interface GuardedAttempt {
    * lets a bounded store forget these counters first; default true.
    */
   failed(clientExists?: boolean): Promise<void>;
-  /** Records a success (marks the caller as known for the client). */
-  succeeded(): Promise<void>;
+  /**
+   * Records a success (marks the caller as known for the client): a promise to await, or
+   * `undefined` when there was nothing to record (the common case, answered without one).
+   */
+  succeeded(): Promise<void> | undefined;
   /** Ends the attempt; call once, whatever happened. */
   end(): void;
 }
@@ -172,8 +175,6 @@ const UNCOUNTED_BACKOFF_SECONDS = 30;
  */
 const MAX_UNCOUNTED = 100_000;
 const FORGETTABLE: AttemptIncrementOptions = Object.freeze({ forgettable: true });
-/** The answer of `succeeded` when there is nothing to record: one settled promise, shared. */
-const DONE: Promise<void> = Promise.resolve();
 const ignore = (): void => {};
 
 /** Whether a "known caller" mark is set and running at `now`. */
@@ -366,9 +367,9 @@ export function createBruteForceGuard(
       }
     }
 
-    succeeded(): Promise<void> {
+    succeeded(): Promise<void> | undefined {
       const known = this.#keys.known;
-      if (this.#markedNow || known === undefined) return DONE;
+      if (this.#markedNow || known === undefined) return undefined;
       // Best effort: a caller not marked known only loses the exemption from the
       // client and caller ceilings while an attack is under way.
       return increment([known], 2 * knownFor).catch(ignore);
