@@ -174,6 +174,10 @@ const UNCOUNTED_BACKOFF_SECONDS = 30;
  * is forgotten (its next failure, if still uncountable, marks it again).
  */
 const MAX_UNCOUNTED = 100_000;
+/** Attempts' keys remembered for the next attempt, at most (see `RecentKeys`). */
+const MAX_CACHED_KEYS = 4096;
+/** Slots of keys with no attempt in flight kept for reuse, at most (see `inFlight`). */
+const MAX_IDLE_SLOTS = 1024;
 const FORGETTABLE: AttemptIncrementOptions = Object.freeze({ forgettable: true });
 const ignore = (): void => {};
 
@@ -203,13 +207,15 @@ interface AttemptKeys {
    * client, caller, known, lastKnown]` (see {@link checkedAnswer}).
    */
   readonly read: readonly string[];
+  /** The period of knownCallerSeconds the known marks are for. */
+  readonly period: number;
 }
 
 function attemptKeys(client_id: string, caller: string | undefined, period: number): AttemptKeys {
   const idPrintable = PRINTABLE.test(client_id);
   const client = key("c", part(client_id), idPrintable);
   if (caller === undefined) {
-    return { pair: undefined, client, caller: undefined, known: undefined, lastKnown: undefined, read: [client] };
+    return { pair: undefined, client, caller: undefined, known: undefined, lastKnown: undefined, read: Object.freeze([client]), period };
   }
   const callerPrintable = PRINTABLE.test(caller);
   const printable = idPrintable && callerPrintable;
@@ -220,7 +226,41 @@ function attemptKeys(client_id: string, caller: string | undefined, period: numb
   // least once a period stays known without a gap, even while an attack goes on.
   const known = key("k", `${period}:${part(caller)}${part(client_id)}`, printable);
   const lastKnown = key("k", `${period - 1}:${part(caller)}${part(client_id)}`, printable);
-  return { pair, client, caller: callerKey, known, lastKnown, read: [pair, client, callerKey, known, lastKnown] };
+  return { pair, client, caller: callerKey, known, lastKnown, read: Object.freeze([pair, client, callerKey, known, lastKnown]), period };
+}
+
+/**
+ * The keys of recent attempts, by caller (`undefined`: none) then client_id, at most
+ * {@link MAX_CACHED_KEYS} in all (then all are forgotten). A client that authenticates again
+ * gets the very same key strings: nothing is built or hashed for it, and the guard's and the
+ * store's maps find them by identity, where a key built anew is compared character by
+ * character (issue 15).
+ */
+class RecentKeys {
+  /** Without a caller: by client_id. */
+  readonly #alone = new Map<string, AttemptKeys>();
+  readonly #byCaller = new Map<string, Map<string, AttemptKeys>>();
+  #size = 0;
+
+  of(client_id: string, caller: string | undefined, period: number): AttemptKeys {
+    const cached = (caller === undefined ? this.#alone : this.#byCaller.get(caller))?.get(client_id);
+    if (cached !== undefined && cached.period === period) return cached;
+    const keys = attemptKeys(client_id, caller, period);
+    this.#remember(client_id, caller, keys);
+    return keys;
+  }
+
+  #remember(client_id: string, caller: string | undefined, keys: AttemptKeys): void {
+    if (this.#size >= MAX_CACHED_KEYS) {
+      this.#alone.clear();
+      this.#byCaller.clear();
+      this.#size = 0;
+    }
+    let byClient = caller === undefined ? this.#alone : this.#byCaller.get(caller);
+    if (byClient === undefined) this.#byCaller.set(caller!, byClient = new Map());
+    if (!byClient.has(client_id)) this.#size++;
+    byClient.set(client_id, keys);
+  }
 }
 
 /**
@@ -292,9 +332,18 @@ export function createBruteForceGuard(
 
   /**
    * Attempts being verified, per key, and a promise that settles when one of them ends: made
-   * only when an attempt has to wait for it (the rare path), not for every attempt.
+   * only when an attempt has to wait for it (the rare path), not for every attempt. A slot
+   * whose attempts have all ended is kept (`n` 0) for the next attempt at that key, so that
+   * a client authenticating over and over neither makes a slot nor adds and deletes a map
+   * entry per request; at most {@link MAX_IDLE_SLOTS} are kept, then all are dropped.
    */
   const inFlight = new Map<string, { n: number; ended: Promise<void> | undefined; wake: (() => void) | undefined }>();
+  /** Slots in `inFlight` with no attempt in flight. */
+  let idle = 0;
+  const dropIdle = () => {
+    for (const [k, slot] of inFlight) if (slot.n === 0) inFlight.delete(k);
+    idle = 0;
+  };
   const endedOf = (slot: { ended: Promise<void> | undefined; wake: (() => void) | undefined }): Promise<void> =>
     slot.ended ??= new Promise<void>((resolve) => (slot.wake = resolve));
   /**
@@ -312,8 +361,8 @@ export function createBruteForceGuard(
   function enter(keys: readonly string[]): void {
     for (const k of keys) {
       const slot = inFlight.get(k);
-      if (slot !== undefined) slot.n++;
-      else inFlight.set(k, { n: 1, ended: undefined, wake: undefined });
+      if (slot === undefined) inFlight.set(k, { n: 1, ended: undefined, wake: undefined });
+      else if (slot.n++ === 0) idle--;
     }
   }
 
@@ -324,9 +373,11 @@ export function createBruteForceGuard(
       slot.wake?.();
       slot.ended = undefined;
       slot.wake = undefined;
-      if (--slot.n === 0) inFlight.delete(k);
+      if (--slot.n === 0 && ++idle > MAX_IDLE_SLOTS) dropIdle();
     }
   }
+
+  const recentKeys = new RecentKeys();
 
   /** Attempts of a key being verified now. */
   const verifying = (key: string): number => inFlight.get(key)?.n ?? 0;
@@ -435,7 +486,7 @@ export function createBruteForceGuard(
   }
 
   function begin(client_id: string, caller: string | undefined): GuardedAttempt | Promise<GuardedAttempt> {
-    const keys = attemptKeys(client_id, caller, Math.floor(clock() / 1000 / knownFor));
+    const keys = recentKeys.of(client_id, caller, Math.floor(clock() / 1000 / knownFor));
     // The common path (an in-memory store, nobody waiting) answers without a promise.
     const counts = get(keys.read);
     if (isThenable(counts)) return admitLater(keys, counts);
