@@ -176,6 +176,8 @@ const UNCOUNTED_BACKOFF_SECONDS = 30;
 const MAX_UNCOUNTED = 100_000;
 /** Attempts' keys remembered for the next attempt, at most (see `RecentKeys`). */
 const MAX_CACHED_KEYS = 4096;
+/** The longest client_id or caller whose keys are remembered. */
+const MAX_CACHED_LENGTH = 200;
 /** Slots of keys with no attempt in flight kept for reuse, at most (see `inFlight`). */
 const MAX_IDLE_SLOTS = 1024;
 const FORGETTABLE: AttemptIncrementOptions = Object.freeze({ forgettable: true });
@@ -207,6 +209,13 @@ interface AttemptKeys {
    * client, caller, known, lastKnown]` (see {@link checkedAnswer}).
    */
   readonly read: readonly string[];
+  /**
+   * The counters a failure increments, and the slots an attempt of a caller not known for
+   * the client holds: `[client]` without a caller, else `[pair, client, caller]`.
+   */
+  readonly counted: readonly string[];
+  /** The slots an attempt of a known caller holds: `[pair]` (`[client]` without a caller). */
+  readonly countedKnown: readonly string[];
   /** The period of knownCallerSeconds the known marks are for. */
   readonly period: number;
 }
@@ -215,7 +224,8 @@ function attemptKeys(client_id: string, caller: string | undefined, period: numb
   const idPrintable = PRINTABLE.test(client_id);
   const client = key("c", part(client_id), idPrintable);
   if (caller === undefined) {
-    return { pair: undefined, client, caller: undefined, known: undefined, lastKnown: undefined, read: Object.freeze([client]), period };
+    const read = Object.freeze([client]);
+    return { pair: undefined, client, caller: undefined, known: undefined, lastKnown: undefined, read, counted: read, countedKnown: read, period };
   }
   const callerPrintable = PRINTABLE.test(caller);
   const printable = idPrintable && callerPrintable;
@@ -226,7 +236,17 @@ function attemptKeys(client_id: string, caller: string | undefined, period: numb
   // least once a period stays known without a gap, even while an attack goes on.
   const known = key("k", `${period}:${part(caller)}${part(client_id)}`, printable);
   const lastKnown = key("k", `${period - 1}:${part(caller)}${part(client_id)}`, printable);
-  return { pair, client, caller: callerKey, known, lastKnown, read: Object.freeze([pair, client, callerKey, known, lastKnown]), period };
+  return {
+    pair,
+    client,
+    caller: callerKey,
+    known,
+    lastKnown,
+    read: Object.freeze([pair, client, callerKey, known, lastKnown]),
+    counted: Object.freeze([pair, client, callerKey]),
+    countedKnown: Object.freeze([pair]),
+    period,
+  };
 }
 
 /**
@@ -243,6 +263,11 @@ class RecentKeys {
   #size = 0;
 
   of(client_id: string, caller: string | undefined, period: number): AttemptKeys {
+    // Long inputs are not kept (their keys are hashed anyway): the cache holds at most
+    // MAX_CACHED_KEYS short strings, whatever requests put in their client_id.
+    if (client_id.length > MAX_CACHED_LENGTH || (caller !== undefined && caller.length > MAX_CACHED_LENGTH)) {
+      return attemptKeys(client_id, caller, period);
+    }
     const cached = (caller === undefined ? this.#alone : this.#byCaller.get(caller))?.get(client_id);
     if (cached !== undefined && cached.period === period) return cached;
     const keys = attemptKeys(client_id, caller, period);
@@ -402,11 +427,10 @@ export function createBruteForceGuard(
 
     async failed(clientExists = true): Promise<void> {
       const keys = this.#keys;
-      const counted = keys.pair === undefined ? keys.read : [keys.pair, keys.client, keys.caller!];
       try {
         // Counters of a client_id that does not exist guard no secret: a bounded store
         // may forget them first (the call and its cost are the same either way).
-        await increment(counted, window, clientExists ? undefined : FORGETTABLE);
+        await increment(keys.counted, window, clientExists ? undefined : FORGETTABLE);
       } catch (e) {
         // This client's failures cannot be counted now: serve it only to callers known for
         // it until the store has room again (or, when it failed otherwise, for a short
@@ -455,11 +479,11 @@ export function createBruteForceGuard(
       const client = liveCount(counts[0], maxClient, now, window);
       // Parallel attempts still being verified use up the allowance too; wait for one to end.
       if (client + verifying(keys.client) >= maxClient) return keys.client;
-      held = keys.read;
+      held = keys.counted;
     } else if (known) {
       const pair = liveCount(counts[0], maxPair, now, window);
       if (pair + verifying(keys.pair) >= maxPair) return keys.pair;
-      held = [keys.pair];
+      held = keys.countedKnown;
     } else {
       const pair = liveCount(counts[0], maxPair, now, window);
       const client = liveCount(counts[1], maxClient, now, window);
@@ -467,7 +491,7 @@ export function createBruteForceGuard(
       if (pair + verifying(keys.pair) >= maxPair) return keys.pair;
       if (client + verifying(keys.client) >= maxClient) return keys.client;
       if (caller + verifying(keys.caller!) >= maxCaller) return keys.caller!;
-      held = [keys.pair, keys.client, keys.caller!];
+      held = keys.counted;
     }
     enter(held);
     return new Admitted(keys, markedNow, held);
