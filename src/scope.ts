@@ -57,6 +57,12 @@ export function grantScope(
   defaultScope: string,
 ): string {
   if (requested === undefined) return defaultScope;
+  // One scope-token (the common request): no array of tokens, no set to remove duplicates.
+  if (requested.indexOf(" ") === -1) {
+    if (!isScopeToken(requested)) throw new OAuthError("invalid_scope", "the scope parameter is malformed (RFC 6749 s3.3)");
+    if (!registered.has(requested)) throw new OAuthError("invalid_scope", `scope '${requested}' is not allowed for this client`);
+    return requested;
+  }
   const tokens = parseScope(requested);
   for (const t of tokens) {
     if (!registered.has(t)) throw new OAuthError("invalid_scope", `scope '${t}' is not allowed for this client`);

@@ -11,6 +11,7 @@ import {
   webCrypto,
 } from "../mod.ts";
 import { resolveServerConfig } from "../src/config/server_config.ts";
+import { createBruteForceGuard, type GuardedAttempt } from "../src/client_auth/brute_force.ts";
 import {
   assertOAuthError,
   assertToken,
@@ -244,6 +245,40 @@ describe("parallel attempts", () => {
   });
 });
 
+describe("attempts in flight, counted by the guard itself", () => {
+  /** Begins an attempt; `undefined` while it waits for a slot (its promise has not settled). */
+  function begin(guard: ReturnType<typeof createBruteForceGuard>, client_id: string): { attempt: () => GuardedAttempt | undefined; admitted: Promise<GuardedAttempt> } {
+    const begun = guard!.begin(client_id, undefined);
+    let settled: GuardedAttempt | undefined = begun instanceof Promise ? undefined : begun;
+    const admitted = Promise.resolve(begun).then((a) => (settled = a));
+    return { attempt: () => settled, admitted };
+  }
+  const turns = async () => {
+    for (let i = 0; i < 5; i++) await undefined;
+  };
+
+  test("at most the per-client allowance is admitted at once, the next waits for one to end; also while thousands of other keys come and go", async () => {
+    const guard = createBruteForceGuard({ maxAttemptsPerClient: 3 }, Date.now, 5_000);
+    for (let round = 0; round < 3; round++) {
+      const held = [begin(guard, "c"), begin(guard, "c"), begin(guard, "c")];
+      assert.ok(held.every((h) => h.attempt() !== undefined), `round ${round}: three admitted at once`);
+      // Other client ids come and go meanwhile (past the idle slots the guard keeps for reuse).
+      for (let i = 0; i < 1500 * (round + 1); i++) (guard!.begin(`other-${round}-${i}`, undefined) as GuardedAttempt).end();
+      const fourth = begin(guard, "c");
+      await turns();
+      assert.equal(fourth.attempt(), undefined, `round ${round}: the fourth waits`);
+      held[0]!.attempt()!.end();
+      held[0]!.attempt()!.end(); // a second end changes nothing
+      await fourth.admitted;
+      const fifth = begin(guard, "c");
+      await turns();
+      assert.equal(fifth.attempt(), undefined, `round ${round}: still three in flight`);
+      for (const h of [held[1]!, held[2]!, fourth]) h.attempt()!.end();
+      (await fifth.admitted).end();
+    }
+  });
+});
+
 describe("when the attempt store fails", () => {
   function faulty(mode: { fault: "none" | "throw" | "reject" | "hang" | "malformed" }): AttemptStore {
     const inner = new MemoryAttemptStore();
@@ -361,6 +396,23 @@ describe("keys and options", () => {
     for (let i = 0; i < 3; i++) await assertToken(await as("10.0.0.1", BASIC_CLIENT.client_id, SECRET));
     assert.ok(seen.every((k) => k.length <= 220), "long inputs are hashed");
     assert.equal(increments.length, 2, "one failure, one known mark");
+  });
+
+  test("the keys of a repeated attempt follow the period of knownCallerSeconds (remembered keys are not stale)", async () => {
+    const inner = new MemoryAttemptStore();
+    const reads: string[][] = [];
+    const store: AttemptStore = { get: (keys) => (reads.push([...keys]), inner.get(keys)), increment: (keys, w) => inner.increment(keys, w) };
+    const { as, clock } = server({ bruteForce: { store, knownCallerSeconds: 3600 } });
+    await assertToken(await as("10.0.0.1", BASIC_CLIENT.client_id, SECRET));
+    await assertToken(await as("10.0.0.1", BASIC_CLIENT.client_id, SECRET));
+    clock.advance(3600);
+    await assertToken(await as("10.0.0.1", BASIC_CLIENT.client_id, SECRET));
+    assert.equal(reads.length, 3);
+    assert.deepEqual(reads[1], reads[0], "the same keys within a period");
+    // [pair, client, caller, known, lastKnown]: this period's mark is the last period's now.
+    assert.deepEqual(reads[2]!.slice(0, 3), reads[0]!.slice(0, 3));
+    assert.equal(reads[2]![4], reads[0]![3]);
+    assert.notEqual(reads[2]![3], reads[0]![3]);
   });
 
   test("a caller's counter is one key whatever the client ids it tried (ASCII or not, short or long)", async () => {

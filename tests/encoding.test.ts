@@ -2,7 +2,7 @@
 // the Basic credential vectors of RFC 6749 App. B (RFC_CHECKLIST App. A.1).
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { decodeBase64, decodeBase64Url, encodeBase64, encodeBase64Url } from "../src/encoding/base64.ts";
+import { decodeBase64, decodeBase64Ascii, decodeBase64Url, encodeBase64, encodeBase64Url } from "../src/encoding/base64.ts";
 import { sha256, sha256Text } from "../src/crypto/sha256.ts";
 import { decodeBasicCredentials, encodeBasicCredentials } from "../mod.ts";
 
@@ -18,6 +18,39 @@ describe("base64", () => {
       assert.equal(url, viaBtoa.replace(/=+$/, "").replaceAll("+", "-").replaceAll("/", "_"));
       assert.deepEqual(decodeBase64Url(url), bytes);
     }
+  });
+
+  test("long inputs, across the encoder's 4,096-character chunks, match btoa", () => {
+    for (const n of [3069, 3071, 3072, 3073, 3074, 6144, 10_000]) {
+      const bytes = crypto.getRandomValues(new Uint8Array(n));
+      let binary = "";
+      for (const b of bytes) binary += String.fromCharCode(b);
+      const viaBtoa = btoa(binary);
+      assert.equal(encodeBase64(bytes), viaBtoa, `length ${n}`);
+      assert.equal(encodeBase64Url(bytes), viaBtoa.replace(/=+$/, "").replaceAll("+", "-").replaceAll("/", "_"), `length ${n}`);
+    }
+  });
+
+  test("decodeBase64Ascii (the Basic credentials' fast path) answers as decodeBase64 does, for every input", () => {
+    // The reference: the strict byte decoder, read as text only when every byte is ASCII.
+    const reference = (input: string) => {
+      const bytes = decodeBase64(input);
+      return bytes === undefined || bytes.some((b) => b > 0x7f) ? undefined : String.fromCharCode(...bytes);
+    };
+    const inputs = ["", "=", "==", "YQ", "YQ=", "YQ==", "YR==", "YWI", "YWI=", "YWJ=", "YWJj", "YWJj=", "YWJj==", "Y", "YW Jj", "YWJj\n", " YWJj", "YWJ=j", "YWJj!", "é", "YW\u0100j", "gA==", "/w==", "w6k="];
+    const pieces = ["A", "Q", "g", "w", "/", "+", "=", " ", "\n", "é", "-", "_", "YW"];
+    for (let i = 0; i < 3000; i++) {
+      let s = "";
+      for (let n = i % 9; n > 0; n--) s += pieces[Math.floor(Math.random() * pieces.length)];
+      inputs.push(s);
+    }
+    for (let n = 0; n <= 40; n++) {
+      const bytes = crypto.getRandomValues(new Uint8Array(n));
+      inputs.push(btoa(String.fromCharCode(...bytes)));
+      inputs.push(btoa(String.fromCharCode(...bytes.map((b) => b & 0x7f))));
+      inputs.push(btoa(String.fromCharCode(...bytes.map((b) => b & 0x7f))).replace(/=+$/, ""));
+    }
+    for (const input of inputs) assert.equal(decodeBase64Ascii(input), reference(input), JSON.stringify(input));
   });
 
   test("strict decoding refuses what atob would forgive", () => {
@@ -81,5 +114,16 @@ describe("Basic credentials (RFC 6749 s2.3.1, App. B)", () => {
     // my:client:p@ss w+rd%/é unencoded: the id would be "my", and "%/" cannot be decoded.
     assert.equal(decodeBasicCredentials("bXk6Y2xpZW50OnBAc3MgdytyZCUvw6k="), undefined);
     assert.deepEqual(decodeBasicCredentials(btoa("my:client:secret")), { client_id: "my", client_secret: "client:secret" });
+  });
+
+  test("UTF-8 beyond ASCII without the App. B encoding still decodes; bytes that are not UTF-8 or malformed base64 do not", () => {
+    const utf8 = (text: string) => btoa(String.fromCharCode(...new TextEncoder().encode(text)));
+    assert.deepEqual(decodeBasicCredentials(utf8("clïent:sécret")), { client_id: "clïent", client_secret: "sécret" });
+    assert.equal(decodeBasicCredentials(btoa("id:\xff\xfe")), undefined, "not UTF-8");
+    assert.equal(decodeBasicCredentials(`${btoa("id:secret")}\n`), undefined, "whitespace atob would forgive");
+    assert.equal(decodeBasicCredentials("aWQ6c2VjcmV0="), undefined, "a padding the length does not allow");
+    assert.deepEqual(decodeBasicCredentials("YTo="), { client_id: "a", client_secret: "" });
+    assert.deepEqual(decodeBasicCredentials("YTo"), { client_id: "a", client_secret: "" }, "padding is optional");
+    assert.equal(decodeBasicCredentials("YTp="), undefined, "non-canonical trailing bits");
   });
 });

@@ -29,6 +29,21 @@ function recorder() {
 }
 
 describe("events", () => {
+  test("event members come in a fixed order, time last (a log line's bytes do not change)", async () => {
+    const clock = fakeClock();
+    const { events, onEvent } = recorder();
+    const { fetch } = authServer({ onEvent, clock: clock.now });
+    await issueToken(fetch, OWNER, "write");
+    await fetch(basicRequest({ grant_type: "client_credentials", scope: "nope" }));
+    await fetch(tokenRequest({ basic: [BASIC_CLIENT.client_id, "wrong"] }));
+    assert.deepEqual(events.map((e) => Object.keys(e)), [
+      ["type", "endpoint", "grant_type", "client_id", "scope", "expires_in", "token_type", "time"],
+      ["type", "endpoint", "client_id", "error", "status", "time"],
+      ["type", "endpoint", "method", "client_id", "time"],
+      ["type", "endpoint", "error", "status", "time"],
+    ]);
+  });
+
   test("token endpoint: token_issued with grant type, client, scope and lifetime; token_refused with the error code", async () => {
     const clock = fakeClock();
     const { events, onEvent } = recorder();

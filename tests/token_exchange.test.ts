@@ -146,6 +146,7 @@ describe("token exchange: a successful exchange (RFC 8693 s2.2.1)", () => {
         token_type: "Bearer",
       },
     ]);
+    assert.deepEqual(Object.keys(issued[1]!), ["type", "endpoint", "grant_type", "client_id", "sub", "act", "scope", "expires_in", "token_type", "time"]);
     const log = JSON.stringify(s.events);
     assert.ok(!log.includes(subject) && !log.includes(body.access_token as string), "an event carries a token");
   });

@@ -113,7 +113,9 @@ async function checkSecret(
 ): Promise<AuthenticatedClient> {
   // RFC 6749 s2.3.1: brute-force protection. Decided before the client is looked up or the
   // secret hashed, so a refused attempt costs nothing and says nothing about the client.
-  const attempt = ctx.bruteForce === undefined ? undefined : await ctx.bruteForce.begin(client_id, callerOf(request, ctx));
+  const begun = ctx.bruteForce === undefined ? undefined : ctx.bruteForce.begin(client_id, callerOf(request, ctx));
+  // The in-memory guard admits without a promise; awaiting its answer would cost a turn.
+  const attempt = begun instanceof Promise ? await begun : begun;
   try {
     const client = await ctx.findClient(client_id);
     const hashes = client !== undefined && client.secrets.length > 0 ? client.secrets : ctx.unknownClientSecrets;
@@ -125,7 +127,8 @@ async function checkSecret(
       await attempt?.failed(client !== undefined);
       throw authenticationFailed(viaHeader, ctx.basicChallenge);
     }
-    await attempt?.succeeded();
+    const recorded = attempt?.succeeded();
+    if (recorded !== undefined) await recorded;
     return { client, method };
   } finally {
     attempt?.end();

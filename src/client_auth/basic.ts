@@ -10,7 +10,7 @@
  * @module
  */
 
-import { decodeBase64, encodeBase64 } from "../encoding/base64.ts";
+import { decodeBase64, decodeBase64Ascii, encodeBase64 } from "../encoding/base64.ts";
 
 const UTF8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
 
@@ -29,6 +29,17 @@ function formDecode(raw: string): string | undefined {
   }
 }
 
+/** The credentials as UTF-8 text, whatever bytes they hold; `undefined` when malformed. */
+function utf8Text(credentials: string): string | undefined {
+  const bytes = decodeBase64(credentials);
+  if (bytes === undefined) return undefined;
+  try {
+    return UTF8.decode(bytes);
+  } catch {
+    return undefined;
+  }
+}
+
 /**
  * Decodes the credentials part of `Authorization: Basic <credentials>`, or returns
  * `undefined` when it is not valid base64, not UTF-8, has no colon, has a malformed
@@ -41,14 +52,9 @@ function formDecode(raw: string): string | undefined {
  * ```
  */
 export function decodeBasicCredentials(credentials: string): BasicCredentials | undefined {
-  const bytes = decodeBase64(credentials);
-  if (bytes === undefined) return undefined;
-  let text: string;
-  try {
-    text = UTF8.decode(bytes);
-  } catch {
-    return undefined;
-  }
+  // Generated ids and secrets are ASCII: decoded without a byte array or a TextDecoder.
+  const text = decodeBase64Ascii(credentials) ?? utf8Text(credentials);
+  if (text === undefined) return undefined;
   const colon = text.indexOf(":");
   if (colon === -1) return undefined;
   const client_id = formDecode(text.slice(0, colon));

@@ -105,8 +105,11 @@ export interface GuardedAttempt {
    * lets a bounded store forget these counters first; default true.
    */
   failed(clientExists?: boolean): Promise<void>;
-  /** Records a success (marks the caller as known for the client). */
-  succeeded(): Promise<void>;
+  /**
+   * Records a success (marks the caller as known for the client): a promise to await, or
+   * `undefined` when there was nothing to record (the common case, answered without one).
+   */
+  succeeded(): Promise<void> | undefined;
   /** Ends the attempt; call once, whatever happened. */
   end(): void;
 }
@@ -178,23 +181,14 @@ const UNCOUNTED_BACKOFF_SECONDS = 30;
  * is forgotten (its next failure, if still uncountable, marks it again).
  */
 const MAX_UNCOUNTED = 100_000;
+/** Attempts' keys remembered for the next attempt, at most (see `RecentKeys`). */
+const MAX_CACHED_KEYS = 4096;
+/** The longest client_id or caller whose keys are remembered. */
+const MAX_CACHED_LENGTH = 200;
+/** Slots of keys with no attempt in flight kept for reuse, at most (see `inFlight`). */
+const MAX_IDLE_SLOTS = 1024;
 const FORGETTABLE: AttemptIncrementOptions = Object.freeze({ forgettable: true });
-/** The answer of `succeeded` when there is nothing to record: one settled promise, shared. */
-const DONE: Promise<void> = Promise.resolve();
-
-/**
- * A counter that is still running at `now`, or undefined. A malformed or stale counter from a
- * user store is read as "at the limit, for a window": failing closed for that key is the
- * safe reading.
- */
-function live(c: unknown, now: number, window: number): AttemptCount | undefined {
-  if (c === undefined || c === null) return undefined;
-  const { count, resetAt } = c as AttemptCount;
-  if (typeof count !== "number" || typeof resetAt !== "number" || !(count >= 0) || !Number.isFinite(resetAt)) {
-    return { count: Infinity, resetAt: now + window };
-  }
-  return resetAt > now ? { count, resetAt } : undefined;
-}
+const ignore = (): void => {};
 
 /** Whether a "known caller" mark is set and running at `now`. */
 function marked(c: unknown, now: number): boolean {
@@ -217,15 +211,28 @@ interface AttemptKeys {
   /** The mark "this caller authenticated as this client", this period and the last one. */
   readonly known: string | undefined;
   readonly lastKnown: string | undefined;
-  /** The keys the store reads, in the order {@link countsByName} names its answer. */
+  /**
+   * The keys the store reads, in this order: `[client]` without a caller, else `[pair,
+   * client, caller, known, lastKnown]` (see {@link checkedAnswer}).
+   */
   readonly read: readonly string[];
+  /**
+   * The counters a failure increments, and the slots an attempt of a caller not known for
+   * the client holds: `[client]` without a caller, else `[pair, client, caller]`.
+   */
+  readonly counted: readonly string[];
+  /** The slots an attempt of a known caller holds: `[pair]` (`[client]` without a caller). */
+  readonly countedKnown: readonly string[];
+  /** The period of knownCallerSeconds the known marks are for. */
+  readonly period: number;
 }
 
 function attemptKeys(client_id: string, caller: string | undefined, period: number): AttemptKeys {
   const idPrintable = PRINTABLE.test(client_id);
   const client = key("c", part(client_id), idPrintable);
   if (caller === undefined) {
-    return { pair: undefined, client, caller: undefined, known: undefined, lastKnown: undefined, read: [client] };
+    const read = Object.freeze([client]);
+    return { pair: undefined, client, caller: undefined, known: undefined, lastKnown: undefined, read, counted: read, countedKnown: read, period };
   }
   const callerPrintable = PRINTABLE.test(caller);
   const printable = idPrintable && callerPrintable;
@@ -236,34 +243,83 @@ function attemptKeys(client_id: string, caller: string | undefined, period: numb
   // least once a period stays known without a gap, even while an attack goes on.
   const known = key("k", `${period}:${part(caller)}${part(client_id)}`, printable);
   const lastKnown = key("k", `${period - 1}:${part(caller)}${part(client_id)}`, printable);
-  return { pair, client, caller: callerKey, known, lastKnown, read: [pair, client, callerKey, known, lastKnown] };
+  return {
+    pair,
+    client,
+    caller: callerKey,
+    known,
+    lastKnown,
+    read: Object.freeze([pair, client, callerKey, known, lastKnown]),
+    counted: Object.freeze([pair, client, callerKey]),
+    countedKnown: Object.freeze([pair]),
+    period,
+  };
 }
 
-/** The store's answer to `get(keys.read)`, each counter by its name. */
-interface AttemptCounts {
-  readonly pair: unknown;
-  readonly client: unknown;
-  readonly caller: unknown;
-  readonly known: unknown;
-  readonly lastKnown: unknown;
+/**
+ * The keys of recent attempts, by caller (`undefined`: none) then client_id, at most
+ * {@link MAX_CACHED_KEYS} in all (then all are forgotten). A client that authenticates again
+ * gets the very same key strings: nothing is built or hashed for it, and the guard's and the
+ * store's maps find them by identity, where a key built anew is compared character by
+ * character (issue 15).
+ */
+class RecentKeys {
+  /** Without a caller: by client_id. */
+  readonly #alone = new Map<string, AttemptKeys>();
+  readonly #byCaller = new Map<string, Map<string, AttemptKeys>>();
+  #size = 0;
+
+  of(client_id: string, caller: string | undefined, period: number): AttemptKeys {
+    // Long inputs are not kept (their keys are hashed anyway): the cache holds at most
+    // MAX_CACHED_KEYS short strings, whatever requests put in their client_id.
+    if (client_id.length > MAX_CACHED_LENGTH || (caller !== undefined && caller.length > MAX_CACHED_LENGTH)) {
+      return attemptKeys(client_id, caller, period);
+    }
+    const cached = (caller === undefined ? this.#alone : this.#byCaller.get(caller))?.get(client_id);
+    if (cached !== undefined && cached.period === period) return cached;
+    const keys = attemptKeys(client_id, caller, period);
+    this.#remember(client_id, caller, keys);
+    return keys;
+  }
+
+  #remember(client_id: string, caller: string | undefined, keys: AttemptKeys): void {
+    if (this.#size >= MAX_CACHED_KEYS) {
+      this.#alone.clear();
+      this.#byCaller.clear();
+      this.#size = 0;
+    }
+    let byClient = caller === undefined ? this.#alone : this.#byCaller.get(caller);
+    if (byClient === undefined) this.#byCaller.set(caller!, byClient = new Map());
+    if (!byClient.has(client_id)) this.#size++;
+    byClient.set(client_id, keys);
+  }
 }
 
-/** Names the store's answer (one entry per key read, in order); refuses a malformed one. */
-function countsByName(answer: unknown, keys: AttemptKeys): AttemptCounts {
+/**
+ * The store's answer to `get(keys.read)`: one entry per key read, in the order of
+ * {@link AttemptKeys}' `read`. A malformed answer is refused.
+ */
+function checkedAnswer(answer: unknown, keys: AttemptKeys): readonly unknown[] {
   if (!Array.isArray(answer) || answer.length !== keys.read.length) {
     throw new TypeError("the attempt store returned a malformed answer");
   }
-  if (keys.pair === undefined) {
-    return { pair: undefined, client: answer[0], caller: undefined, known: undefined, lastKnown: undefined };
-  }
-  const [pair, client, caller, known, lastKnown] = answer as unknown[];
-  return { pair, client, caller, known, lastKnown };
+  return answer;
 }
 
-interface Limit {
-  readonly key: string;
-  readonly max: number;
-  readonly count: AttemptCount | undefined;
+/**
+ * The failures a counter holds at `now` (0 when it is not running), or the 429 to answer
+ * once it holds `max`. A malformed or stale counter from a user store is read as "at the
+ * limit, for a window": failing closed for that key is the safe reading.
+ */
+function liveCount(c: unknown, max: number, now: number, window: number): number {
+  if (c === undefined || c === null) return 0;
+  const { count, resetAt } = c as AttemptCount;
+  if (typeof count !== "number" || typeof resetAt !== "number" || !(count >= 0) || !Number.isFinite(resetAt)) {
+    throw tooMany(now + window, now);
+  }
+  if (!(resetAt > now)) return 0;
+  if (count >= max) throw tooMany(resetAt, now);
+  return count;
 }
 
 /**
@@ -310,9 +366,18 @@ export function createBruteForceGuard(
 
   /**
    * Attempts being verified, per key, and a promise that settles when one of them ends: made
-   * only when an attempt has to wait for it (the rare path), not for every attempt.
+   * only when an attempt has to wait for it (the rare path), not for every attempt. A slot
+   * whose attempts have all ended is kept (`n` 0) for the next attempt at that key, so that
+   * a client authenticating over and over neither makes a slot nor adds and deletes a map
+   * entry per request; at most {@link MAX_IDLE_SLOTS} are kept, then all are dropped.
    */
   const inFlight = new Map<string, { n: number; ended: Promise<void> | undefined; wake: (() => void) | undefined }>();
+  /** Slots in `inFlight` with no attempt in flight. */
+  let idle = 0;
+  const dropIdle = () => {
+    for (const [k, slot] of inFlight) if (slot.n === 0) inFlight.delete(k);
+    idle = 0;
+  };
   const endedOf = (slot: { ended: Promise<void> | undefined; wake: (() => void) | undefined }): Promise<void> =>
     slot.ended ??= new Promise<void>((resolve) => (slot.wake = resolve));
   /**
@@ -330,8 +395,8 @@ export function createBruteForceGuard(
   function enter(keys: readonly string[]): void {
     for (const k of keys) {
       const slot = inFlight.get(k);
-      if (slot !== undefined) slot.n++;
-      else inFlight.set(k, { n: 1, ended: undefined, wake: undefined });
+      if (slot === undefined) inFlight.set(k, { n: 1, ended: undefined, wake: undefined });
+      else if (slot.n++ === 0) idle--;
     }
   }
 
@@ -342,94 +407,124 @@ export function createBruteForceGuard(
       slot.wake?.();
       slot.ended = undefined;
       slot.wake = undefined;
-      if (--slot.n === 0) inFlight.delete(k);
+      if (--slot.n === 0 && ++idle > MAX_IDLE_SLOTS) dropIdle();
+    }
+  }
+
+  const recentKeys = new RecentKeys();
+
+  /** Attempts of a key being verified now. */
+  const verifying = (key: string): number => inFlight.get(key)?.n ?? 0;
+
+  /**
+   * One attempt the guard admitted. Its methods live on the prototype, so admitting makes
+   * no closures (the request path allocates as little as it can: issue 15).
+   */
+  class Admitted implements GuardedAttempt {
+    readonly #keys: AttemptKeys;
+    /** The caller was marked known for the client in this period: nothing to record on success. */
+    readonly #markedNow: boolean;
+    /** The in-flight slots this attempt holds until it ends. */
+    readonly #held: readonly string[];
+    #ended = false;
+
+    constructor(keys: AttemptKeys, markedNow: boolean, held: readonly string[]) {
+      this.#keys = keys;
+      this.#markedNow = markedNow;
+      this.#held = held;
+    }
+
+    async failed(clientExists = true): Promise<void> {
+      const keys = this.#keys;
+      try {
+        // Counters of a client_id that does not exist guard no secret: a bounded store
+        // may forget them first (the call and its cost are the same either way).
+        await increment(keys.counted, window, clientExists ? undefined : FORGETTABLE);
+      } catch (e) {
+        // This client's failures cannot be counted now: serve it only to callers known for
+        // it until the store has room again (or, when it failed otherwise, for a short
+        // while), rather than let guesses at it go uncounted. Other clients carry on.
+        const full = e instanceof StoreFullError;
+        const retryAfter = full ? e.retryAfter ?? window : UNCOUNTED_BACKOFF_SECONDS;
+        closeUncounted(keys.client, clock() / 1000 + retryAfter);
+        throw full ? cannotCount(retryAfter) : e;
+      }
+    }
+
+    succeeded(): Promise<void> | undefined {
+      const known = this.#keys.known;
+      if (this.#markedNow || known === undefined) return undefined;
+      // Best effort: a caller not marked known only loses the exemption from the
+      // client and caller ceilings while an attack is under way.
+      return increment([known], 2 * knownFor).catch(ignore);
+    }
+
+    end(): void {
+      if (this.#ended) return;
+      this.#ended = true;
+      leave(this.#held);
+    }
+  }
+
+  /**
+   * Admits the attempt on these counters, throws the refusal, or names the key to wait for
+   * (a string: parallel attempts hold the rest of its allowance).
+   */
+  function admit(keys: AttemptKeys, answer: unknown): Admitted | string {
+    const counts = checkedAnswer(answer, keys);
+    const now = clock() / 1000;
+    const markedNow = keys.pair !== undefined && marked(counts[3], now);
+    const known = markedNow || (keys.pair !== undefined && marked(counts[4], now));
+    if (!known && uncounted.size > 0) {
+      const until = uncounted.get(keys.client);
+      if (until !== undefined && now < until) throw cannotCount(until - now);
+      if (until !== undefined) uncounted.delete(keys.client);
+    }
+    // The pair limit applies to everyone; the client and caller ceilings to callers not
+    // known for the client. Without a caller only the client's counter can be kept. Every
+    // counter is checked against its limit before any is checked for attempts in flight.
+    let held: readonly string[];
+    if (keys.pair === undefined) {
+      const client = liveCount(counts[0], maxClient, now, window);
+      // Parallel attempts still being verified use up the allowance too; wait for one to end.
+      if (client + verifying(keys.client) >= maxClient) return keys.client;
+      held = keys.counted;
+    } else if (known) {
+      const pair = liveCount(counts[0], maxPair, now, window);
+      if (pair + verifying(keys.pair) >= maxPair) return keys.pair;
+      held = keys.countedKnown;
+    } else {
+      const pair = liveCount(counts[0], maxPair, now, window);
+      const client = liveCount(counts[1], maxClient, now, window);
+      const caller = liveCount(counts[2], maxCaller, now, window);
+      if (pair + verifying(keys.pair) >= maxPair) return keys.pair;
+      if (client + verifying(keys.client) >= maxClient) return keys.client;
+      if (caller + verifying(keys.caller!) >= maxCaller) return keys.caller!;
+      held = keys.counted;
+    }
+    enter(held);
+    return new Admitted(keys, markedNow, held);
+  }
+
+  /** The path with a promise: a store that answers asynchronously, or a wait for a slot. */
+  async function admitLater(keys: AttemptKeys, first: unknown): Promise<GuardedAttempt> {
+    let counts = first;
+    for (;;) {
+      if (isThenable(counts)) counts = await counts;
+      const admitted = admit(keys, counts);
+      if (typeof admitted !== "string") return admitted;
+      await endedOf(inFlight.get(admitted)!);
+      counts = get(keys.read);
     }
   }
 
   function begin(client_id: string, caller: string | undefined): GuardedAttempt | Promise<GuardedAttempt> {
-    const keys = attemptKeys(client_id, caller, Math.floor(clock() / 1000 / knownFor));
-
-    /** Admits the attempt on these counters, throws the refusal, or names the key to wait for. */
-    function admit(answer: unknown): GuardedAttempt | { busy: string } {
-      const counts = countsByName(answer, keys);
-      const now = clock() / 1000;
-      const markedNow = marked(counts.known, now);
-      const known = markedNow || marked(counts.lastKnown, now);
-      if (!known && uncounted.size > 0) {
-        const until = uncounted.get(keys.client);
-        if (until !== undefined && now < until) throw cannotCount(until - now);
-        if (until !== undefined) uncounted.delete(keys.client);
-      }
-      // The pair limit applies to everyone; the client and caller ceilings to callers not
-      // known for the client. Without a caller only the client's counter can be kept.
-      const limits: Limit[] = [];
-      if (keys.pair === undefined) {
-        limits.push({ key: keys.client, max: maxClient, count: live(counts.client, now, window) });
-      } else {
-        limits.push({ key: keys.pair, max: maxPair, count: live(counts.pair, now, window) });
-        if (!known) {
-          limits.push({ key: keys.client, max: maxClient, count: live(counts.client, now, window) });
-          limits.push({ key: keys.caller!, max: maxCaller, count: live(counts.caller, now, window) });
-        }
-      }
-      for (const l of limits) {
-        if (l.count !== undefined && l.count.count >= l.max) throw tooMany(l.count.resetAt, now);
-      }
-      // Parallel attempts still being verified use up the allowance too; wait for one to end.
-      for (const l of limits) {
-        if ((l.count?.count ?? 0) + (inFlight.get(l.key)?.n ?? 0) >= l.max) return { busy: l.key };
-      }
-      const held = limits.map((l) => l.key);
-      enter(held);
-      let ended = false;
-      return {
-        async failed(clientExists = true) {
-          const counted = keys.pair === undefined ? [keys.client] : [keys.pair, keys.client, keys.caller!];
-          try {
-            // Counters of a client_id that does not exist guard no secret: a bounded store
-            // may forget them first (the call and its cost are the same either way).
-            await increment(counted, window, clientExists ? undefined : FORGETTABLE);
-          } catch (e) {
-            // This client's failures cannot be counted now: serve it only to callers known for
-            // it until the store has room again (or, when it failed otherwise, for a short
-            // while), rather than let guesses at it go uncounted. Other clients carry on.
-            const full = e instanceof StoreFullError;
-            const retryAfter = full ? e.retryAfter ?? window : UNCOUNTED_BACKOFF_SECONDS;
-            closeUncounted(keys.client, clock() / 1000 + retryAfter);
-            throw full ? cannotCount(retryAfter) : e;
-          }
-        },
-        succeeded() {
-          if (markedNow || keys.known === undefined) return DONE;
-          // Best effort: a caller not marked known only loses the exemption from the
-          // client and caller ceilings while an attack is under way.
-          return increment([keys.known], 2 * knownFor).catch(() => {});
-        },
-        end() {
-          if (ended) return;
-          ended = true;
-          leave(held);
-        },
-      };
-    }
-
-    /** The path with a promise: a store that answers asynchronously, or a wait for a slot. */
-    async function admitLater(first: unknown): Promise<GuardedAttempt> {
-      let counts = first;
-      for (;;) {
-        if (isThenable(counts)) counts = await counts;
-        const admitted = admit(counts);
-        if (!("busy" in admitted)) return admitted;
-        await endedOf(inFlight.get(admitted.busy)!);
-        counts = get(keys.read);
-      }
-    }
-
+    const keys = recentKeys.of(client_id, caller, Math.floor(clock() / 1000 / knownFor));
     // The common path (an in-memory store, nobody waiting) answers without a promise.
     const counts = get(keys.read);
-    if (isThenable(counts)) return admitLater(counts);
-    const admitted = admit(counts);
-    return "busy" in admitted ? admitLater(counts) : admitted;
+    if (isThenable(counts)) return admitLater(keys, counts);
+    const admitted = admit(keys, counts);
+    return typeof admitted === "string" ? admitLater(keys, counts) : admitted;
   }
 
   return { begin };

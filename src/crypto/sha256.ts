@@ -6,14 +6,16 @@
  * here. The token endpoint hashes the presented secret and every issued token, so this is
  * on the hot path. The result is checked against WebCrypto in the test suite.
  *
- * The message schedule and the padded block live in buffers allocated once and reused (the
- * function is synchronous, so no two calls share them), and are zeroed after each call: the
- * input is often a client secret.
+ * The padded message (as big-endian 32-bit words) and the message schedule live in buffers
+ * allocated once and reused (the function is synchronous, so no two calls share them), and
+ * are zeroed after each call: the input is often a client secret. Words rather than bytes:
+ * an ASCII string is packed four characters at a time straight into them, and the
+ * compression reads them as they are (issue 15: about a third less time per digest).
  *
  * @module
  */
 
-const K = new Uint32Array([
+const K = new Int32Array([
   0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5,
   0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174,
   0xe49b69c1, 0xefbe4786, 0x0fc19dc6, 0x240ca1cc, 0x2de92c6f, 0x4a7484aa, 0x5cb0a9dc, 0x76f988da,
@@ -24,9 +26,14 @@ const K = new Uint32Array([
   0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2,
 ]);
 
-/** The padded message of short inputs (a longer one gets its own buffer) and the schedule. */
-const block = new Uint8Array(256);
-const w = new Uint32Array(64);
+/**
+ * The padded message of short inputs (up to four 64-byte blocks; a longer one gets its own
+ * buffer) and the schedule. Int32 rather than Uint32: every value stays a small integer for
+ * the JIT, and the arithmetic is mod 2^32 either way.
+ */
+const MAX_WORDS = 64;
+const words = new Int32Array(MAX_WORDS);
+const w = new Int32Array(64);
 const encoder = new TextEncoder();
 
 /**
@@ -39,24 +46,21 @@ const encoder = new TextEncoder();
  * ```
  */
 export function sha256(data: Uint8Array): Uint8Array {
-  const len = data.length;
-  const msg = message(len);
-  msg.set(data);
-  return digest(msg, len, new Uint8Array(32));
+  return digestBytes(data, new Uint8Array(32));
 }
 
 /**
  * The longest ASCII string {@link sha256Text} hashes without encoding it first: its padded
- * message (the text, 0x80 and the 8-byte length) fits the reused block.
+ * message (the text, 0x80 and the 8-byte length) fits the reused words.
  */
-const MAX_DIRECT = 256 - 9;
+const MAX_DIRECT = MAX_WORDS * 4 - 9;
 
 /**
  * The SHA-256 digest of the UTF-8 bytes of `text`, written into `out` (32 bytes) and
- * returned. An ASCII string of up to 247 characters is copied straight into the padded block,
- * so no byte array is made for it: on Deno each new `Uint8Array` costs about 0.3 µs, and
- * the token endpoint hashes two such strings per request (the presented secret and the new
- * token). Anything else is encoded with `TextEncoder` first.
+ * returned. An ASCII string of up to 247 characters is packed straight into the padded
+ * message, so no byte array is made for it: on Deno each new `Uint8Array` costs about
+ * 0.3 µs, and the token endpoint hashes two such strings per request (the presented secret
+ * and the new token). Anything else is encoded with `TextEncoder` first.
  *
  * @example
  * ```ts
@@ -67,55 +71,58 @@ const MAX_DIRECT = 256 - 9;
 export function sha256Text(text: string, out: Uint8Array): Uint8Array {
   const len = text.length;
   if (len <= MAX_DIRECT) {
-    const msg = block;
+    const m = words;
+    // Every character ORed together: above 0x7f, one of them is not ASCII.
+    let seen = 0;
     let i = 0;
+    for (; i + 4 <= len; i += 4) {
+      const a = text.charCodeAt(i), b = text.charCodeAt(i + 1), c = text.charCodeAt(i + 2), d = text.charCodeAt(i + 3);
+      seen |= a | b | c | d;
+      m[i >> 2] = (a << 24) | (b << 16) | (c << 8) | d;
+    }
     for (; i < len; i++) {
       const c = text.charCodeAt(i);
-      if (c > 0x7f) break;
-      msg[i] = c;
+      seen |= c;
+      m[i >> 2]! |= c << (24 - ((i & 3) << 3));
     }
-    if (i === len) return digest(msg, len, out);
-    msg.fill(0, 0, i);
+    if (seen <= 0x7f) return digest(m, len, out);
+    m.fill(0, 0, (len + 3) >> 2);
   }
-  const data = encoder.encode(text);
-  const msg = message(data.length);
-  msg.set(data);
-  return digest(msg, data.length, out);
+  return digestBytes(encoder.encode(text), out);
 }
 
-/** The buffer for a message of `len` bytes: the reused block when it fits, else a new one. */
-function message(len: number): Uint8Array {
-  const size = (((len + 8) >> 6) + 1) << 6;
-  return size <= block.length ? block : new Uint8Array(size);
+/** The digest of `data` into `out`: the bytes packed into big-endian words first. */
+function digestBytes(data: Uint8Array, out: Uint8Array): Uint8Array {
+  const len = data.length;
+  const m = message(len);
+  let i = 0;
+  for (; i + 4 <= len; i += 4) m[i >> 2] = (data[i]! << 24) | (data[i + 1]! << 16) | (data[i + 2]! << 8) | data[i + 3]!;
+  for (; i < len; i++) m[i >> 2]! |= data[i]! << (24 - ((i & 3) << 3));
+  return digest(m, len, out);
 }
 
-/** Pads the `len` message bytes already in `msg`, compresses them, writes the digest to `out`. */
-function digest(msg: Uint8Array, len: number, out: Uint8Array): Uint8Array {
-  let h0 = 0x6a09e667, h1 = 0xbb67ae85, h2 = 0x3c6ef372, h3 = 0xa54ff53a;
-  let h4 = 0x510e527f, h5 = 0x9b05688c, h6 = 0x1f83d9ab, h7 = 0x5be0cd19;
+/** Words for a padded message of `len` bytes, all zero: the reused ones when they fit, else new ones. */
+function message(len: number): Int32Array {
+  const size = (((len + 8) >> 6) + 1) << 4;
+  return size <= MAX_WORDS ? words : new Int32Array(size);
+}
 
-  // Message plus 0x80, zero fill and the 64-bit big-endian bit length, in 64-byte blocks.
-  const blocks = ((len + 8) >> 6) + 1;
-  const size = blocks << 6;
-  msg.fill(0, len, size);
-  msg[len] = 0x80;
-  const bitsHigh = Math.floor(len / 0x20000000);
-  const bitsLow = (len << 3) >>> 0;
-  const end = size;
-  msg[end - 8] = bitsHigh >>> 24;
-  msg[end - 7] = bitsHigh >>> 16;
-  msg[end - 6] = bitsHigh >>> 8;
-  msg[end - 5] = bitsHigh;
-  msg[end - 4] = bitsLow >>> 24;
-  msg[end - 3] = bitsLow >>> 16;
-  msg[end - 2] = bitsLow >>> 8;
-  msg[end - 1] = bitsLow;
+/**
+ * Pads the `len` message bytes already packed in `m` (the rest of its words zero),
+ * compresses them, writes the digest to `out`, and zeroes `m` and the schedule.
+ */
+function digest(m: Int32Array, len: number, out: Uint8Array): Uint8Array {
+  let h0 = 0x6a09e667 | 0, h1 = 0xbb67ae85 | 0, h2 = 0x3c6ef372 | 0, h3 = 0xa54ff53a | 0;
+  let h4 = 0x510e527f | 0, h5 = 0x9b05688c | 0, h6 = 0x1f83d9ab | 0, h7 = 0x5be0cd19 | 0;
 
-  for (let off = 0; off < end; off += 64) {
-    for (let i = 0; i < 16; i++) {
-      const j = off + (i << 2);
-      w[i] = (msg[j]! << 24) | (msg[j + 1]! << 16) | (msg[j + 2]! << 8) | msg[j + 3]!;
-    }
+  // Message plus 0x80, zero fill and the 64-bit big-endian bit length, in 16-word blocks.
+  const end = (((len + 8) >> 6) + 1) << 4;
+  m[len >> 2]! |= 0x80 << (24 - ((len & 3) << 3));
+  m[end - 2] = Math.floor(len / 0x20000000);
+  m[end - 1] = len << 3;
+
+  for (let off = 0; off < end; off += 16) {
+    for (let i = 0; i < 16; i++) w[i] = m[off + i]!;
     for (let i = 16; i < 64; i++) {
       const a = w[i - 15]!, b = w[i - 2]!;
       const s0 = ((a >>> 7) | (a << 25)) ^ ((a >>> 18) | (a << 14)) ^ (a >>> 3);
@@ -149,7 +156,7 @@ function digest(msg: Uint8Array, len: number, out: Uint8Array): Uint8Array {
     h7 = (h7 + h) | 0;
   }
 
-  msg.fill(0, 0, size);
+  m.fill(0, 0, end);
   w.fill(0);
   put(out, 0, h0);
   put(out, 4, h1);

@@ -13,7 +13,7 @@ import { storeFailure } from "../stores/store_unavailable.ts";
 import { type TokenConfirmation, type TokenRecord, type TokenStore } from "../stores/token_store.ts";
 import type { ActorClaim } from "./actor.ts";
 import { signJwtAccessToken } from "./jwt.ts";
-import { generateOpaqueToken, randomBase64Url, tokenKey } from "./opaque.ts";
+import { generateOpaqueToken, randomBase64Url, tokenKeyOf } from "./opaque.ts";
 
 /**
  * The format of access tokens: `opaque` (random strings whose meaning lives in the token
@@ -171,7 +171,8 @@ async function issueOpaque(grant: AccessTokenGrant, ctx: IssueContext): Promise<
   const cnf = confirmation(grant);
   if (cnf !== undefined) record.cnf = cnf;
   if (grant.act !== undefined) record.act = grant.act;
-  const key = await tokenKey(access_token, ctx.crypto);
+  const keyOf = tokenKeyOf(access_token, ctx.crypto);
+  const key = typeof keyOf === "string" ? keyOf : await keyOf;
   try {
     await ctx.tokenStore.save(key, record);
   } catch (e) {
