@@ -90,22 +90,34 @@ function decodeComponent(raw: string): string {
  */
 export function parseForm(body: string, repeatable?: ReadonlySet<string>): FormParameters {
   const form = new Form();
-  if (body === "") return form;
-  for (const pair of body.split("&")) {
-    if (pair === "") continue;
-    const eq = pair.indexOf("=");
-    const name = decodeComponent(eq === -1 ? pair : pair.slice(0, eq));
-    const value = eq === -1 ? "" : decodeComponent(pair.slice(eq + 1));
-    form.add(name, value, repeatable);
+  // The pairs between "&"s, scanned in place (no array of pairs); empty ones are skipped. The
+  // next "=" is remembered across pairs, so a body of many pairs without one is still read in
+  // one pass.
+  let start = 0;
+  let nextEq = -2;
+  while (start <= body.length) {
+    let end = body.indexOf("&", start);
+    if (end === -1) end = body.length;
+    if (end !== start) {
+      if (nextEq !== -1 && nextEq < start) nextEq = body.indexOf("=", start);
+      const eq = nextEq !== -1 && nextEq < end ? nextEq : -1;
+      const name = decodeComponent(eq === -1 ? body.slice(start, end) : body.slice(start, eq));
+      const value = eq === -1 ? "" : decodeComponent(body.slice(eq + 1, end));
+      form.add(name, value, repeatable);
+    }
+    start = end + 1;
   }
   return form;
 }
+
+const FORM_TYPE = "application/x-www-form-urlencoded";
 
 /**
  * Checks the content type: `application/x-www-form-urlencoded`, compared case-insensitively;
  * a `charset` parameter, if any, must name UTF-8 (the only encoding App. B allows).
  */
 function checkContentType(contentType: string | null): void {
+  if (contentType === FORM_TYPE) return;
   const semi = contentType === null ? -1 : contentType.indexOf(";");
   const type = contentType === null ? "" : (semi === -1 ? contentType : contentType.slice(0, semi)).trim().toLowerCase();
   if (type !== "application/x-www-form-urlencoded") {
@@ -167,12 +179,12 @@ async function readDeclaredBody(request: Request, limits: FormLimits): Promise<U
   });
   try {
     for (let turn = 0; turn < SETTLE_TURNS && outcome.buffer === undefined && outcome.failed === undefined; turn++) await undefined;
-    const buffer = outcome.buffer ?? await Promise.race([
-      read,
-      new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(tooSlow()), limits.timeoutMs);
-      }),
-    ]);
+    // Still arriving (or failed): the deadline races the read, with one reaction on `read`
+    // rather than Promise.race's array and two.
+    const buffer = outcome.buffer ?? await new Promise<ArrayBuffer>((resolve, reject) => {
+      timer = setTimeout(() => reject(tooSlow()), limits.timeoutMs);
+      read.then(resolve, reject);
+    });
     if (buffer.byteLength > limits.maxBytes) throw tooLarge(limits.maxBytes);
     return new Uint8Array(buffer);
   } catch (e) {
@@ -183,12 +195,11 @@ async function readDeclaredBody(request: Request, limits: FormLimits): Promise<U
   }
 }
 
-/** Reads the body as bytes, refusing once it passes `maxBytes` or `timeoutMs`. */
-async function readBody(request: Request, limits: FormLimits): Promise<Uint8Array> {
-  const declared = request.headers.get("content-length");
-  if (declared !== null && Number(declared) > limits.maxBytes) throw tooLarge(limits.maxBytes);
-  if (declared !== null && CONTENT_LENGTH.test(declared)) return readDeclaredBody(request, limits);
-  // No declared length (a chunked or streamed body): count the bytes as they arrive.
+/**
+ * Reads a body without a declared length (chunked or streamed), counting the bytes as they
+ * arrive, refusing once it passes `maxBytes` or `timeoutMs`.
+ */
+async function readStreamedBody(request: Request, limits: FormLimits): Promise<Uint8Array> {
   const body = request.body;
   if (body === null) return new Uint8Array(0);
   const reader = body.getReader();
@@ -243,8 +254,15 @@ async function readBody(request: Request, limits: FormLimits): Promise<Uint8Arra
  * ```
  */
 export async function readForm(request: Request, limits: FormLimits): Promise<FormParameters> {
-  checkContentType(request.headers.get("content-type"));
-  const bytes = await readBody(request, limits);
+  const headers = request.headers;
+  checkContentType(headers.get("content-type"));
+  const declared = headers.get("content-length");
+  if (declared !== null && Number(declared) > limits.maxBytes) throw tooLarge(limits.maxBytes);
+  // One async step per body, not a wrapper around it: a declared length within the cap is
+  // read in one call, anything else as a stream.
+  const bytes = declared !== null && CONTENT_LENGTH.test(declared)
+    ? await readDeclaredBody(request, limits)
+    : await readStreamedBody(request, limits);
   let text: string;
   try {
     text = UTF8.decode(bytes);

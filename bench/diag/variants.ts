@@ -1,0 +1,80 @@
+// Diagnostic fetch handlers, each one piece of a token request, for attributing what a request
+// costs over Bun.serve and Deno.serve (bench/diag/cpu.mjs serves them and measures the server's
+// CPU per request). Not part of `npm run bench`; the figures they gave are in bench/ANALYSIS.md
+// ("Issue 15, 2026-12-04, second pass"). Every handler answers the bench's token request with a
+// 200, most with a fixed body: they measure a cost, they are not token endpoints.
+//   floor, lib, libnoguard: the bench's contenders (floor, library, library without the guard)
+//   text, ab, bytes: read the body with text(), arrayBuffer() + strict UTF-8, bytes() + strict UTF-8
+//   abtimer: ab under a setTimeout deadline (Promise.race), as readForm does on Bun.serve
+//   readform: the library's readForm; jsonresp: text() + the library's jsonResponse
+//   respobj, respset: a Response with the headers in its init, or set after construction
+//   url, hdrs, hdrs3: text() + request.url, + one header, + four headers
+//   turns: answers how many microtask turns (and macrotasks) arrayBuffer() took to settle
+//   libnullstore: the library with a token store that keeps nothing (what keeping tokens costs)
+//   libmap, libexpmap: the library storing into one Map, or one ExpiringMap (no per-client shares)
+//   libgen: the library storing into Maps of 16,384 entries, sealed once full (newest first)
+//   libyo: a young Map merged into one old Map every 16,384 entries; libhash: 64 Maps by key
+import { floorFetch } from "../contenders/floor.ts";
+import { libraryFetch } from "../contenders/library.ts";
+import { readForm } from "../../src/http/form.ts";
+import { jsonResponse } from "../../src/http/response.ts";
+import { ExpiringMap } from "../../src/stores/expiring_map.ts";
+const storeOver = (m: { set(k: string, v: unknown): unknown; get(k: string): unknown }) => ({ save: (k: string, r: unknown) => { m.set(k, r); return Promise.resolve(); }, find: (k: string) => Promise.resolve(m.get(k)), revoke: () => Promise.resolve(false) }) as never;
+
+const HEADERS = { "content-type": "application/json", "cache-control": "no-store", pragma: "no-cache" };
+const UTF8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
+const limits = { maxBytes: 8192, timeoutMs: 10_000 };
+const ok = () => new Response(JSON.stringify({ access_token: "x".repeat(43), token_type: "Bearer", expires_in: 600, scope: "read" }), { status: 200, headers: HEADERS });
+
+export const variants: Record<string, () => (r: Request) => Promise<Response>> = {
+  floor: () => floorFetch,
+  text: () => async (r) => { await r.text(); return ok(); },
+  ab: () => async (r) => { UTF8.decode(new Uint8Array(await r.arrayBuffer())); return ok(); },
+  bytes: () => async (r) => { UTF8.decode(await r.bytes()); return ok(); },
+  abtimer: () => async (r) => {
+    let t;
+    const b = await Promise.race([r.arrayBuffer(), new Promise<never>((_, rej) => { t = setTimeout(() => rej(new Error("slow")), 10_000); })]);
+    clearTimeout(t);
+    UTF8.decode(new Uint8Array(b));
+    return ok();
+  },
+  readform: () => async (r) => { await readForm(r, limits); return ok(); },
+  jsonresp: () => async (r) => { await r.text(); return jsonResponse(200, { access_token: "x".repeat(43), token_type: "Bearer", expires_in: 600, scope: "read" }); },
+  respobj: () => async (r) => { await r.text(); return new Response(JSON.stringify({ access_token: "x".repeat(43), token_type: "Bearer", expires_in: 600, scope: "read" }), { status: 200, headers: HEADERS }); },
+  respset: () => async (r) => { await r.text(); const res = new Response(JSON.stringify({ access_token: "x".repeat(43), token_type: "Bearer", expires_in: 600, scope: "read" }), { status: 200 }); const h = res.headers; h.set("content-type", "application/json"); h.set("cache-control", "no-store"); h.set("pragma", "no-cache"); return res; },
+  libnullstore: () => libraryFetch({ tokenStore: { save: () => Promise.resolve(), find: () => Promise.resolve(undefined), revoke: () => Promise.resolve(false) } as never }).fetch,
+  libexpmap: () => libraryFetch({ tokenStore: storeOver(new ExpiringMap((r: { exp: number }) => r.exp, { maxEntries: 2_000_000 })) }).fetch,
+  libgen: () => {
+    const segs: Map<string, unknown>[] = [new Map()];
+    return libraryFetch({ tokenStore: storeOver({
+      set(k: string, v: unknown) { let m = segs[segs.length - 1]!; if (m.size >= 16384) segs.push(m = new Map()); m.set(k, v); },
+      get(k: string) { for (let i = segs.length - 1; i >= 0; i--) { const v = segs[i]!.get(k); if (v !== undefined) return v; } return undefined; },
+    }) }).fetch;
+  },
+  libyo: () => {
+    let young = new Map<string, unknown>(); const old = new Map<string, unknown>();
+    return libraryFetch({ tokenStore: storeOver({
+      set(k: string, v: unknown) { if (old.has(k)) { old.set(k, v); return; } young.set(k, v); if (young.size >= 16384) { for (const [a, b] of young) old.set(a, b); young = new Map(); } },
+      get(k: string) { return young.get(k) ?? old.get(k); },
+    }) }).fetch;
+  },
+  libhash: () => {
+    const shards = Array.from({ length: 64 }, () => new Map<string, unknown>());
+    return libraryFetch({ tokenStore: storeOver({
+      set(k: string, v: unknown) { shards[k.charCodeAt(0) & 63]!.set(k, v); },
+      get(k: string) { return shards[k.charCodeAt(0) & 63]!.get(k); },
+    }) }).fetch;
+  },
+  libmap: () => libraryFetch({ tokenStore: storeOver(new Map()) }).fetch,
+  turns: () => async (r) => {
+    let done = false; const p = r.arrayBuffer().then(() => { done = true; });
+    let n = 0; for (; n < 50 && !done; n++) await undefined;
+    const macro = done ? 0 : await new Promise<number>((res) => { let m = 0; const tick = () => done ? res(m) : (m++, setTimeout(tick, 0)); tick(); });
+    await p; return new Response(JSON.stringify({ turns: n, macro }));
+  },
+  url: () => async (r) => { await r.text(); if (r.url.length < 5) throw 0; return ok(); },
+  hdrs: () => async (r) => { await r.text(); if (r.headers.get("authorization") === null) throw 0; return ok(); },
+  hdrs3: () => async (r) => { await r.text(); const h = r.headers; if (h.get("authorization") === null || h.get("content-type") === null || h.get("content-length") === null || h.get("dpop") !== null) throw 0; return ok(); },
+  lib: () => libraryFetch().fetch,
+  libnoguard: () => libraryFetch({ bruteForce: false }).fetch,
+};
