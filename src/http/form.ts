@@ -13,6 +13,7 @@
  */
 
 import { OAuthError } from "../errors.ts";
+import { runtimeAgent } from "../runtime_agent.ts";
 
 /** The parameters of a form body. Empty values are treated as absent (RFC 6749 s3.2). */
 export interface FormParameters {
@@ -152,13 +153,16 @@ const CONTENT_LENGTH = /^[0-9]{1,16}$/;
 
 /**
  * How many microtask turns a declared body may take to arrive before the deadline timer is
- * armed. A body the server already holds (Deno.serve and in-process Requests settle
- * `arrayBuffer()` within two turns) then costs no timer: Deno 2.9's `setTimeout` and
- * `clearTimeout` cost about 1.2 µs a request, more than the rest of reading the form. A body
- * still on the wire needs I/O, which no microtask turn performs, so it always gets the timer,
- * armed at most these few turns later.
+ * armed. A body the server already holds then costs no timer: Deno 2.9's `setTimeout` and
+ * `clearTimeout` cost about 1.2 µs a request, more than the rest of reading the form, and
+ * Node's about as much. Deno.serve and in-process Requests on Deno settle `arrayBuffer()`
+ * within two turns; Node's fetch (undici) within eight, so ten there. A body still on the
+ * wire needs I/O, which no microtask turn performs, so it always gets the timer, armed at
+ * most these few turns later. Bun.serve bodies never settle that early and Bun's timers are
+ * cheap, so Bun keeps three turns (see `runtime_agent.ts`: the choice changes what a read
+ * costs, never what it answers).
  */
-const SETTLE_TURNS = 3;
+const SETTLE_TURNS: number = runtimeAgent.startsWith("Bun/") ? 3 : 10;
 
 /**
  * Reads a body whose length was declared within the cap in one call to `arrayBuffer()`,

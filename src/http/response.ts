@@ -6,6 +6,7 @@
  */
 
 import { OAuthError } from "../errors.ts";
+import { runtimeAgent } from "../runtime_agent.ts";
 
 /**
  * RFC 6749 s5.1: responses carrying tokens or credentials MUST send `Cache-Control: no-store`
@@ -28,14 +29,10 @@ const NO_STORE_JSON = {
  *   about 1.8 µs against 0.8 µs for the three `set` calls (1.2 µs of CPU per token request,
  *   bench/ab.ts). Bun costs the same either way (0.44 against 0.38 µs in-process, no
  *   difference over Bun.serve), so it keeps `init`.
- * Deno says who it is in `navigator.userAgent` (HTML, NavigatorID), a web standard every
- * runtime here has, or lacks (Node 20): any other runtime keeps `init`, the shape of every
- * earlier release.
+ * Deno says who it is in `navigator.userAgent` (see `runtime_agent.ts`): any other runtime
+ * keeps `init`, the shape of every earlier release.
  */
-const SET_AFTER: boolean = (() => {
-  const agent = (globalThis as { navigator?: { userAgent?: unknown } }).navigator?.userAgent;
-  return typeof agent === "string" && /^Deno\//.test(agent);
-})();
+const SET_AFTER: boolean = runtimeAgent.startsWith("Deno/");
 
 /**
  * Builds the Response in the given shape (see {@link SET_AFTER}). Extra headers (an error's

@@ -10,6 +10,7 @@
  */
 
 import { StoreFullError } from "./token_store.ts";
+import { runtimeAgent } from "../runtime_agent.ts";
 
 /**
  * Expired entries dropped per `set` at most. Two would keep pace with steady traffic but
@@ -34,13 +35,10 @@ export interface MemoryStoreOptions {
  * from about 23-27 to 21-22 µs of server CPU per request (bench/ANALYSIS.md, "second pass");
  * the price is a hash and a bit per segment on each lookup, and on Bun at 1,000,000 entries
  * a lookup of the oldest key or of an absent one costs about 0.4 µs more. Bun says who it is
- * in `navigator.userAgent` (HTML NavigatorID, a web standard), read once at module load; the
- * choice changes what a lookup costs, never what it answers.
+ * in `navigator.userAgent` (see `runtime_agent.ts`); the choice changes what a lookup costs,
+ * never what it answers.
  */
-const SEGMENT_ENTRIES: number = (() => {
-  const agent = (globalThis as { navigator?: { userAgent?: unknown } }).navigator?.userAgent;
-  return typeof agent === "string" && /^Bun\//.test(agent) ? 16_384 : Infinity;
-})();
+const SEGMENT_ENTRIES: number = runtimeAgent.startsWith("Bun/") ? 16_384 : Infinity;
 
 /**
  * A membership filter per segment once there are several (2^18 bits, 32 KiB, one bit per key:
