@@ -74,3 +74,14 @@ test("requireHttps: only a boolean (a string \"false\" used to be taken, and mea
   assert.doesNotThrow(() => validateTokenEndpointOptions({ ...base, requireHttps: false }));
   assert.throws(() => validateTokenEndpointOptions({ ...base, requireHttps: "false" as never }), /requireHttps must be a boolean/);
 });
+
+test("no fetch given on a runtime without a global fetch is named at start-up, not at the first jwks_uri", () => {
+  const global = globalThis as { fetch?: unknown };
+  const real = global.fetch;
+  global.fetch = undefined;
+  try {
+    assert.throws(() => validateTokenEndpointOptions({ ...base }), (e: unknown) => e instanceof ConfigurationError && e.path === "fetch");
+  } finally {
+    global.fetch = real;
+  }
+});

@@ -17,7 +17,7 @@ import type { ClientRegistration } from "../clients/registration.ts";
 import { checkedCryptoProvider } from "../crypto/checked_provider.ts";
 import { webCrypto } from "../crypto/provider.ts";
 import { type DpopContext, resolveDpopOptions } from "../dpop/options.ts";
-import type { ConfigurationError } from "../errors.ts";
+import { ConfigurationError } from "../errors.ts";
 import { federationContext } from "../federation/federated_clients.ts";
 import { resolveTrustedIssuers } from "../federation/trusted_issuer.ts";
 import type { FormLimits } from "../http/form.ts";
@@ -149,6 +149,8 @@ export function resolveServerConfig(options: ServerOptions): ServerConfig {
   const tokenEndpoint = tokenEndpointUrl(options, issuer);
   const replayStore = replayStoreOf(o.replayStore, clock, timeoutMs);
   const fetch = o.fetch ?? globalThis.fetch;
+  // A runtime without a global fetch needs one given, or the first jwks_uri would fail late.
+  if (typeof fetch !== "function") throw new ConfigurationError("fetch must be a function (this runtime has no global fetch)", "fetch");
   const clientAssertion = resolveAssertionSettings(o.clientAssertion);
   // With a fixed list, federated credentials are checked against the issuers even when
   // none are configured: a credential naming an unknown issuer is a mistake to report now.
