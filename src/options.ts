@@ -358,8 +358,8 @@ export function publicEndpointUrl(name: string, value: unknown, issuer: string):
  * option for the same URL; one of them, not both), or `<issuer>/token`.
  */
 export function tokenEndpointUrl(options: TokenEndpointOptions & { endpoints?: { token?: unknown } }, issuer: string): string {
-  const endpoints = options.endpoints;
-  const fromEndpoints = typeof endpoints === "object" && endpoints !== null ? endpoints.token : undefined;
+  // `endpoints` was checked to be an object by its description.
+  const fromEndpoints = options.endpoints?.token;
   if (options.tokenEndpoint !== undefined && fromEndpoints !== undefined) {
     throw new ConfigurationError("give tokenEndpoint or endpoints.token, not both", "tokenEndpoint");
   }

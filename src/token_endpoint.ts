@@ -157,7 +157,7 @@ export const tokenEndpoint: (request: Request, ctx: ServerConfig) => Promise<Res
 export function handleTokenRequest(request: Request, options: TokenEndpointOptions): Promise<Response> {
   let ctx: ServerConfig;
   try {
-    ctx = preparedOptions(options);
+    ctx = resolveServerConfig(options);
   } catch (e) {
     reportConfigurationError(options, e);
     return Promise.resolve(errorResponse(e));
@@ -167,8 +167,6 @@ export function handleTokenRequest(request: Request, options: TokenEndpointOptio
 
 /** Options objects whose configuration error was logged: one line per object, not per request. */
 const logged = new WeakSet<object>();
-/** Invalid options objects and their error, so a bad configuration is not re-validated per request. */
-const failures = new WeakMap<object, unknown>();
 
 /**
  * A configuration error found while answering a request is never silent (issue 18): the
@@ -216,19 +214,7 @@ function reportConfigurationError(options: TokenEndpointOptions, error: unknown)
  * ```
  */
 export function validateTokenEndpointOptions(options: TokenEndpointOptions): void {
-  preparedOptions(options);
-}
-
-/** The resolved options (cached by `resolveServerConfig`), or the cached configuration error. */
-function preparedOptions(options: TokenEndpointOptions): ServerConfig {
-  const failed = failures.get(options);
-  if (failed !== undefined) throw failed;
-  try {
-    return resolveServerConfig(options);
-  } catch (e) {
-    if (e instanceof ConfigurationError && typeof options === "object" && options !== null) failures.set(options, e);
-    throw e;
-  }
+  resolveServerConfig(options);
 }
 
 /**
@@ -251,7 +237,6 @@ function preparedOptions(options: TokenEndpointOptions): ServerConfig {
  * ```
  */
 export function createTokenEndpoint(options: TokenEndpointOptions): (request: Request) => Promise<Response> {
-  validateTokenEndpointOptions(options);
   const ctx = resolveServerConfig(options);
   return (request) => tokenEndpoint(request, ctx);
 }

@@ -89,3 +89,11 @@ describe("handleTokenRequest reads the server's options by the server's rules", 
     assert.throws(() => createAuthorizationServer(o), /tokenEndpoint or endpoints\.token, not both/);
   });
 });
+
+test("a bad options object is validated once: every later resolution, from either entry point, throws the same error", () => {
+  const bad = options({ accessTokenLifetime: 0 });
+  let first: unknown;
+  assert.throws(() => validateTokenEndpointOptions(bad), (e: unknown) => (first = e) instanceof ConfigurationError);
+  assert.throws(() => resolveServerConfig(bad), (e: unknown) => e === first);
+  assert.throws(() => createAuthorizationServer(bad), (e: unknown) => e === first);
+});

@@ -108,11 +108,12 @@ export interface ServerConfig extends ClientAuthContext, IssueContext, LookupCon
 /** Every option of the server, the token endpoint's included: the one description the resolver checks. */
 const description = { ...tokenEndpointDescription, ...serverDescription };
 
-const configs = new WeakMap<object, ServerConfig>();
+/** Each options object's outcome: its configuration, or its error (a bad one is not re-validated per request). */
+const outcomes = new WeakMap<object, ServerConfig | ConfigurationError>();
 
 /**
- * Validates options and resolves the configuration, once per options object: the result is
- * cached by the object's identity, so `handleTokenRequest` and `createAuthorizationServer`
+ * Validates options and resolves the configuration, once per options object: the result, or
+ * the configuration error, is cached by the object's identity, so `handleTokenRequest` and `createAuthorizationServer`
  * given the same object share one configuration (its default in-memory stores included).
  * Throws a {@link ConfigurationError} whose `path` names the first option at fault.
  *
@@ -124,8 +125,20 @@ const configs = new WeakMap<object, ServerConfig>();
  * ```
  */
 export function resolveServerConfig(options: ServerOptions): ServerConfig {
-  const cached = configs.get(options);
-  if (cached !== undefined) return cached;
+  const known = outcomes.get(options);
+  if (known instanceof ConfigurationError) throw known;
+  if (known !== undefined) return known;
+  try {
+    const config = resolve(options);
+    outcomes.set(options, config);
+    return config;
+  } catch (e) {
+    if (e instanceof ConfigurationError && typeof options === "object" && options !== null) outcomes.set(options, e);
+    throw e;
+  }
+}
+
+function resolve(options: ServerOptions): ServerConfig {
   // Every key known, every field valid by its description, defaults applied; what is left
   // below is resolution and the rules that span fields.
   const o = checkObject(description, options, "");
@@ -229,6 +242,5 @@ export function resolveServerConfig(options: ServerOptions): ServerConfig {
     responseTypesSupported: o.responseTypesSupported === undefined ? urls.responseTypesSupported : [...new Set(o.responseTypesSupported)],
     cors: corsPolicy(o.cors),
   };
-  configs.set(options, config);
   return config;
 }
