@@ -14,6 +14,10 @@
 //   libmap, libexpmap: the library storing into one Map, or one ExpiringMap (no per-client shares)
 //   libgen: the library storing into Maps of 16,384 entries, sealed once full (newest first)
 //   libyo: a young Map merged into one old Map every 16,384 entries; libhash: 64 Maps by key
+//   libkeymap: one Map of key -> number (no record kept); libpacked, libpackedpre: an open-addressing
+//   table over typed arrays (no heap cell per token), growing or preallocated; libnoop, libtouch,
+//   libloop: stores that keep nothing, read their arguments, or hash the key; libcopy, libcopysmall,
+//   libcopyint: the key's characters (or constants) written into a large or a small Uint8Array
 import { floorFetch } from "../contenders/floor.ts";
 import { libraryFetch } from "../contenders/library.ts";
 import { readForm } from "../../src/http/form.ts";
@@ -65,6 +69,40 @@ export const variants: Record<string, () => (r: Request) => Promise<Response>> =
       get(k: string) { return shards[k.charCodeAt(0) & 63]!.get(k); },
     }) }).fetch;
   },
+  libkeymap: () => { const m = new Map<string, number>(); let n = 0; return libraryFetch({ tokenStore: storeOver({ set(k: string) { m.set(k, n++); }, get(k: string) { return m.get(k); } }) }).fetch; },
+  libpacked: () => {
+    // Open addressing over typed arrays: no heap cell per token (what a packed store would cost).
+    let cap = 1 << 16; let table = new Int32Array(cap).fill(-1); let keys = new Uint8Array(cap * 44); let exp = new Float64Array(cap); let n = 0;
+    const hash = (k: string) => { let h = 0x811c9dc5; for (let i = 0; i < k.length; i++) h = Math.imul(h ^ k.charCodeAt(i), 0x01000193); return h >>> 0; };
+    const same = (slot: number, k: string) => { const o = slot * 44; if (keys[o] !== k.length) return false; for (let i = 0; i < k.length; i++) if (keys[o + 1 + i] !== k.charCodeAt(i)) return false; return true; };
+    const place = (slot: number, h: number) => { let i = h & (cap - 1); while (table[i] !== -1) i = (i + 1) & (cap - 1); table[i] = slot; };
+    const grow = () => { const old = keys; cap *= 2; table = new Int32Array(cap).fill(-1); keys = new Uint8Array(cap * 44); keys.set(old); const e = new Float64Array(cap); e.set(exp); exp = e;
+      for (let s = 0; s < n; s++) { let h = 0x811c9dc5; const o = s * 44; for (let i = 0; i < keys[o]!; i++) h = Math.imul(h ^ keys[o + 1 + i]!, 0x01000193); place(s, h >>> 0); } };
+    return libraryFetch({ tokenStore: storeOver({
+      set(k: string, v: unknown) { if (2 * n >= cap) grow(); const o = n * 44; keys[o] = k.length; for (let i = 0; i < k.length; i++) keys[o + 1 + i] = k.charCodeAt(i); exp[n] = (v as { exp: number }).exp; place(n++, hash(k)); },
+      get(k: string) { let i = hash(k) & (cap - 1); for (;;) { const s = table[i]!; if (s === -1) return undefined; if (same(s, k)) return { exp: exp[s] }; i = (i + 1) & (cap - 1); } },
+    }) }).fetch;
+  },
+  libpackedpre: () => {
+    // Open addressing over typed arrays: no heap cell per token (what a packed store would cost).
+    let cap = 1 << 21; let table = new Int32Array(cap).fill(-1); let keys = new Uint8Array(cap * 44); let exp = new Float64Array(cap); let n = 0;
+    const hash = (k: string) => { let h = 0x811c9dc5; for (let i = 0; i < k.length; i++) h = Math.imul(h ^ k.charCodeAt(i), 0x01000193); return h >>> 0; };
+    const same = (slot: number, k: string) => { const o = slot * 44; if (keys[o] !== k.length) return false; for (let i = 0; i < k.length; i++) if (keys[o + 1 + i] !== k.charCodeAt(i)) return false; return true; };
+    const place = (slot: number, h: number) => { let i = h & (cap - 1); while (table[i] !== -1) i = (i + 1) & (cap - 1); table[i] = slot; };
+    const grow = () => { const old = keys; cap *= 2; table = new Int32Array(cap).fill(-1); keys = new Uint8Array(cap * 44); keys.set(old); const e = new Float64Array(cap); e.set(exp); exp = e;
+      for (let s = 0; s < n; s++) { let h = 0x811c9dc5; const o = s * 44; for (let i = 0; i < keys[o]!; i++) h = Math.imul(h ^ keys[o + 1 + i]!, 0x01000193); place(s, h >>> 0); } };
+    return libraryFetch({ tokenStore: storeOver({
+      set(k: string, v: unknown) { if (2 * n >= cap) grow(); const o = n * 44; keys[o] = k.length; for (let i = 0; i < k.length; i++) keys[o + 1 + i] = k.charCodeAt(i); exp[n] = (v as { exp: number }).exp; place(n++, hash(k)); },
+      get(k: string) { let i = hash(k) & (cap - 1); for (;;) { const s = table[i]!; if (s === -1) return undefined; if (same(s, k)) return { exp: exp[s] }; i = (i + 1) & (cap - 1); } },
+    }) }).fetch;
+  },
+  libtouch: () => { let sink = 0; return libraryFetch({ tokenStore: storeOver({ set(k: string, v: unknown) { sink ^= k.charCodeAt(42) + (v as { exp: number }).exp; }, get() { return sink; } }) }).fetch; },
+  libloop: () => { let sink = 0; return libraryFetch({ tokenStore: storeOver({ set(k: string) { let h = 0; for (let i = 0; i < k.length; i++) h = Math.imul(h ^ k.charCodeAt(i), 0x01000193); sink ^= h; }, get() { return sink; } }) }).fetch; },
+  libcopy: () => { const keys = new Uint8Array((1 << 21) * 44); let n = 0; return libraryFetch({ tokenStore: storeOver({ set(k: string) { const o = (n++ & ((1 << 21) - 1)) * 44; for (let i = 0; i < k.length; i++) keys[o + 1 + i] = k.charCodeAt(i); }, get() { return keys[0]; } }) }).fetch; },
+  libplace: () => { const cap = 1 << 21; const table = new Int32Array(cap).fill(-1); let n = 0; return libraryFetch({ tokenStore: storeOver({ set(k: string) { let h = 0x811c9dc5; for (let i = 0; i < k.length; i++) h = Math.imul(h ^ k.charCodeAt(i), 0x01000193); let i = h & (cap - 1); while (table[i] !== -1) i = (i + 1) & (cap - 1); table[i] = n++; }, get() { return table[0]; } }) }).fetch; },
+  libcopysmall: () => { const keys = new Uint8Array((1 << 10) * 44); let n = 0; return libraryFetch({ tokenStore: storeOver({ set(k: string) { const o = (n++ & ((1 << 10) - 1)) * 44; for (let i = 0; i < k.length; i++) keys[o + 1 + i] = k.charCodeAt(i); }, get() { return keys[0]; } }) }).fetch; },
+  libcopyint: () => { const keys = new Uint8Array((1 << 21) * 44); let n = 0; return libraryFetch({ tokenStore: storeOver({ set(k: string) { const o = (n++ & ((1 << 21) - 1)) * 44; for (let i = 0; i < 43; i++) keys[o + 1 + i] = i; }, get() { return keys[0]; } }) }).fetch; },
+  libnoop: () => libraryFetch({ tokenStore: storeOver({ set() {}, get() { return undefined; } }) }).fetch,
   libmap: () => libraryFetch({ tokenStore: storeOver(new Map()) }).fetch,
   turns: () => async (r) => {
     let done = false; const p = r.arrayBuffer().then(() => { done = true; });
