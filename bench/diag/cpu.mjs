@@ -1,5 +1,6 @@
 // Server CPU µs per request over loopback HTTP for the diagnostic handlers of variants.ts:
-// each "runtime:variant" is served by bench/diag/{bun,deno}.ts and loaded by wrk (32
+// each "runtime:variant" is served by bench/diag/{bun,deno}.ts (node: node_hono.ts, on
+// @hono/node-server) and loaded by wrk (32
 // connections); the CPU time of the server's threads (/proc/<pid>/task/*/schedstat) across the
 // load, divided by the requests wrk completed. Interleaved rounds, medians. Linux and wrk only.
 // "main" is the JavaScript thread, "all" every thread (the collector's helpers included).
@@ -38,6 +39,8 @@ function start(runtime, variant) {
   return new Promise((resolve, reject) => {
     const child = runtime === "bun"
       ? spawn(bin("bun"), [`${dir}bun.ts`, variant])
+      : runtime === "node"
+      ? spawn(process.execPath, ["--import", "tsx", `${dir}node_hono.ts`, variant], { cwd: `${dir}..` })
       : spawn(bin("deno"), ["run", "-A", `${dir}deno.ts`, variant]);
     let out = "";
     child.stdout.on("data", (d) => {

@@ -3,7 +3,7 @@
 // Needs a global WebSocket (Node 22, or Node 20 with --experimental-websocket).
 import { writeFileSync } from "node:fs";
 
-export async function profileOverInspector(wsUrl: string, during: () => Promise<unknown>, file: string): Promise<void> {
+export async function profileOverInspector(wsUrl: string, during: () => Promise<unknown>, file: string, intervalUs = 1000): Promise<void> {
   const WS = (globalThis as { WebSocket?: typeof WebSocket }).WebSocket;
   if (!WS) throw new Error("no global WebSocket (run node with --experimental-websocket)");
   const ws = new WS(wsUrl);
@@ -24,7 +24,7 @@ export async function profileOverInspector(wsUrl: string, during: () => Promise<
       ws.send(JSON.stringify({ id: n, method, params }));
     });
   await call("Profiler.enable");
-  await call("Profiler.setSamplingInterval", { interval: 1000 });
+  await call("Profiler.setSamplingInterval", { interval: intervalUs });
   await call("Profiler.start");
   await during();
   const { profile } = (await call("Profiler.stop")) as { profile: unknown };
