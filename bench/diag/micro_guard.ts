@@ -1,6 +1,8 @@
 // The brute-force guard's success path alone (begin, succeeded, end), ns per attempt: this
 // tree against a copy of another commit's src (`--base=DIR`), with and without a caller.
-// Usage: micro_guard.ts [--base=DIR]
+// With --guards=N each case takes turns over N guards, as a process that makes many (tests,
+// the benches' fresh instance per measurement) does.
+// Usage: micro_guard.ts [--base=DIR] [--guards=1]
 import { micro } from "./micro.ts";
 import { createBruteForceGuard } from "../../src/client_auth/brute_force.ts";
 
@@ -11,10 +13,12 @@ const baseCreate: Create | undefined = args.base === undefined
   ? undefined
   : (await import(new URL(`file://${args.base.replace(/\/$/, "")}/src/client_auth/brute_force.ts`).href)).createBruteForceGuard;
 
+const GUARDS = Number(args.guards ?? 1);
 function attempt(create: Create, caller: string | undefined): () => unknown {
-  const guard = create(undefined, Date.now, 5_000)!;
+  const guards = Array.from({ length: GUARDS }, () => create(undefined, Date.now, 5_000)!);
+  let turn = 0;
   return () => {
-    const a = guard.begin("the-client", caller);
+    const a = guards[turn++ % GUARDS]!.begin("the-client", caller);
     if (a instanceof Promise) throw new Error("the common path made a promise");
     const r = a.succeeded();
     a.end();

@@ -346,6 +346,65 @@ interface Slot {
   wake: (() => void) | undefined;
 }
 
+/** What an {@link Admitted} attempt calls back in the guard that admitted it. */
+interface AttemptHost {
+  failed(keys: AttemptKeys, clientExists: boolean): Promise<void>;
+  /** Marks the caller known for the client (the key `known`): best effort, never rejects. */
+  recordKnown(known: string): Promise<void>;
+  leave(slot: Slot | undefined): void;
+}
+
+/**
+ * One attempt a guard admitted. Its methods live on the prototype, so admitting makes no
+ * closures (the request path allocates as little as it can: issue 15). One class for every
+ * guard, at the top of the module: a class made per guard gave each guard's attempts their
+ * own hidden class, and where a process makes many guards (tests, the bench's fresh
+ * instance per measurement) the code that builds and reads attempts went megamorphic, several
+ * times slower. Plain fields, not `#` ones, which V8 also makes more slowly.
+ */
+class Admitted implements GuardedAttempt {
+  private readonly host: AttemptHost;
+  private readonly keys: AttemptKeys;
+  /** The caller was marked known for the client in this period: nothing to record on success. */
+  private readonly markedNow: boolean;
+  /**
+   * The in-flight slots this attempt holds until it ends, in the order of the keys held
+   * (`counted` or `countedKnown`): one or three, in fields rather than an array.
+   */
+  private readonly first: Slot;
+  private readonly second: Slot | undefined;
+  private readonly third: Slot | undefined;
+  private ended: boolean;
+
+  constructor(host: AttemptHost, keys: AttemptKeys, markedNow: boolean, first: Slot, second: Slot | undefined, third: Slot | undefined) {
+    this.host = host;
+    this.keys = keys;
+    this.markedNow = markedNow;
+    this.first = first;
+    this.second = second;
+    this.third = third;
+    this.ended = false;
+  }
+
+  failed(clientExists = true): Promise<void> {
+    return this.host.failed(this.keys, clientExists);
+  }
+
+  succeeded(): Promise<void> | undefined {
+    const known = this.keys.known;
+    return this.markedNow || known === undefined ? undefined : this.host.recordKnown(known);
+  }
+
+  end(): void {
+    if (this.ended) return;
+    this.ended = true;
+    const host = this.host;
+    host.leave(this.first);
+    host.leave(this.second);
+    host.leave(this.third);
+  }
+}
+
 /**
  * Validates the `bruteForce` option and prepares the guard, or returns `undefined` when it
  * is `false`. Throws a `ConfigurationError` naming the setting (`bruteForce.maxAttempts`)
@@ -452,37 +511,9 @@ export function createBruteForceGuard(
   /** The library's own memory store, read one key at a time (see {@link admitAtOnce}). */
   const read = memoryCounterReader(store);
 
-  /**
-   * One attempt the guard admitted. Its methods live on the prototype, so admitting makes
-   * no closures (the request path allocates as little as it can: issue 15).
-   */
-  class Admitted implements GuardedAttempt {
-    // Plain fields, not `#` ones: V8 makes an object with `#` fields more slowly (the guard's
-    // success path on Node took about twice as long with them: bench/diag/micro_guard.ts).
-    // The class is the guard's own; no one outside it is handed anything but GuardedAttempt.
-    private readonly keys: AttemptKeys;
-    /** The caller was marked known for the client in this period: nothing to record on success. */
-    private readonly markedNow: boolean;
-    /**
-     * The in-flight slots this attempt holds until it ends, in the order of the keys held
-     * (`counted` or `countedKnown`): one or three, in fields rather than an array.
-     */
-    private readonly first: Slot;
-    private readonly second: Slot | undefined;
-    private readonly third: Slot | undefined;
-    private ended: boolean;
-
-    constructor(keys: AttemptKeys, markedNow: boolean, first: Slot, second: Slot | undefined, third: Slot | undefined) {
-      this.keys = keys;
-      this.markedNow = markedNow;
-      this.first = first;
-      this.second = second;
-      this.third = third;
-      this.ended = false;
-    }
-
-    async failed(clientExists = true): Promise<void> {
-      const keys = this.keys;
+  /** What an {@link Admitted} attempt of this guard calls back. */
+  const host: AttemptHost = {
+    async failed(keys: AttemptKeys, clientExists: boolean): Promise<void> {
       try {
         // Counters of a client_id that does not exist guard no secret: a bounded store
         // may forget them first (the call and its cost are the same either way).
@@ -496,24 +527,12 @@ export function createBruteForceGuard(
         closeUncounted(keys.client, clock() / 1000 + retryAfter);
         throw full ? cannotCount(retryAfter) : e;
       }
-    }
-
-    succeeded(): Promise<void> | undefined {
-      const known = this.keys.known;
-      if (this.markedNow || known === undefined) return undefined;
-      // Best effort: a caller not marked known only loses the exemption from the
-      // client and caller ceilings while an attack is under way.
-      return increment([known], 2 * knownFor).catch(ignore);
-    }
-
-    end(): void {
-      if (this.ended) return;
-      this.ended = true;
-      leave(this.first);
-      leave(this.second);
-      leave(this.third);
-    }
-  }
+    },
+    // Best effort: a caller not marked known only loses the exemption from the client and
+    // caller ceilings while an attack is under way.
+    recordKnown: (known: string): Promise<void> => increment([known], 2 * knownFor).catch(ignore),
+    leave,
+  };
 
   /**
    * Admits the attempt on these counters, throws the refusal, or names the key to wait for
@@ -533,13 +552,13 @@ export function createBruteForceGuard(
       // Parallel attempts still being verified use up the allowance too; wait for one to end.
       const clientSlot = inFlight.get(keys.client);
       if (client + (clientSlot?.n ?? 0) >= maxClient) return keys.client;
-      return new Admitted(keys, markedNow, enter(keys.client, clientSlot), undefined, undefined);
+      return new Admitted(host, keys, markedNow, enter(keys.client, clientSlot), undefined, undefined);
     }
     if (known) {
       const pair = liveCount(counts[0], maxPair, now, window);
       const pairSlot = inFlight.get(keys.pair);
       if (pair + (pairSlot?.n ?? 0) >= maxPair) return keys.pair;
-      return new Admitted(keys, markedNow, enter(keys.pair, pairSlot), undefined, undefined);
+      return new Admitted(host, keys, markedNow, enter(keys.pair, pairSlot), undefined, undefined);
     }
     const pair = liveCount(counts[0], maxPair, now, window);
     const client = liveCount(counts[1], maxClient, now, window);
@@ -551,6 +570,7 @@ export function createBruteForceGuard(
     const callerSlot = inFlight.get(keys.caller!);
     if (caller + (callerSlot?.n ?? 0) >= maxCaller) return keys.caller!;
     return new Admitted(
+      host,
       keys,
       markedNow,
       enter(keys.pair, pairSlot),
@@ -574,7 +594,7 @@ export function createBruteForceGuard(
       if (uncounted.size > 0) checkUncounted(keys.client, now);
       const clientSlot = inFlight.get(keys.client);
       if (!below(count, clientSlot, maxClient, now)) return undefined;
-      return new Admitted(keys, false, enter(keys.client, clientSlot), undefined, undefined);
+      return new Admitted(host, keys, false, enter(keys.client, clientSlot), undefined, undefined);
     }
     const pair = read(keys.pair);
     const client = read(keys.client);
@@ -584,7 +604,7 @@ export function createBruteForceGuard(
     if (markedNow || marked(lastKnown, now)) {
       const pairSlot = inFlight.get(keys.pair);
       if (!below(pair, pairSlot, maxPair, now)) return undefined;
-      return new Admitted(keys, markedNow, enter(keys.pair, pairSlot), undefined, undefined);
+      return new Admitted(host, keys, markedNow, enter(keys.pair, pairSlot), undefined, undefined);
     }
     if (uncounted.size > 0) checkUncounted(keys.client, now);
     const pairSlot = inFlight.get(keys.pair);
@@ -593,7 +613,7 @@ export function createBruteForceGuard(
     if (!below(pair, pairSlot, maxPair, now) || !below(client, clientSlot, maxClient, now) || !below(caller, callerSlot, maxCaller, now)) {
       return undefined;
     }
-    return new Admitted(keys, false, enter(keys.pair, pairSlot), enter(keys.client, clientSlot), enter(keys.caller!, callerSlot));
+    return new Admitted(host, keys, false, enter(keys.pair, pairSlot), enter(keys.client, clientSlot), enter(keys.caller!, callerSlot));
   }
 
   /** The path with a promise: a store that answers asynchronously, or a wait for a slot. */
