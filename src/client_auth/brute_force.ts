@@ -360,48 +360,48 @@ interface AttemptHost {
  * guard, at the top of the module: a class made per guard gave each guard's attempts their
  * own hidden class, and where a process makes many guards (tests, the bench's fresh
  * instance per measurement) the code that builds and reads attempts went megamorphic, several
- * times slower. Plain fields, not `#` ones, which V8 also makes more slowly.
+ * times slower (bench/diag/micro_guard.ts --guards=8).
  */
 class Admitted implements GuardedAttempt {
-  private readonly host: AttemptHost;
-  private readonly keys: AttemptKeys;
+  readonly #host: AttemptHost;
+  readonly #keys: AttemptKeys;
   /** The caller was marked known for the client in this period: nothing to record on success. */
-  private readonly markedNow: boolean;
+  readonly #markedNow: boolean;
   /**
    * The in-flight slots this attempt holds until it ends, in the order of the keys held
    * (`counted` or `countedKnown`): one or three, in fields rather than an array.
    */
-  private readonly first: Slot;
-  private readonly second: Slot | undefined;
-  private readonly third: Slot | undefined;
-  private ended: boolean;
+  readonly #first: Slot;
+  readonly #second: Slot | undefined;
+  readonly #third: Slot | undefined;
+  #ended: boolean;
 
   constructor(host: AttemptHost, keys: AttemptKeys, markedNow: boolean, first: Slot, second: Slot | undefined, third: Slot | undefined) {
-    this.host = host;
-    this.keys = keys;
-    this.markedNow = markedNow;
-    this.first = first;
-    this.second = second;
-    this.third = third;
-    this.ended = false;
+    this.#host = host;
+    this.#keys = keys;
+    this.#markedNow = markedNow;
+    this.#first = first;
+    this.#second = second;
+    this.#third = third;
+    this.#ended = false;
   }
 
   failed(clientExists = true): Promise<void> {
-    return this.host.failed(this.keys, clientExists);
+    return this.#host.failed(this.#keys, clientExists);
   }
 
   succeeded(): Promise<void> | undefined {
-    const known = this.keys.known;
-    return this.markedNow || known === undefined ? undefined : this.host.recordKnown(known);
+    const known = this.#keys.known;
+    return this.#markedNow || known === undefined ? undefined : this.#host.recordKnown(known);
   }
 
   end(): void {
-    if (this.ended) return;
-    this.ended = true;
-    const host = this.host;
-    host.leave(this.first);
-    host.leave(this.second);
-    host.leave(this.third);
+    if (this.#ended) return;
+    this.#ended = true;
+    const host = this.#host;
+    host.leave(this.#first);
+    host.leave(this.#second);
+    host.leave(this.#third);
   }
 }
 
