@@ -1,7 +1,8 @@
 // CPU µs per request of a few contenders, interleaved in one process (rounds rotate the
 // order), medians: the load-insensitive figure for before/after comparisons of one change.
 // Usage: ab.ts [--only=floor,m2m-oauth, opaque] [--ms=300] [--rounds=7]
-import { contenders, runtime, sender } from "./contenders/index.ts";
+import { type Contender, contenders, LIBRARY, runtime, sender } from "./contenders/index.ts";
+import { libraryFetch } from "./contenders/library.ts";
 import { measureOps, median } from "./lib/harness.ts";
 
 const argv = (globalThis as { process?: { argv: string[] } }).process?.argv.slice(2) ?? [];
@@ -9,8 +10,13 @@ const args = Object.fromEntries(argv.map((a) => a.replace(/^--/, "").split("="))
 const names = (args.only ?? "floor (fetch)|m2m-oauth, opaque|m2m-oauth, opaque, bruteForce: false").split("|");
 const MS = Number(args.ms ?? 300);
 const ROUNDS = Number(args.rounds ?? 7);
+// Rows of this comparison only (not in the bench's tables): the library with a `callerKey`
+// (one fixed caller), so the brute-force guard keeps its five keys per attempt, not one.
+const extra: Contender[] = [
+  { name: `${LIBRARY}, callerKey`, via: "fetch", fetch: async () => libraryFetch({ callerKey: () => "203.0.113.7" }).fetch },
+];
 const chosen = names.map((n) => {
-  const c = contenders.find((x) => x.name === n);
+  const c = [...contenders, ...extra].find((x) => x.name === n);
   if (!c) throw new Error(`no contender ${n}`);
   return c;
 });

@@ -6,7 +6,9 @@
 //   node --cpu-prof --import tsx bench/request_path.ts --only=lib --rounds=1 --ms=4000
 // With --base=DIR (a copy of another commit's mod.ts and src/, e.g. from `git archive`), the
 // rows base and base-noguard are that copy: before and after of a change in one process.
-// Usage: request_path.ts [--ms=300] [--rounds=7] [--only=floor|lib|lib-noguard|base|base-noguard] [--base=DIR]
+// The -caller rows set a `callerKey` (one fixed caller, as a deployment behind one proxy
+// address would see): the guard then keeps five keys per attempt rather than one.
+// Usage: request_path.ts [--ms=300] [--rounds=7] [--only=floor|lib|lib-noguard|lib-caller|base|base-noguard|base-caller] [--base=DIR]
 import { floorFetch } from "./contenders/floor.ts";
 import { libraryFetch } from "./contenders/library.ts";
 import { AUTHORIZATION, BODY, CONTENT_TYPE, TOKEN_URL } from "./fixture.ts";
@@ -50,6 +52,8 @@ function handlerOf(lib: Library, overrides: Record<string, unknown>): Handler {
   } as Parameters<Library["handleTokenRequest"]>[1];
   return (request) => lib.handleTokenRequest(request, ours);
 }
+/** The caller every request of the -caller rows comes from. */
+const CALLER_KEY = (): string => "203.0.113.7";
 const base: Library | undefined = args.base === undefined
   ? undefined
   : await import(new URL(`file://${args.base.replace(/\/$/, "")}/mod.ts`).href);
@@ -57,8 +61,10 @@ const makers: Record<string, () => Handler> = {
   floor: () => floorFetch,
   lib: () => libraryFetch().fetch,
   "lib-noguard": () => libraryFetch({ bruteForce: false }).fetch,
+  "lib-caller": () => libraryFetch({ callerKey: CALLER_KEY }).fetch,
   base: () => handlerOf(base!, {}),
   "base-noguard": () => handlerOf(base!, { bruteForce: false }),
+  "base-caller": () => handlerOf(base!, { callerKey: CALLER_KEY }),
 };
 const names = (args.only ?? "floor|lib").split("|");
 const cpu: number[][] = names.map(() => []);

@@ -164,6 +164,11 @@ class ForgettableCounters {
   }
 }
 
+let countOf: (store: MemoryAttemptStore, key: string) => AttemptCount | undefined;
+let isMemoryStore: (store: object) => boolean;
+/** `MemoryAttemptStore.prototype.get` as this module defines it. */
+let ownGet: AttemptStore["get"];
+
 /**
  * The in-memory {@link AttemptStore}: atomic within one process and bounded (100,000
  * counters per window length by default, and as many again for counters of unknown client
@@ -189,6 +194,8 @@ class ForgettableCounters {
  */
 export class MemoryAttemptStore implements AttemptStore {
   readonly #windows = new Map<number, ExpiringMap<Counter>>();
+  /** The maps of `#windows`, in the same (insertion) order. */
+  readonly #maps: ExpiringMap<Counter>[] = [];
   readonly #forgettable = new Map<number, ForgettableCounters>();
   readonly #options: MemoryStoreOptions;
   readonly #maxEntries: number;
@@ -205,14 +212,27 @@ export class MemoryAttemptStore implements AttemptStore {
   /** Counters held, expired ones not yet dropped included. */
   get size(): number {
     let n = 0;
-    for (const map of this.#windows.values()) n += map.size;
+    for (const map of this.#maps) n += map.size;
     for (const map of this.#forgettable.values()) n += map.size;
     return n;
   }
 
   get(keys: readonly string[]): (AttemptCount | undefined)[] {
-    if (this.#forgettable.size === 0) return keys.map((key) => this.#find(key));
-    return keys.map((key) => this.#find(key) ?? this.#forgettableCounter(key));
+    const counts: (AttemptCount | undefined)[] = [];
+    for (let i = 0; i < keys.length; i++) counts.push(this.#count(keys[i]!));
+    return counts;
+  }
+
+  /** The live counter under `key`: `get([key])[0]`, without the array. */
+  #count(key: string): Counter | undefined {
+    return this.#find(key) ?? (this.#forgettable.size === 0 ? undefined : this.#forgettableCounter(key));
+  }
+
+  static {
+    // The guard's read of one counter (see `memoryCounterReader`): a private method,
+    // reachable from this module only.
+    countOf = (store, key) => store.#count(key);
+    isMemoryStore = (store) => #count in store;
   }
 
   increment(keys: readonly string[], windowSeconds: number, options?: AttemptIncrementOptions): void {
@@ -252,13 +272,18 @@ export class MemoryAttemptStore implements AttemptStore {
 
   #map(windowSeconds: number): ExpiringMap<Counter> {
     let map = this.#windows.get(windowSeconds);
-    if (map === undefined) this.#windows.set(windowSeconds, map = new ExpiringMap(byReset, this.#options));
+    if (map === undefined) {
+      this.#windows.set(windowSeconds, map = new ExpiringMap(byReset, this.#options));
+      this.#maps.push(map);
+    }
     return map;
   }
 
   #find(key: string): Counter | undefined {
-    for (const map of this.#windows.values()) {
-      const c = map.get(key);
+    // An index loop over the array, not an iterator over the Map: a read allocates nothing.
+    const maps = this.#maps;
+    for (let i = 0; i < maps.length; i++) {
+      const c = maps[i]!.get(key);
       if (c !== undefined) return c;
     }
     return undefined;
@@ -279,4 +304,27 @@ export class MemoryAttemptStore implements AttemptStore {
     }
     return undefined;
   }
+}
+
+ownGet = MemoryAttemptStore.prototype.get;
+
+/**
+ * For the brute-force guard: when `store` is a {@link MemoryAttemptStore} itself (not a
+ * subclass, a wrapper or a proxy, and its `get` not replaced), a read of one key that
+ * answers what `store.get([key])[0]` would, without an array per read (issue 15); else
+ * `undefined`, and the guard reads through `get`. Checked once, when the guard is made.
+ *
+ * @example
+ * ```ts
+ * import { MemoryAttemptStore, memoryCounterReader } from "./attempt_store.ts";
+ * const store = new MemoryAttemptStore();
+ * store.increment(["k"], 900);
+ * memoryCounterReader(store)?.("k"); // { count: 1, resetAt: <now + 900> }
+ * memoryCounterReader({ get: (keys) => keys.map(() => undefined), increment() {} }); // undefined
+ * ```
+ */
+export function memoryCounterReader(store: AttemptStore): ((key: string) => AttemptCount | undefined) | undefined {
+  if (!isMemoryStore(store) || Object.getPrototypeOf(store) !== MemoryAttemptStore.prototype || store.get !== ownGet) return undefined;
+  const memory = store as MemoryAttemptStore;
+  return (key) => countOf(memory, key);
 }
