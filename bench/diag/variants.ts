@@ -10,6 +10,7 @@
 //   respobj, respset: a Response with the headers in its init, or set after construction
 //   url, hdrs, hdrs3: text() + request.url, + one header, + four headers
 //   turns: answers how many microtask turns (and macrotasks) arrayBuffer() took to settle
+//   libold: the library with MemoryTokenStore as it was at d5d17f8 (tests/support/memory_token_store_reference.ts)
 //   libnullstore: the library with a token store that keeps nothing (what keeping tokens costs)
 //   libmap, libexpmap: the library storing into one Map, or one ExpiringMap (no per-client shares)
 //   libgen: the library storing into Maps of 16,384 entries, sealed once full (newest first)
@@ -25,6 +26,7 @@ import { libraryFetch } from "../contenders/library.ts";
 import { readForm } from "../../src/http/form.ts";
 import { jsonResponse } from "../../src/http/response.ts";
 import { ExpiringMap } from "../../src/stores/expiring_map.ts";
+import { ReferenceMemoryTokenStore } from "../../tests/support/memory_token_store_reference.ts";
 const storeOver = (m: { set(k: string, v: unknown): unknown; get(k: string): unknown }) => ({ save: (k: string, r: unknown) => { m.set(k, r); return Promise.resolve(); }, find: (k: string) => Promise.resolve(m.get(k)), revoke: () => Promise.resolve(false) }) as never;
 
 const HEADERS = { "content-type": "application/json", "cache-control": "no-store", pragma: "no-cache" };
@@ -128,5 +130,7 @@ export const variants: Record<string, () => (r: Request) => Promise<Response>> =
   hdrs: () => async (r) => { await r.text(); if (r.headers.get("authorization") === null) throw 0; return ok(); },
   hdrs3: () => async (r) => { await r.text(); const h = r.headers; if (h.get("authorization") === null || h.get("content-type") === null || h.get("content-length") === null || h.get("dpop") !== null) throw 0; return ok(); },
   lib: () => libraryFetch().fetch,
+  // The library with MemoryTokenStore as it was at d5d17f8 (a Map of record objects on every runtime).
+  libold: () => libraryFetch({ tokenStore: new ReferenceMemoryTokenStore({ maxEntries: 2_000_000, maxEntriesPerClient: 2_000_000 }) }).fetch,
   libnoguard: () => libraryFetch({ bruteForce: false }).fetch,
 };
