@@ -106,6 +106,10 @@ describe("PackedTokenStore", () => {
     for (let seed = 200; seed <= 212; seed++) await run(seed, (o) => new PackedTokenStore(o, 16), 4000, 8);
   });
 
+  test("thousands of records: the arrays grown many times over, long probe chains, the same answers", async () => {
+    for (let seed = 300; seed <= 302; seed++) await run(seed, (o) => new PackedTokenStore(o, 1), 30_000, 100);
+  });
+
   test("MemoryTokenStore, on this runtime's layout, answers as before", async () => {
     for (let seed = 100; seed <= 120; seed++) await run(seed, (o) => new MemoryTokenStore(o), 2000);
   });

@@ -24,10 +24,10 @@ const byExp = (record: TokenRecord) => record.exp;
 
 /**
  * Whether the records go into typed arrays ({@link PackedTokenStore}) rather than a Map of
- * objects: on JavaScriptCore (Bun) only. There every live heap object is work for the
- * collector and a large store being written costs the requests around it; over Bun.serve the
- * library took 17.6 µs of server CPU per request with the Map of objects and 15.9 with a
- * typed-array table (bench/ANALYSIS.md, issue 15 third pass). V8 keeps the Map (Node, Deno:
+ * objects: on JavaScriptCore (Bun) only. There every request pays for the heap the process
+ * keeps, and every live object is work for the collector; over Bun.serve the library took
+ * 18.7 µs of server CPU per request with the Map of objects and 16.5 with the typed arrays
+ * (bench/ANALYSIS.md, issue 15 third pass). V8 keeps the Map (Node, Deno:
  * there the store costs little). The choice changes what keeping a token costs, never what
  * the store answers (tests/packed_token_store.test.ts).
  */

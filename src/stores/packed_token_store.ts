@@ -48,10 +48,12 @@ function packable(r: TokenRecord): boolean {
  * tests/packed_token_store.test.ts drives both), with the entries in typed arrays: a token's
  * key is 43 bytes in one large array, its record two interned strings and two numbers, its
  * place in insertion order two links, its index an open-addressing table of slot numbers.
- * JavaScriptCore pays for every live heap object at each full collection and for the
- * young-generation work of a large store being written; this store gives it a few large
- * arrays instead (bench/ANALYSIS.md, issue 15 third pass). Keys of another form and records
- * with optional members are kept as they are, beside the arrays.
+ * On JavaScriptCore every request pays for the heap a process keeps (the young generation is
+ * sized by it, and the request's garbage then runs through memory out of cache), and every
+ * live object is work for a full collection: this store keeps about 126 bytes per token and
+ * no object per token, against about 171 bytes in three objects for the Map of records
+ * (bench/ANALYSIS.md, issue 15 third pass). Keys of another form and records with optional
+ * members are kept as they are, beside the arrays.
  *
  * A slot stays allocated while the map holds it or a client's share still lists it (the
  * share looks the key up again by the slot's bytes, as `MemoryTokenStore` does by key), so
@@ -86,6 +88,8 @@ export class PackedTokenStore implements TokenStore {
   #free = -1;
   #used = 0;
   #serials = 0;
+  /** The hash of the key `#find` last looked for, or -1 for a key kept as a string. */
+  #keyHash = -1;
   readonly #oddKeys = new Map<string, number>();
   readonly #oddKeyOf = new Map<number, string>();
   readonly #objects = new Map<number, TokenRecord>();
@@ -204,7 +208,6 @@ export class PackedTokenStore implements TokenStore {
   // --- the map: ExpiringMap's operations over slots -------------------------------------
 
   /** The slot of `key` in the map, or -1; `#keyHash` is left as the key's hash, or -1 for an odd key. */
-  #keyHash = -1;
   #find(key: string): number {
     if (key.length === KEY_CHARS) {
       let h = 0x811c9dc5;
