@@ -14,6 +14,19 @@ const DROP_PER_SET = 64;
 /** The token endpoint's keys: base64url(SHA-256), 43 ASCII characters, one byte each here. */
 const KEY_CHARS = 43;
 
+/**
+ * The slot arrays grow by half again when full: JavaScriptCore counts their whole length in
+ * the heap that sizes its young generation, touched or not, so slack costs like data.
+ */
+const GROWTH = 1.5;
+
+/** The index: the smallest power of two at least twice the slots (at most half full). */
+function tableLength(slots: number): number {
+  let n = 2;
+  while (n < 2 * slots) n *= 2;
+  return n;
+}
+
 /** Slot flag: the key is not 43 ASCII characters and is kept as a string (`#oddKeyOf`). */
 const ODD_KEY = 1;
 
@@ -107,7 +120,7 @@ export class PackedTokenStore implements TokenStore {
   #nextSweep = 0;
   #oldestExpires = -Infinity;
 
-  /** `initialSlots` (a power of two) is for tests, to drive the growth of the arrays. */
+  /** `initialSlots` is for tests, to drive the growth of the arrays. */
   constructor(options: MemoryStoreOptions & { maxEntriesPerClient?: number } = {}, initialSlots = 1024) {
     this.#maxEntries = options.maxEntries ?? 1_000_000;
     if (!Number.isSafeInteger(this.#maxEntries) || this.#maxEntries < 1) {
@@ -129,7 +142,7 @@ export class PackedTokenStore implements TokenStore {
     this.#prev = new Int32Array(cap);
     this.#next = new Int32Array(cap);
     this.#refs = new Int32Array(cap);
-    this.#table = new Int32Array(2 * cap);
+    this.#table = new Int32Array(tableLength(cap));
   }
 
   /** The most records held at once. */
@@ -417,7 +430,7 @@ export class PackedTokenStore implements TokenStore {
   }
 
   #grow(): void {
-    const cap = this.#cap * 2;
+    const cap = Math.ceil(this.#cap * GROWTH);
     const widen = <T extends Uint8Array | Uint32Array | Int32Array | Float64Array>(old: T, make: new (n: number) => T, per = 1): T => {
       const a = new make(cap * per);
       a.set(old);
@@ -435,7 +448,7 @@ export class PackedTokenStore implements TokenStore {
     this.#next = widen(this.#next, Int32Array);
     this.#refs = widen(this.#refs, Int32Array);
     this.#cap = cap;
-    this.#table = new Int32Array(2 * cap);
+    this.#table = new Int32Array(tableLength(cap));
     for (let s = this.#first; s !== -1; s = this.#next[s]!) if ((this.#flags[s]! & ODD_KEY) === 0) this.#index(s);
   }
 
