@@ -140,4 +140,21 @@ describe("PackedTokenStore", () => {
     assert.ok(store.internedStrings <= 64, `interned ${store.internedStrings}`);
     assert.deepStrictEqual(await store.find("L".repeat(43)), { client_id: "keep", scope: "s", iat: 0, exp: 1e9 });
   });
+
+  test("after a spike has expired, the arrays shrink back (memory follows the live set)", async () => {
+    let nowMs = 0;
+    const store = new PackedTokenStore({ maxEntries: 100_000, maxEntriesPerClient: 100_000, clock: () => nowMs }, 16);
+    const live = { client_id: "keep", scope: "s", iat: 0, exp: 1e9 };
+    for (let i = 0; i < 20_000; i++) await store.save(String(i).padStart(43, "s"), { client_id: "spike", scope: "", iat: 0, exp: 10 });
+    await store.save("L".repeat(43), live);
+    const peak = store.slotCapacity;
+    assert.ok(peak >= 20_000);
+    nowMs = 11_000;
+    // Each save drops up to 64 expired records; the spike's share is released with its last.
+    for (let i = 0; i < 400; i++) await store.save(String(i).padStart(43, "n"), { client_id: "new", scope: "", iat: 11, exp: 20 });
+    assert.equal(store.size, 401);
+    assert.ok(store.slotCapacity <= 2048, `slot capacity ${store.slotCapacity} after a peak of ${peak}`);
+    assert.deepStrictEqual(await store.find("L".repeat(43)), live);
+    assert.deepStrictEqual(await store.find("0".padStart(43, "n")), { client_id: "new", scope: "", iat: 11, exp: 20 });
+  });
 });

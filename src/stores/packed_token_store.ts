@@ -100,6 +100,9 @@ export class PackedTokenStore implements TokenStore {
   /** Free slots, linked through `#next`; `#used` slots were ever handed out. */
   #free = -1;
   #used = 0;
+  /** Slots held by the map or a share; the arrays shrink when they are a quarter of the capacity. */
+  #inUse = 0;
+  readonly #minCap: number;
   #serials = 0;
   /** The hash of the key `#find` last looked for, or -1 for a key kept as a string. */
   #keyHash = -1;
@@ -130,7 +133,7 @@ export class PackedTokenStore implements TokenStore {
     if (!Number.isSafeInteger(quota) || quota < 1) throw new RangeError("maxEntriesPerClient must be a positive integer");
     this.#quota = quota;
     this.#clock = options.clock ?? Date.now;
-    const cap = this.#cap = initialSlots;
+    const cap = this.#cap = this.#minCap = initialSlots;
     this.#keys = new Uint8Array(cap * KEY_CHARS);
     this.#hash = new Uint32Array(cap);
     this.#flags = new Uint8Array(cap);
@@ -190,21 +193,32 @@ export class PackedTokenStore implements TokenStore {
     } catch (e) {
       return Promise.reject(e);
     } finally {
-      if (this.#deadShares.length !== 0) this.#reclaim();
+      this.#settle();
     }
   }
 
   find(key: string): Promise<TokenRecord | undefined> {
     const s = this.#get(key);
-    if (this.#deadShares.length !== 0) this.#reclaim();
-    return Promise.resolve(s < 0 ? undefined : this.#record(s));
+    const record = s < 0 ? undefined : this.#record(s);
+    this.#settle();
+    return Promise.resolve(record);
   }
 
   revoke(key: string): Promise<boolean> {
     const s = this.#get(key);
     if (s >= 0) this.#drop(s);
-    if (this.#deadShares.length !== 0) this.#reclaim();
+    this.#settle();
     return Promise.resolve(s >= 0);
+  }
+
+  /**
+   * The end of every operation: the slots of shares dropped during it are released, and once
+   * a quarter of the slots or fewer are held (after a spike has expired) the arrays shrink, so
+   * memory follows the live set as the Map's does.
+   */
+  #settle(): void {
+    if (this.#deadShares.length !== 0) this.#reclaim();
+    if (this.#cap > this.#minCap && this.#inUse * 4 < this.#cap) this.#shrink();
   }
 
   #record(s: number): TokenRecord {
@@ -374,6 +388,7 @@ export class PackedTokenStore implements TokenStore {
     } else {
       s = this.#used++;
     }
+    this.#inUse++;
     this.#refs[s] = 1;
     this.#prev[s] = this.#last;
     this.#next[s] = -1;
@@ -399,6 +414,7 @@ export class PackedTokenStore implements TokenStore {
     if ((this.#flags[s]! & ODD_KEY) !== 0) this.#oddKeyOf.delete(s);
     this.#next[s] = this.#free;
     this.#free = s;
+    this.#inUse--;
   }
 
   #index(s: number): void {
@@ -448,6 +464,77 @@ export class PackedTokenStore implements TokenStore {
     this.#next = widen(this.#next, Int32Array);
     this.#refs = widen(this.#refs, Int32Array);
     this.#cap = cap;
+    this.#table = new Int32Array(tableLength(cap));
+    for (let s = this.#first; s !== -1; s = this.#next[s]!) if ((this.#flags[s]! & ODD_KEY) === 0) this.#index(s);
+  }
+
+  /**
+   * Moves the held slots (in the map or listed by a share) to the front of arrays of twice
+   * their number, in slot order, and renumbers every reference to them: links, index, the
+   * side maps, the shares. Slot numbers are never part of an answer.
+   */
+  #shrink(): void {
+    const used = this.#used;
+    const to = new Int32Array(used).fill(-1);
+    let n = 0;
+    for (let s = 0; s < used; s++) if (this.#refs[s]! > 0) to[s] = n++;
+    const cap = Math.max(this.#minCap, 2 * n);
+    const keys = new Uint8Array(cap * KEY_CHARS);
+    const hash = new Uint32Array(cap);
+    const flags = new Uint8Array(cap);
+    const exp = new Float64Array(cap);
+    const iat = new Float64Array(cap);
+    const client = new Int32Array(cap);
+    const scope = new Int32Array(cap);
+    const serial = new Float64Array(cap);
+    const prev = new Int32Array(cap);
+    const next = new Int32Array(cap);
+    const refs = new Int32Array(cap);
+    const link = (s: number) => (s === -1 ? -1 : to[s]!);
+    for (let s = 0; s < used; s++) {
+      const t = to[s]!;
+      if (t === -1) continue;
+      keys.set(this.#keys.subarray(s * KEY_CHARS, (s + 1) * KEY_CHARS), t * KEY_CHARS);
+      hash[t] = this.#hash[s]!;
+      flags[t] = this.#flags[s]!;
+      exp[t] = this.#exp[s]!;
+      iat[t] = this.#iat[s]!;
+      client[t] = this.#client[s]!;
+      scope[t] = this.#scope[s]!;
+      serial[t] = this.#serial[s]!;
+      refs[t] = this.#refs[s]!;
+      // Links of a slot only a share still lists (serial 0) are stale and never followed.
+      prev[t] = this.#serial[s] === 0 ? -1 : link(this.#prev[s]!);
+      next[t] = this.#serial[s] === 0 ? -1 : link(this.#next[s]!);
+    }
+    this.#keys = keys;
+    this.#hash = hash;
+    this.#flags = flags;
+    this.#exp = exp;
+    this.#iat = iat;
+    this.#client = client;
+    this.#scope = scope;
+    this.#serial = serial;
+    this.#prev = prev;
+    this.#next = next;
+    this.#refs = refs;
+    this.#first = link(this.#first);
+    this.#last = link(this.#last);
+    this.#free = -1;
+    this.#used = n;
+    this.#cap = cap;
+    for (const [key, s] of this.#oddKeys) this.#oddKeys.set(key, to[s]!);
+    const oddKeyOf = [...this.#oddKeyOf];
+    this.#oddKeyOf.clear();
+    for (const [s, key] of oddKeyOf) this.#oddKeyOf.set(to[s]!, key);
+    const objects = [...this.#objects];
+    this.#objects.clear();
+    for (const [s, record] of objects) this.#objects.set(to[s]!, record);
+    for (const share of this.#shares.values()) {
+      share.slots = share.slots.slice(share.head).map((s) => to[s]!);
+      share.serials = share.serials.slice(share.head);
+      share.head = 0;
+    }
     this.#table = new Int32Array(tableLength(cap));
     for (let s = this.#first; s !== -1; s = this.#next[s]!) if ((this.#flags[s]! & ODD_KEY) === 0) this.#index(s);
   }
