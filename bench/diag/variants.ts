@@ -10,6 +10,7 @@
 //   respobj, respset: a Response with the headers in its init, or set after construction
 //   url, hdrs, hdrs3: text() + request.url, + one header, + four headers
 //   turns: answers how many microtask turns (and macrotasks) arrayBuffer() took to settle
+//   libold: the library with MemoryTokenStore as it was at d5d17f8 (tests/support/memory_token_store_reference.ts)
 //   libnullstore: the library with a token store that keeps nothing (what keeping tokens costs)
 //   libmap, libexpmap: the library storing into one Map, or one ExpiringMap (no per-client shares)
 //   libgen: the library storing into Maps of 16,384 entries, sealed once full (newest first)
@@ -18,11 +19,14 @@
 //   table over typed arrays (no heap cell per token), growing or preallocated; libnoop, libtouch,
 //   libloop: stores that keep nothing, read their arguments, or hash the key; libcopy, libcopysmall,
 //   libcopyint: the key's characters (or constants) written into a large or a small Uint8Array
+//   ballastbytes (BALLAST_MB, default 96), ballastwasm, ballastwasmnobuf, ballastsab, ballastresizable(0),
+//   ballastobjs, floorballast: libnoop (or the floor) beside memory it never touches (ANALYSIS, third pass)
 import { floorFetch } from "../contenders/floor.ts";
 import { libraryFetch } from "../contenders/library.ts";
 import { readForm } from "../../src/http/form.ts";
 import { jsonResponse } from "../../src/http/response.ts";
 import { ExpiringMap } from "../../src/stores/expiring_map.ts";
+import { ReferenceMemoryTokenStore } from "../../tests/support/memory_token_store_reference.ts";
 const storeOver = (m: { set(k: string, v: unknown): unknown; get(k: string): unknown }) => ({ save: (k: string, r: unknown) => { m.set(k, r); return Promise.resolve(); }, find: (k: string) => Promise.resolve(m.get(k)), revoke: () => Promise.resolve(false) }) as never;
 
 const HEADERS = { "content-type": "application/json", "cache-control": "no-store", pragma: "no-cache" };
@@ -102,6 +106,18 @@ export const variants: Record<string, () => (r: Request) => Promise<Response>> =
   libplace: () => { const cap = 1 << 21; const table = new Int32Array(cap).fill(-1); let n = 0; return libraryFetch({ tokenStore: storeOver({ set(k: string) { let h = 0x811c9dc5; for (let i = 0; i < k.length; i++) h = Math.imul(h ^ k.charCodeAt(i), 0x01000193); let i = h & (cap - 1); while (table[i] !== -1) i = (i + 1) & (cap - 1); table[i] = n++; }, get() { return table[0]; } }) }).fetch; },
   libcopysmall: () => { const keys = new Uint8Array((1 << 10) * 44); let n = 0; return libraryFetch({ tokenStore: storeOver({ set(k: string) { const o = (n++ & ((1 << 10) - 1)) * 44; for (let i = 0; i < k.length; i++) keys[o + 1 + i] = k.charCodeAt(i); }, get() { return keys[0]; } }) }).fetch; },
   libcopyint: () => { const keys = new Uint8Array((1 << 21) * 44); let n = 0; return libraryFetch({ tokenStore: storeOver({ set(k: string) { const o = (n++ & ((1 << 21) - 1)) * 44; for (let i = 0; i < 43; i++) keys[o + 1 + i] = i; }, get() { return keys[0]; } }) }).fetch; },
+  // libnoop beside 96 MiB of ballast that the store never touches, held in a Uint8Array (filled), a
+  // WebAssembly.Memory (filled), or 1,000,000 small objects: whether the cost of a large store
+  // comes from the heap it holds rather than from the work of storing (ANALYSIS, issue 15 third pass).
+  ballastbytes: () => { const b = new Uint8Array(Number(globalThis.process?.env.BALLAST_MB ?? 96) << 20).fill(1); (globalThis as { ballast?: unknown }).ballast = b; return variants.libnoop!(); },
+  ballastwasm: () => { const m = new WebAssembly.Memory({ initial: (96 << 20) >> 16 }); new Uint8Array(m.buffer).fill(1); (globalThis as { ballast?: unknown }).ballast = m; return variants.libnoop!(); },
+  ballastwasmnobuf: () => { const m = new WebAssembly.Memory({ initial: (96 << 20) >> 16 }); (globalThis as { ballast?: unknown }).ballast = m; return variants.libnoop!(); },
+  ballastobjs: () => { const a = Array.from({ length: 1_000_000 }, (_, i) => ({ client_id: "c", scope: "read", iat: i, exp: i + 600 })); (globalThis as { ballast?: unknown }).ballast = a; return variants.libnoop!(); },
+  ballastsab: () => { const b = new Uint8Array(new SharedArrayBuffer(96 << 20)).fill(1); (globalThis as { ballast?: unknown }).ballast = b; return variants.libnoop!(); },
+  ballastresizable: () => { const ab = new (ArrayBuffer as unknown as new (n: number, o: { maxByteLength: number }) => ArrayBuffer & { resize(n: number): void })(0, { maxByteLength: 256 << 20 }); ab.resize(96 << 20); const b = new Uint8Array(ab).fill(1); (globalThis as { ballast?: unknown }).ballast = b; return variants.libnoop!(); },
+  ballastresizable0: () => { const ab = new (ArrayBuffer as unknown as new (n: number, o: { maxByteLength: number }) => ArrayBuffer & { resize(n: number): void })(0, { maxByteLength: 256 << 20 }); const b = new Uint8Array(ab); ab.resize(96 << 20); b.fill(1); (globalThis as { ballast?: unknown }).ballast = b; return variants.libnoop!(); },
+  // The floor beside the same 96 MiB ballast (a Uint8Array it never touches).
+  floorballast: () => { const b = new Uint8Array(96 << 20).fill(1); (globalThis as { ballast?: unknown }).ballast = b; return floorFetch; },
   libnoop: () => libraryFetch({ tokenStore: storeOver({ set() {}, get() { return undefined; } }) }).fetch,
   libmap: () => libraryFetch({ tokenStore: storeOver(new Map()) }).fetch,
   turns: () => async (r) => {
@@ -114,5 +130,7 @@ export const variants: Record<string, () => (r: Request) => Promise<Response>> =
   hdrs: () => async (r) => { await r.text(); if (r.headers.get("authorization") === null) throw 0; return ok(); },
   hdrs3: () => async (r) => { await r.text(); const h = r.headers; if (h.get("authorization") === null || h.get("content-type") === null || h.get("content-length") === null || h.get("dpop") !== null) throw 0; return ok(); },
   lib: () => libraryFetch().fetch,
+  // The library with MemoryTokenStore as it was at d5d17f8 (a Map of record objects on every runtime).
+  libold: () => libraryFetch({ tokenStore: new ReferenceMemoryTokenStore({ maxEntries: 2_000_000, maxEntriesPerClient: 2_000_000 }) }).fetch,
   libnoguard: () => libraryFetch({ bruteForce: false }).fetch,
 };
