@@ -156,7 +156,8 @@ export class DeadlineScheduler {
       lane = new Lane(this.#released);
       this.#lanes.set(wait, lane);
     }
-    const at = this.#clock.now() + wait;
+    const now = this.#clock.now();
+    const at = now + wait;
     const entry = new Entry(lane, at, onExpire);
     const tail = lane.tail;
     if (tail === undefined) lane.head = entry;
@@ -167,13 +168,12 @@ export class DeadlineScheduler {
     lane.tail = entry;
     this.#pending++;
     // Only a deadline earlier than the armed timer (a shorter lane's) moves it.
-    if (!this.#armed || at < this.#armedAt) this.#arm(at);
+    if (!this.#armed || at < this.#armedAt) this.#arm(at, now);
     return entry;
   }
 
-  #arm(at: number): void {
+  #arm(at: number, now: number): void {
     if (this.#armed) this.#clock.clearTimeout(this.#timer);
-    const now = this.#clock.now();
     // Whole milliseconds, rounded up (a timer is never asked to fire before `at`), and no
     // longer than a timer can wait (past that, runtimes fire at once).
     const delay = Math.min(LONGEST_TIMER, Math.max(0, Math.ceil(at - now)));
@@ -204,7 +204,7 @@ export class DeadlineScheduler {
     this.#pending -= due.length;
     // Armed again before any callback runs, so one that schedules a deadline finds the timer
     // in its true state.
-    if (this.#pending !== 0) this.#arm(earliest);
+    if (this.#pending !== 0) this.#arm(earliest, now);
     for (const entry of due) {
       try {
         entry.onExpire();
