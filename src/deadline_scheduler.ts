@@ -1,9 +1,11 @@
 /**
  * One runtime timer for many deadlines. Every bounded wait of the server (a request body's
  * arrival, 408; a call into a pluggable store, 503) is a deadline here, and the runtime sees
- * one `setTimeout`, armed for the earliest live deadline, instead of one `setTimeout` and one
- * `clearTimeout` per wait: over Bun.serve each request's body arrives after a macrotask, so
- * each request used to arm and clear a timer (about 0.7 µs of the server's CPU a request).
+ * one `setTimeout`, armed for the earliest pending deadline, instead of one `setTimeout` and
+ * one `clearTimeout` per wait. Waits that overlap (concurrent requests on a store that does
+ * I/O, bodies trickling in) share it; a server whose waits never overlap (each request's body
+ * read before the next one's starts, as Bun.serve and @hono/node-server do under load) still
+ * arms one timer per wait, since none may stay armed while nothing is pending.
  *
  * Deadlines are kept in one queue per duration ("lane"). Each caller uses one fixed timeout
  * and the clock only moves forward, so appending keeps a lane in deadline order, and the
