@@ -29,16 +29,6 @@ export interface DeadlineClock {
   clearTimeout(timer: unknown): void;
 }
 
-/**
- * The runtime's clock and timers, looked up at each call (never captured at load), so a host
- * or a test that replaces the globals is obeyed.
- */
-const RUNTIME_CLOCK: DeadlineClock = {
-  now: () => performance.now(),
-  setTimeout: (callback, ms) => setTimeout(callback, ms),
-  clearTimeout: (timer) => clearTimeout(timer as ReturnType<typeof setTimeout>),
-};
-
 /** A pending deadline, as handed out by {@link DeadlineScheduler.schedule}. */
 export interface Deadline {
   /** Drops the deadline, its wait having ended; a no-op once it expired or was cancelled. */
@@ -101,7 +91,8 @@ const LONGEST_TIMER = 2_147_483_647;
  * ```
  */
 export class DeadlineScheduler {
-  readonly #clock: DeadlineClock;
+  /** `undefined` for the runtime's, called directly (no indirection on every wait). */
+  readonly #clock: DeadlineClock | undefined;
   readonly #lanes = new Map<number, Lane>();
   #pending = 0;
   #timer: unknown = undefined;
@@ -114,14 +105,18 @@ export class DeadlineScheduler {
     if (--this.#pending !== 0) return;
     if (this.#armed) {
       this.#armed = false;
-      this.#clock.clearTimeout(this.#timer);
+      this.#clearTimer();
       this.#timer = undefined;
     }
     if (this.#lanes.size > IDLE_LANES) this.#lanes.clear();
   };
 
-  /** @param clock the clock and timers to use; the runtime's by default. */
-  constructor(clock: DeadlineClock = RUNTIME_CLOCK) {
+  /**
+   * @param clock the clock and timers to use; by default the runtime's (`performance.now()`,
+   * `setTimeout`, `clearTimeout`), looked up at each call, never captured at load, so a host
+   * or a test that replaces the globals is obeyed.
+   */
+  constructor(clock?: DeadlineClock) {
     this.#clock = clock;
   }
 
@@ -158,7 +153,7 @@ export class DeadlineScheduler {
       lane = new Lane(this.#released);
       this.#lanes.set(wait, lane);
     }
-    const now = this.#clock.now();
+    const now = this.#now();
     const at = now + wait;
     const entry = new Entry(lane, at, onExpire);
     const tail = lane.tail;
@@ -175,7 +170,7 @@ export class DeadlineScheduler {
   }
 
   #arm(at: number, now: number): void {
-    if (this.#armed) this.#clock.clearTimeout(this.#timer);
+    if (this.#armed) this.#clearTimer();
     // Whole milliseconds, rounded up (a timer is never asked to fire before `at`), and no
     // longer than a timer can wait (past that, runtimes fire at once).
     const delay = Math.min(LONGEST_TIMER, Math.max(0, Math.ceil(at - now)));
@@ -183,13 +178,25 @@ export class DeadlineScheduler {
     // The deadline it serves (not its rounded-up time), so the same lane's next deadline,
     // a fraction of a millisecond later, never moves it.
     this.#armedAt = Math.min(at, now + delay);
-    this.#timer = this.#clock.setTimeout(this.#fire, delay);
+    const clock = this.#clock;
+    this.#timer = clock === undefined ? setTimeout(this.#fire, delay) : clock.setTimeout(this.#fire, delay);
+  }
+
+  #now(): number {
+    const clock = this.#clock;
+    return clock === undefined ? performance.now() : clock.now();
+  }
+
+  #clearTimer(): void {
+    const clock = this.#clock;
+    if (clock === undefined) clearTimeout(this.#timer as ReturnType<typeof setTimeout>);
+    else clock.clearTimeout(this.#timer);
   }
 
   #expire(): void {
     this.#armed = false;
     this.#timer = undefined;
-    const now = this.#clock.now();
+    const now = this.#now();
     const due: Entry[] = [];
     let earliest = Infinity;
     for (const [ms, lane] of this.#lanes) {

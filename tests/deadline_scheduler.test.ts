@@ -281,7 +281,7 @@ test("concurrent calls into a store that answers with a promise share one timer,
   assert.equal(deadlines.armed, false);
 });
 
-test("concurrent bodies still arriving share one timer for their deadlines, and a trickled one still gets its 408", async () => {
+test("concurrent bodies still arriving share the timer of their deadlines, and a trickled one still gets its 408", async () => {
   const declared = (body: ReadableStream<Uint8Array>) =>
     new Request("https://as.example/token", {
       method: "POST",
@@ -311,9 +311,10 @@ test("concurrent bodies still arriving share one timer for their deadlines, and 
     ])
   );
   assert.deepEqual(value, [...Array(20).fill("client_credentials"), "408"]);
-  // Twenty stand-in bodies arm their own timers; the deadlines at most two (the first one,
-  // and the shorter one moving it earlier), where each body used to arm one.
-  assert.ok(armed <= 20 + 2, `${armed} timers armed`);
+  // Twenty stand-in bodies arm their own timers; the deadlines a few (the first one, the
+  // shorter one moving it earlier, and a re-arm for the rest whenever the runtime's timer
+  // fires a fraction of a millisecond early), where each of the 21 bodies used to arm one.
+  assert.ok(armed <= 20 + 5, `${armed} timers armed`);
   assert.equal(deadlines.pending, 0);
   assert.equal(deadlines.armed, false);
 });
