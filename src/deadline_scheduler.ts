@@ -19,7 +19,21 @@
  * @module
  */
 
-/** What the scheduler needs from its host: a monotonic clock and one-shot timers. */
+/**
+ * What the scheduler needs from its host: a monotonic clock and one-shot timers. Tests hand
+ * in a clock they move by hand.
+ *
+ * @example
+ * ```ts
+ * import { type DeadlineClock, DeadlineScheduler } from "./deadline_scheduler.ts";
+ * const clock: DeadlineClock = {
+ *   now: () => performance.now(),
+ *   setTimeout: (callback, ms) => setTimeout(callback, ms),
+ *   clearTimeout: (timer) => clearTimeout(timer as number),
+ * };
+ * const deadlines = new DeadlineScheduler(clock);
+ * ```
+ */
 export interface DeadlineClock {
   /** Milliseconds on a monotonic clock (`performance.now()`). */
   now(): number;
@@ -29,7 +43,16 @@ export interface DeadlineClock {
   clearTimeout(timer: unknown): void;
 }
 
-/** A pending deadline, as handed out by {@link DeadlineScheduler.schedule}. */
+/**
+ * A pending deadline, as handed out by {@link DeadlineScheduler.schedule}.
+ *
+ * @example
+ * ```ts
+ * import { type Deadline, deadlines } from "./deadline_scheduler.ts";
+ * const deadline: Deadline = deadlines.schedule(10_000, () => {});
+ * deadline.cancel();
+ * ```
+ */
 export interface Deadline {
   /** Drops the deadline, its wait having ended; a no-op once it expired or was cancelled. */
   cancel(): void;
