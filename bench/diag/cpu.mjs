@@ -1,10 +1,10 @@
 // Server CPU µs per request over loopback HTTP for the diagnostic handlers of variants.ts:
-// each "runtime:variant" is served by bench/diag/{bun,deno}.ts (node: node_hono.ts, on
+// each "runtime:variant" is served by bench/diag/{bun,deno,node}.ts (node: over
 // @hono/node-server) and loaded by wrk (32
 // connections); the CPU time of the server's threads (/proc/<pid>/task/*/schedstat) across the
 // load, divided by the requests wrk completed. Interleaved rounds, medians. Linux and wrk only.
 // "main" is the JavaScript thread, "all" every thread (the collector's helpers included).
-// Usage: node bench/diag/cpu.mjs <rounds> <seconds> bun:floor bun:lib deno:floor ...
+// Usage: node bench/diag/cpu.mjs <rounds> <seconds> bun:floor bun:lib deno:floor node:lib ...
 import { execFileSync, spawn } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -40,7 +40,7 @@ function start(runtime, variant) {
     const child = runtime === "bun"
       ? spawn(bin("bun"), [`${dir}bun.ts`, variant])
       : runtime === "node"
-      ? spawn(process.execPath, ["--import", "tsx", `${dir}node_hono.ts`, variant], { cwd: `${dir}..` })
+      ? spawn(process.execPath, ["--import", "tsx", `${dir}node.ts`, variant])
       : spawn(bin("deno"), ["run", "-A", `${dir}deno.ts`, variant]);
     let out = "";
     child.stdout.on("data", (d) => {

@@ -5,8 +5,12 @@
 // 200, most with a fixed body: they measure a cost, they are not token endpoints.
 //   floor, lib, libnoguard: the bench's contenders (floor, library, library without the guard)
 //   text, ab, bytes: read the body with text(), arrayBuffer() + strict UTF-8, bytes() + strict UTF-8
-//   abtimer: ab under a setTimeout deadline (Promise.race), as readForm does on Bun.serve
+//   abtimer: ab under a setTimeout deadline (Promise.race), as readForm did on Bun.serve
+//   abset, absched: ab with a setTimeout armed and cleared around it, or a deadline of the
+//   shared scheduler (src/deadline_scheduler.ts) scheduled and cancelled; abref: ab with one
+//   timer kept across requests, ref'd while a body is read and unref'd between
 //   readform: the library's readForm; jsonresp: text() + the library's jsonResponse
+//   readformarms: readForm, reporting on stderr how many runtime timers it armed per request
 //   respobj, respset: a Response with the headers in its init, or set after construction
 //   url, hdrs, hdrs3: text() + request.url, + one header, + four headers
 //   turns: answers how many microtask turns (and macrotasks) arrayBuffer() took to settle
@@ -15,6 +19,8 @@
 //   libmap, libexpmap: the library storing into one Map, or one ExpiringMap (no per-client shares)
 //   libgen: the library storing into Maps of 16,384 entries, sealed once full (newest first)
 //   libyo: a young Map merged into one old Map every 16,384 entries; libhash: 64 Maps by key
+//   libslowstore: the library over a token store that answers after a 1 ms timer, a stand-in for
+//   a network store (Redis, PostgreSQL): the waits of concurrent requests overlap
 //   libkeymap: one Map of key -> number (no record kept); libpacked, libpackedpre: an open-addressing
 //   table over typed arrays (no heap cell per token), growing or preallocated; libnoop, libtouch,
 //   libloop: stores that keep nothing, read their arguments, or hash the key; libcopy, libcopysmall,
@@ -23,6 +29,7 @@
 //   ballastobjs, floorballast: libnoop (or the floor) beside memory it never touches (ANALYSIS, third pass)
 import { floorFetch } from "../contenders/floor.ts";
 import { libraryFetch } from "../contenders/library.ts";
+import { deadlines } from "../../src/deadline_scheduler.ts";
 import { readForm } from "../../src/http/form.ts";
 import { jsonResponse } from "../../src/http/response.ts";
 import { ExpiringMap } from "../../src/stores/expiring_map.ts";
@@ -46,7 +53,42 @@ export const variants: Record<string, () => (r: Request) => Promise<Response>> =
     UTF8.decode(new Uint8Array(b));
     return ok();
   },
+  abset: () => async (r) => {
+    const t = setTimeout(() => {}, 10_000);
+    UTF8.decode(new Uint8Array(await r.arrayBuffer()));
+    clearTimeout(t);
+    return ok();
+  },
+  absched: () => async (r) => {
+    const d = deadlines.schedule(10_000, () => {});
+    UTF8.decode(new Uint8Array(await r.arrayBuffer()));
+    d.cancel();
+    return ok();
+  },
+  abref: () => {
+    // One timer kept across requests, unref'd while idle (what an idle-unref scheduler costs).
+    let t: { ref(): void; unref(): void } | undefined;
+    const fire = () => { t = undefined; };
+    return async (r) => {
+      if (t === undefined) t = setTimeout(fire, 10_000) as never;
+      else t.ref();
+      UTF8.decode(new Uint8Array(await r.arrayBuffer()));
+      t?.unref();
+      return ok();
+    };
+  },
   readform: () => async (r) => { await readForm(r, limits); return ok(); },
+  readformarms: () => {
+    const real = globalThis.setTimeout;
+    let arms = 0;
+    let n = 0;
+    globalThis.setTimeout = ((...a: Parameters<typeof setTimeout>) => (arms++, real(...a))) as typeof setTimeout;
+    return async (r) => {
+      await readForm(r, limits);
+      if (++n % 50_000 === 0) console.error(`readformarms: ${arms} timers armed in ${n} requests`);
+      return ok();
+    };
+  },
   jsonresp: () => async (r) => { await r.text(); return jsonResponse(200, { access_token: "x".repeat(43), token_type: "Bearer", expires_in: 600, scope: "read" }); },
   respobj: () => async (r) => { await r.text(); return new Response(JSON.stringify({ access_token: "x".repeat(43), token_type: "Bearer", expires_in: 600, scope: "read" }), { status: 200, headers: HEADERS }); },
   respset: () => async (r) => { await r.text(); const res = new Response(JSON.stringify({ access_token: "x".repeat(43), token_type: "Bearer", expires_in: 600, scope: "read" }), { status: 200 }); const h = res.headers; h.set("content-type", "application/json"); h.set("cache-control", "no-store"); h.set("pragma", "no-cache"); return res; },
@@ -120,6 +162,7 @@ export const variants: Record<string, () => (r: Request) => Promise<Response>> =
   floorballast: () => { const b = new Uint8Array(96 << 20).fill(1); (globalThis as { ballast?: unknown }).ballast = b; return floorFetch; },
   libnoop: () => libraryFetch({ tokenStore: storeOver({ set() {}, get() { return undefined; } }) }).fetch,
   libmap: () => libraryFetch({ tokenStore: storeOver(new Map()) }).fetch,
+  libslowstore: () => { const m = new Map<string, unknown>(); const later = <T>(v: T) => new Promise<T>((res) => setTimeout(() => res(v), 1)); return libraryFetch({ tokenStore: { save: (k: string, r: unknown) => { m.set(k, r); return later(undefined); }, find: (k: string) => later(m.get(k)), revoke: () => later(false) } as never }).fetch; },
   turns: () => async (r) => {
     let done = false; const p = r.arrayBuffer().then(() => { done = true; });
     let n = 0; for (; n < 50 && !done; n++) await undefined;

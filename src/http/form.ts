@@ -12,6 +12,7 @@
  * @module
  */
 
+import { type Deadline, deadlines } from "../deadline_scheduler.ts";
 import { OAuthError } from "../errors.ts";
 import { runtimeAgent } from "../runtime_agent.ts";
 
@@ -152,15 +153,16 @@ function unreadable(): OAuthError {
 const CONTENT_LENGTH = /^[0-9]{1,16}$/;
 
 /**
- * How many microtask turns a declared body may take to arrive before the deadline timer is
- * armed. A body the server already holds then costs no timer: Deno 2.9's `setTimeout` and
- * `clearTimeout` cost about 1.2 µs a request, more than the rest of reading the form, and
- * Node's about as much. Deno.serve and in-process Requests on Deno settle `arrayBuffer()`
- * within two turns; Node's fetch (undici) within eight, so ten there. A body still on the
- * wire needs I/O, which no microtask turn performs, so it always gets the timer, armed at
- * most these few turns later. Bun.serve bodies never settle that early and Bun's timers are
- * cheap, so Bun keeps three turns (see `runtime_agent.ts`: the choice changes what a read
- * costs, never what it answers).
+ * How many microtask turns a declared body may take to arrive before its deadline is scheduled
+ * (`deadline_scheduler.ts`, which arms a runtime timer whenever no other deadline is pending,
+ * as between requests). A body the server already holds then costs no timer: Deno 2.9's
+ * `setTimeout` and `clearTimeout` cost about 1.2 µs a request, more than the rest of reading
+ * the form, and Node's about as much. Deno.serve and in-process Requests on Deno settle
+ * `arrayBuffer()` within two turns; Node's fetch (undici) within eight, so ten there. A body
+ * still on the wire needs I/O, which no microtask turn performs, so it always gets a deadline,
+ * scheduled at most these few turns later. Bun.serve bodies never settle that early and Bun's
+ * timers are cheap, so Bun keeps three turns (see `runtime_agent.ts`: the choice changes what a
+ * read costs, never what it answers).
  */
 const SETTLE_TURNS: number = runtimeAgent.startsWith("Bun/") ? 3 : 10;
 
@@ -173,7 +175,7 @@ const SETTLE_TURNS: number = runtimeAgent.startsWith("Bun/") ? 3 : 10;
  * without a JavaScript stream, where `request.body` would build one.
  */
 async function readDeclaredBody(request: Request, limits: FormLimits): Promise<Uint8Array> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
+  let deadline: Deadline | undefined;
   const read = request.arrayBuffer();
   const outcome: { buffer?: ArrayBuffer; failed?: true } = {};
   read.then((buffer) => {
@@ -184,9 +186,10 @@ async function readDeclaredBody(request: Request, limits: FormLimits): Promise<U
   try {
     for (let turn = 0; turn < SETTLE_TURNS && outcome.buffer === undefined && outcome.failed === undefined; turn++) await undefined;
     // Still arriving (or failed): the deadline races the read, with one reaction on `read`
-    // rather than Promise.race's array and two.
+    // rather than Promise.race's array and two; the deadline is one entry of the shared
+    // scheduler, not a timer of its own.
     const buffer = outcome.buffer ?? await new Promise<ArrayBuffer>((resolve, reject) => {
-      timer = setTimeout(() => reject(tooSlow()), limits.timeoutMs);
+      deadline = deadlines.schedule(limits.timeoutMs, () => reject(tooSlow()));
       read.then(resolve, reject);
     });
     if (buffer.byteLength > limits.maxBytes) throw tooLarge(limits.maxBytes);
@@ -195,7 +198,7 @@ async function readDeclaredBody(request: Request, limits: FormLimits): Promise<U
     if (e instanceof OAuthError) throw e;
     throw unreadable();
   } finally {
-    clearTimeout(timer);
+    deadline?.cancel();
   }
 }
 
@@ -207,15 +210,15 @@ async function readStreamedBody(request: Request, limits: FormLimits): Promise<U
   const body = request.body;
   if (body === null) return new Uint8Array(0);
   const reader = body.getReader();
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(tooSlow()), limits.timeoutMs);
+  let deadline: Deadline | undefined;
+  const expired = new Promise<never>((_, reject) => {
+    deadline = deadlines.schedule(limits.timeoutMs, () => reject(tooSlow()));
   });
   const chunks: Uint8Array[] = [];
   let total = 0;
   try {
     for (;;) {
-      const { done, value } = await Promise.race([reader.read(), deadline]);
+      const { done, value } = await Promise.race([reader.read(), expired]);
       if (done) break;
       // A host can build a Request over a stream of strings (or anything); only bytes are a body.
       if (!(value instanceof Uint8Array)) throw new OAuthError("invalid_request", "the request body could not be read");
@@ -229,7 +232,7 @@ async function readStreamedBody(request: Request, limits: FormLimits): Promise<U
     if (e instanceof OAuthError) throw e;
     throw unreadable();
   } finally {
-    clearTimeout(timer);
+    deadline!.cancel();
   }
   if (chunks.length === 1) return chunks[0]!;
   const bytes = new Uint8Array(total);

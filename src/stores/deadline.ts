@@ -7,6 +7,7 @@
  * @module
  */
 
+import { deadlines } from "../deadline_scheduler.ts";
 import type { OAuthError } from "../errors.ts";
 import { storeUnavailable } from "./store_unavailable.ts";
 import type { ReplayStore } from "./replay_store.ts";
@@ -48,12 +49,13 @@ export function withDeadline<T>(
   const pending = result;
   return new Promise<T>((resolve, reject) => {
     let late = false;
-    const timer = setTimeout(() => {
+    // One entry in the shared scheduler, not a timer per call.
+    const deadline = deadlines.schedule(ms, () => {
       late = true;
       reject(
         storeUnavailable("the server could not complete the request in time", undefined, new Error(`${what} did not answer within ${ms} ms`)),
       );
-    }, ms);
+    });
     Promise.resolve(pending).then(
       (value) => {
         if (late) {
@@ -64,12 +66,12 @@ export function withDeadline<T>(
           }
           return;
         }
-        clearTimeout(timer);
+        deadline.cancel();
         resolve(value);
       },
       (error) => {
         if (late) return;
-        clearTimeout(timer);
+        deadline.cancel();
         reject(error);
       },
     );
