@@ -30,7 +30,7 @@
 import { floorFetch } from "../contenders/floor.ts";
 import { libraryFetch } from "../contenders/library.ts";
 import { deadlines } from "../../src/deadline_scheduler.ts";
-import { readForm } from "../../src/http/form.ts";
+import { parseForm, readForm } from "../../src/http/form.ts";
 import { jsonResponse } from "../../src/http/response.ts";
 import { ExpiringMap } from "../../src/stores/expiring_map.ts";
 import { ReferenceMemoryTokenStore } from "../../tests/support/memory_token_store_reference.ts";
@@ -40,6 +40,24 @@ const HEADERS = { "content-type": "application/json", "cache-control": "no-store
 const UTF8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
 const limits = { maxBytes: 8192, timeoutMs: 10_000 };
 const ok = () => new Response(JSON.stringify({ access_token: "x".repeat(43), token_type: "Bearer", expires_in: 600, scope: "read" }), { status: 200, headers: HEADERS });
+
+// readForm's declared-length read (src/http/form.ts), with its settle turns and its deadline as knobs.
+async function declared(request: Request, turns: number, withDeadline: boolean): Promise<Uint8Array> {
+  let deadline: { cancel(): void } | undefined;
+  const read = request.arrayBuffer();
+  const outcome: { buffer?: ArrayBuffer; failed?: true } = {};
+  read.then((buffer) => { outcome.buffer = buffer; }, () => { outcome.failed = true; });
+  try {
+    for (let turn = 0; turn < turns && outcome.buffer === undefined && outcome.failed === undefined; turn++) await undefined;
+    const buffer = outcome.buffer ?? await new Promise<ArrayBuffer>((resolve, reject) => {
+      if (withDeadline) deadline = deadlines.schedule(limits.timeoutMs, () => reject(new Error("slow")));
+      read.then(resolve, reject);
+    });
+    return new Uint8Array(buffer);
+  } finally {
+    deadline?.cancel();
+  }
+}
 
 export const variants: Record<string, () => (r: Request) => Promise<Response>> = {
   floor: () => floorFetch,
@@ -173,6 +191,17 @@ export const variants: Record<string, () => (r: Request) => Promise<Response>> =
   hdrs: () => async (r) => { await r.text(); if (r.headers.get("authorization") === null) throw 0; return ok(); },
   hdrs3: () => async (r) => { await r.text(); const h = r.headers; if (h.get("authorization") === null || h.get("content-type") === null || h.get("content-length") === null || h.get("dpop") !== null) throw 0; return ok(); },
   lib: () => libraryFetch().fetch,
+  rfdl: () => async (r) => { await declared(r, 10, true); return ok(); },
+  rfdl0: () => async (r) => { await declared(r, 0, true); return ok(); },
+  rfdlnod: () => async (r) => { await declared(r, 10, false); return ok(); },
+  rfall: () => async (r) => { const h = r.headers; if (h.get("content-type") === null || h.get("content-length") === null) throw 0; parseForm(UTF8.decode(await declared(r, 10, true))); return ok(); },
+  rfturns: () => async (r) => {
+    const p = r.arrayBuffer(); let done = false; p.then(() => { done = true; }, () => {});
+    for (let n = 0; n < 10 && !done; n++) await undefined;
+    UTF8.decode(new Uint8Array(await p)); return ok();
+  },
+  rfparse: () => async (r) => { parseForm(UTF8.decode(new Uint8Array(await r.arrayBuffer()))); return ok(); },
+  rfhdr: () => async (r) => { const h = r.headers; if (h.get("content-type") === null || h.get("content-length") === null) throw 0; UTF8.decode(new Uint8Array(await r.arrayBuffer())); return ok(); },
   // The library with MemoryTokenStore as it was at d5d17f8 (a Map of record objects on every runtime).
   libold: () => libraryFetch({ tokenStore: new ReferenceMemoryTokenStore({ maxEntries: 2_000_000, maxEntriesPerClient: 2_000_000 }) }).fetch,
   libnoguard: () => libraryFetch({ bruteForce: false }).fetch,

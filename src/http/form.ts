@@ -15,6 +15,7 @@
 import { type Deadline, deadlines } from "../deadline_scheduler.ts";
 import { OAuthError } from "../errors.ts";
 import { runtimeAgent } from "../runtime_agent.ts";
+import { SettleBudget } from "./settle_budget.ts";
 
 /** The parameters of a form body. Empty values are treated as absent (RFC 6749 s3.2). */
 export interface FormParameters {
@@ -155,16 +156,23 @@ const CONTENT_LENGTH = /^[0-9]{1,16}$/;
 /**
  * How many microtask turns a declared body may take to arrive before its deadline is scheduled
  * (`deadline_scheduler.ts`, which arms a runtime timer whenever no other deadline is pending,
- * as between requests). A body the server already holds then costs no timer: Deno 2.9's
+ * as between requests), while bodies do arrive within them. A body the server already holds then costs no timer: Deno 2.9's
  * `setTimeout` and `clearTimeout` cost about 1.2 µs a request, more than the rest of reading
  * the form, and Node's about as much. Deno.serve and in-process Requests on Deno settle
  * `arrayBuffer()` within two turns; Node's fetch (undici) within eight, so ten there. A body
  * still on the wire needs I/O, which no microtask turn performs, so it always gets a deadline,
  * scheduled at most these few turns later. Bun.serve bodies never settle that early and Bun's
  * timers are cheap, so Bun keeps three turns (see `runtime_agent.ts`: the choice changes what a
- * read costs, never what it answers).
+ * read costs, never what it answers). Hosts whose bodies never settle that early
+ * (`@hono/node-server`, Bun.serve) stop being given the turns: see `settle_budget.ts`.
  */
 const SETTLE_TURNS: number = runtimeAgent.startsWith("Bun/") ? 3 : 10;
+
+/**
+ * The turns given to each declared body read in this process (see `settle_budget.ts`).
+ * Exported for the tests, which start each case from a fresh budget.
+ */
+export const settleBudget: SettleBudget = new SettleBudget(SETTLE_TURNS);
 
 /**
  * Reads a body whose length was declared within the cap in one call to `arrayBuffer()`,
@@ -184,7 +192,9 @@ async function readDeclaredBody(request: Request, limits: FormLimits): Promise<U
     outcome.failed = true;
   });
   try {
-    for (let turn = 0; turn < SETTLE_TURNS && outcome.buffer === undefined && outcome.failed === undefined; turn++) await undefined;
+    const turns = settleBudget.turns();
+    for (let turn = 0; turn < turns && outcome.buffer === undefined && outcome.failed === undefined; turn++) await undefined;
+    settleBudget.record(turns, outcome.buffer !== undefined || outcome.failed !== undefined);
     // Still arriving (or failed): the deadline races the read, with one reaction on `read`
     // rather than Promise.race's array and two; the deadline is one entry of the shared
     // scheduler, not a timer of its own.
