@@ -27,6 +27,10 @@
 //   libcopyint: the key's characters (or constants) written into a large or a small Uint8Array
 //   ballastbytes (BALLAST_MB, default 96), ballastwasm, ballastwasmnobuf, ballastsab, ballastresizable(0),
 //   ballastobjs, floorballast: libnoop (or the floor) beside memory it never touches (ANALYSIS, third pass)
+//   rfturns, rfparse, rfhdr: ab after ten settle turns, + parseForm, + two header reads;
+//   rfdl, rfdl0, rfdlnod, rfall: readForm's declared read with ten or no turns, without the
+//   deadline, or with the headers and parse around it (ANALYSIS, 2026-12-04 evening)
+//   rndprobe: the library, reporting what its crypto.getRandomValues calls cost in the server
 import { floorFetch } from "../contenders/floor.ts";
 import { libraryFetch } from "../contenders/library.ts";
 import { deadlines } from "../../src/deadline_scheduler.ts";
@@ -191,6 +195,22 @@ export const variants: Record<string, () => (r: Request) => Promise<Response>> =
   hdrs: () => async (r) => { await r.text(); if (r.headers.get("authorization") === null) throw 0; return ok(); },
   hdrs3: () => async (r) => { await r.text(); const h = r.headers; if (h.get("authorization") === null || h.get("content-type") === null || h.get("content-length") === null || h.get("dpop") !== null) throw 0; return ok(); },
   lib: () => libraryFetch().fetch,
+  rndprobe: () => {
+    // The library, reporting on stderr what its crypto.getRandomValues calls cost in the server.
+    const real = crypto.getRandomValues.bind(crypto);
+    let calls = 0;
+    let ms = 0;
+    let bytes = 0;
+    (crypto as { getRandomValues: unknown }).getRandomValues = <T extends ArrayBufferView>(a: T): T => {
+      const t = performance.now();
+      const r = real(a as never) as T;
+      ms += performance.now() - t;
+      bytes += a.byteLength;
+      if (++calls % 500 === 0) console.error(`rndprobe: ${calls} calls, ${(bytes / calls).toFixed(0)} B each, ${(ms * 1000 / calls).toFixed(2)} µs each`);
+      return r;
+    };
+    return libraryFetch().fetch;
+  },
   rfdl: () => async (r) => { await declared(r, 10, true); return ok(); },
   rfdl0: () => async (r) => { await declared(r, 0, true); return ok(); },
   rfdlnod: () => async (r) => { await declared(r, 10, false); return ok(); },
