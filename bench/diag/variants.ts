@@ -30,11 +30,12 @@
 //   rfturns, rfparse, rfhdr: ab after ten settle turns, + parseForm, + two header reads;
 //   rfdl, rfdl0, rfdlnod, rfall: readForm's declared read with ten or no turns, without the
 //   deadline, or with the headers and parse around it (ANALYSIS, 2026-12-04 evening)
+//   budgetprobe: the library, reporting whether readForm's settle budget skips the turns
 //   rndprobe: the library, reporting what its crypto.getRandomValues calls cost in the server
 import { floorFetch } from "../contenders/floor.ts";
 import { libraryFetch } from "../contenders/library.ts";
 import { deadlines } from "../../src/deadline_scheduler.ts";
-import { parseForm, readForm } from "../../src/http/form.ts";
+import { parseForm, readForm, settleBudget } from "../../src/http/form.ts";
 import { jsonResponse } from "../../src/http/response.ts";
 import { ExpiringMap } from "../../src/stores/expiring_map.ts";
 import { ReferenceMemoryTokenStore } from "../../tests/support/memory_token_store_reference.ts";
@@ -195,6 +196,16 @@ export const variants: Record<string, () => (r: Request) => Promise<Response>> =
   hdrs: () => async (r) => { await r.text(); if (r.headers.get("authorization") === null) throw 0; return ok(); },
   hdrs3: () => async (r) => { await r.text(); const h = r.headers; if (h.get("authorization") === null || h.get("content-type") === null || h.get("content-length") === null || h.get("dpop") !== null) throw 0; return ok(); },
   lib: () => libraryFetch().fetch,
+  budgetprobe: () => {
+    // The library, reporting on stderr whether readForm's settle budget is skipping the turns.
+    const lib = libraryFetch().fetch;
+    let n = 0;
+    return async (r) => {
+      const res = await lib(r);
+      if (++n % 20_000 === 0) console.error(`budgetprobe: ${n} requests, skipping ${settleBudget.skipping}`);
+      return res;
+    };
+  },
   rndprobe: () => {
     // The library, reporting on stderr what its crypto.getRandomValues calls cost in the server.
     const real = crypto.getRandomValues.bind(crypto);
