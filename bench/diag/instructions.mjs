@@ -1,12 +1,13 @@
-// Instructions per request of the diagnostic handlers of variants.ts on @hono/node-server,
-// counted by valgrind's callgrind: unlike CPU time on a shared machine, the count repeats to
+// Instructions per request of the diagnostic handlers of variants.ts on @hono/node-server
+// ("lib", "node:lib") or on Deno.serve ("deno:lib", the deno binary run as it is), counted by
+// valgrind's callgrind: unlike CPU time on a shared machine, the count repeats to
 // within 0.1% from run to run (the floor: 148,466 and 148,550), so differences of a few
-// thousand instructions (a timer, ten microtask turns) can be told apart. Each variant is
-// bundled with esbuild, served under callgrind, warmed with `warm` requests, its counters
+// thousand instructions (a timer, ten microtask turns) can be told apart. Each Node variant is
+// bundled with esbuild (each Deno variant runs bench/diag/deno.ts), served under callgrind, warmed with `warm` requests, its counters
 // zeroed, loaded with `n` more (8 keep-alive connections from a client in this process) and
 // dumped. Instructions are not time (cache misses and system calls cost none here), so this
 // attributes work, and the bench judges speed. About 80 s a variant. Linux and valgrind only.
-// Usage: node bench/diag/instructions.mjs [warm] [n] floor lib readform ...
+// Usage: node bench/diag/instructions.mjs [warm] [n] floor lib deno:floor deno:lib ...
 import { execFileSync, spawn } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync } from "node:fs";
 import { request, Agent } from "node:http";
@@ -47,9 +48,13 @@ async function load(port, count) {
   agent.destroy();
 }
 
-async function measure(variant) {
-  const out = `${work}/${variant}`;
-  const child = spawn("valgrind", ["--tool=callgrind", "--smc-check=all", `--callgrind-out-file=${out}.%p.out`, process.execPath, bundle, variant]);
+async function measure(config) {
+  const [runtime, variant] = config.includes(":") ? config.split(":") : ["node", config];
+  const server = runtime === "deno"
+    ? [`${dir}../../node_modules/.bin/deno`, "run", "-A", `${dir}deno.ts`, variant]
+    : [process.execPath, bundle, variant];
+  const out = `${work}/${runtime}-${variant}`;
+  const child = spawn("valgrind", ["--tool=callgrind", "--smc-check=all", `--callgrind-out-file=${out}.%p.out`, ...server]);
   const port = await new Promise((resolve, reject) => {
     let text = "";
     child.stdout.on("data", (d) => {
@@ -66,11 +71,11 @@ async function measure(variant) {
   child.kill("SIGINT");
   await new Promise((resolve) => child.on("exit", resolve));
   // The dump taken after the zeroing is the file with a part number.
-  const dump = readdirSync(work).filter((f) => f.startsWith(`${variant}.`) && /\.out\.\d+$/.test(f)).sort().at(-1);
+  const dump = readdirSync(work).filter((f) => f.startsWith(`${runtime}-${variant}.`) && /\.out\.\d+$/.test(f)).sort().at(-1);
   const totals = /^(?:summary|totals): (\d+)/m.exec(readFileSync(`${work}/${dump}`, "utf8"));
   return Number(totals[1]) / n;
 }
 
 for (const variant of args) {
-  console.log(`${variant.padEnd(16)} ${Math.round(await measure(variant)).toLocaleString("en-US").padStart(9)} instructions/request (warm ${warm}, counted ${n})`);
+  console.log(`${variant.padEnd(20)} ${Math.round(await measure(variant)).toLocaleString("en-US").padStart(9)} instructions/request (warm ${warm}, counted ${n})`);
 }
