@@ -1,12 +1,13 @@
 // Instructions per request of the diagnostic handlers of variants.ts on @hono/node-server
 // ("lib", "node:lib") or on Deno.serve ("deno:lib", the deno binary run as it is), counted by
-// valgrind's callgrind: unlike CPU time on a shared machine, the count repeats to
-// within 0.1% from run to run (the floor: 148,466 and 148,550), so differences of a few
-// thousand instructions (a timer, ten microtask turns) can be told apart. Each Node variant is
-// bundled with esbuild (each Deno variant runs bench/diag/deno.ts), served under callgrind, warmed with `warm` requests, its counters
-// zeroed, loaded with `n` more (8 keep-alive connections from a client in this process) and
-// dumped. Instructions are not time (cache misses and system calls cost none here), so this
-// attributes work, and the bench judges speed. About 80 s a variant. Linux and valgrind only.
+// valgrind's callgrind: unlike CPU time on a shared machine, the count repeats to within 0.1%
+// from run to run (the floor: 148,466 and 148,550), so differences of a few thousand
+// instructions (a timer, ten microtask turns) can be told apart. Each Node variant is bundled
+// with esbuild (each Deno variant runs bench/diag/deno.ts), served under callgrind, warmed with
+// `warm` requests, its counters zeroed, loaded with `n` more (8 keep-alive connections from a
+// client in this process) and dumped. Instructions are not time (cache misses and system calls
+// cost none here), so this attributes work, and the bench judges speed. About 80 s a variant.
+// Linux and valgrind only.
 // Usage: node bench/diag/instructions.mjs [warm] [n] floor lib deno:floor deno:lib ...
 import { execFileSync, spawn } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync } from "node:fs";

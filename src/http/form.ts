@@ -158,13 +158,13 @@ const CONTENT_LENGTH = /^[0-9]{1,16}$/;
  * (`deadline_scheduler.ts`, which arms a runtime timer whenever no other deadline is pending,
  * as between requests), while bodies do arrive within them. A body the server already holds
  * then costs no timer: Deno 2.9's `setTimeout` and `clearTimeout` cost about 1.2 µs a request,
- * more than the rest of reading the form, and Node's about as much. Deno.serve and in-process Requests on Deno settle
- * `arrayBuffer()` within two turns; Node's fetch (undici) within eight, so ten there. A body
- * still on the wire needs I/O, which no microtask turn performs, so it always gets a deadline,
- * scheduled at most these few turns later. Bun.serve bodies never settle that early and Bun's
- * timers are cheap, so Bun keeps three turns (see `runtime_agent.ts`: the choice changes what a
- * read costs, never what it answers). Hosts whose bodies never settle that early
- * (`@hono/node-server`, Bun.serve) stop being given the turns: see `settle_budget.ts`.
+ * more than the rest of reading the form, and Node's about as much. Deno.serve and in-process
+ * Requests on Deno settle `arrayBuffer()` within two turns; Node's fetch (undici) within eight,
+ * so ten there. A body still on the wire needs I/O, which no microtask turn performs, so it
+ * always gets a deadline, scheduled at most these few turns later. Bun's timers are cheap, so
+ * Bun starts from three turns (see `runtime_agent.ts`: the choice changes what a read costs,
+ * never what it answers). Hosts whose bodies never settle within the turns (`@hono/node-server`,
+ * Bun.serve) stop being given them: see `settle_budget.ts`.
  */
 const SETTLE_TURNS: number = runtimeAgent.startsWith("Bun/") ? 3 : 10;
 

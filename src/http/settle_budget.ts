@@ -7,9 +7,9 @@
  * runtime timer) is needed. Others never do: `@hono/node-server`'s bodies took more than 50
  * turns (they settled after one macrotask), Bun.serve's more than its three, so the turns spent
  * waiting are lost on every request (about 7,000 instructions a request on `@hono/node-server`,
- * 5% of the floor's whole request; bench/ANALYSIS.md). A budget that sees a run of reads miss stops spending the turns, and probes now
- * and then with the full count, so a process that starts reading held bodies gets its turns
- * back. The budget changes what a read costs, never what it answers: a read that is not given
+ * 5% of the floor's whole request; bench/ANALYSIS.md). A budget that sees a run of reads miss
+ * stops spending the turns, and probes now and then with the full count, so a process that
+ * starts reading held bodies gets its turns back. The budget changes what a read costs, never what it answers: a read that is not given
  * the turns is raced against the same deadline, which is what every read still arriving gets.
  *
  * @module
