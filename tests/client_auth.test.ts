@@ -1,7 +1,8 @@
 // Client authentication at the token endpoint (RFC 6749 s2.3, s2.3.1, s5.2; RFC_CHECKLIST section 2).
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { hashClientSecret, MemoryTokenStore, type TokenRecord } from "../mod.ts";
+import { hashClientSecret, MemoryTokenStore, type TokenRecord, webCrypto } from "../mod.ts";
+import { clientLookup } from "../src/clients/client_lookup.ts";
 import {
   assertOAuthError,
   assertToken,
@@ -311,6 +312,28 @@ describe("secrets at rest", () => {
     await assertToken(await fetch(tokenRequest({ basic: [BASIC_CLIENT.client_id, SECRET] })));
     await assertOAuthError(await fetch(tokenRequest({ basic: ["other", SECRET] })), 401, "invalid_client");
     assert.deepEqual(asked, [BASIC_CLIENT.client_id, "other"]);
+  });
+
+  test("a client store that throws, synchronously or not, is a 500 server_error; one that answers for another id is not trusted", async () => {
+    for (const getClient of [() => { throw new Error("db down"); }, () => Promise.reject(new Error("db down"))]) {
+      const { fetch } = testServer({ clients: { getClient } });
+      await assertOAuthError(await fetch(tokenRequest({ basic: [BASIC_CLIENT.client_id, SECRET] })), 500, "server_error");
+    }
+    for (const answer of [(id: string) => ({ ...BASIC_CLIENT, client_id: `${id}x` }), async (id: string) => ({ ...BASIC_CLIENT, client_id: `${id}x` })]) {
+      const { fetch } = testServer({ clients: { getClient: answer } });
+      await assertOAuthError(await fetch(tokenRequest({ basic: [BASIC_CLIENT.client_id, SECRET] })), 401, "invalid_client");
+    }
+  });
+
+  test("a fixed client list answers without a promise once a registration is prepared (the request path's fast case)", async () => {
+    const findClient = clientLookup([BASIC_CLIENT], webCrypto, 1000);
+    const first = await findClient(BASIC_CLIENT.client_id);
+    assert.equal(first?.client_id, BASIC_CLIENT.client_id);
+    const again = findClient(BASIC_CLIENT.client_id);
+    assert.ok(!(again instanceof Promise), "a prepared registration from a fixed list comes synchronously");
+    assert.equal(again, first, "the same prepared client");
+    assert.equal(findClient("nobody"), undefined);
+    assert.ok(clientLookup({ getClient: async () => BASIC_CLIENT }, webCrypto, 1000)(BASIC_CLIENT.client_id) instanceof Promise, "an async store's answer stays a promise");
   });
 
   test("an async client store works", async () => {

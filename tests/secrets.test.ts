@@ -58,4 +58,30 @@ describe("secrets", () => {
     assert.equal(await verifySecret(s1, hashes, counting), true);
     assert.equal(compares, 2);
   });
+  test("default provider: SHA-256 hashes answer synchronously, a PBKDF2 one among them by a promise; every hash is compared", async () => {
+    const s1 = generateClientSecret();
+    const s2 = generateClientSecret();
+    const sha = [parseSecretHash(await hashClientSecret(s1)), parseSecretHash(await hashClientSecret(s2))];
+    const pbkdf2 = parseSecretHash(await hashClientSecret(s2, { algorithm: "pbkdf2-sha256", iterations: 10 }));
+    const original = webCrypto.timingSafeEqual;
+    let compares = 0;
+    (webCrypto as { timingSafeEqual: typeof original }).timingSafeEqual = (a, b) => (compares++, original(a, b));
+    try {
+      for (const [presented, expected] of [[s1, true], [s2, true], ["x".repeat(43), false]] as const) {
+        compares = 0;
+        const fast = verifySecret(presented, sha, webCrypto);
+        assert.equal(typeof fast, "boolean", "no promise for SHA-256 hashes with the default provider");
+        assert.equal(fast, expected);
+        assert.equal(compares, 2, "both hashes compared");
+        compares = 0;
+        const mixed = verifySecret(presented, [sha[0]!, pbkdf2], webCrypto);
+        assert.ok(mixed instanceof Promise, "a PBKDF2 hash is checked asynchronously");
+        assert.equal(await mixed, presented !== "x".repeat(43));
+        assert.equal(compares, 2, "the SHA-256 and the PBKDF2 hash compared");
+      }
+      assert.equal(verifySecret(s1, [], webCrypto), false, "no hash: no match");
+    } finally {
+      (webCrypto as { timingSafeEqual: typeof original }).timingSafeEqual = original;
+    }
+  });
 });

@@ -17,6 +17,7 @@
  */
 
 import type { Client, TokenEndpointAuthMethod } from "../clients/registration.ts";
+import type { FindClient } from "../clients/client_lookup.ts";
 import { type SecretHash, verifySecret } from "../clients/secrets.ts";
 import type { CryptoProvider } from "../crypto/provider.ts";
 import { sha256 } from "../crypto/sha256.ts";
@@ -46,7 +47,7 @@ export interface ClientAuthContext extends EventContext {
   /** Milliseconds since the epoch. */
   readonly clock: () => number;
   /** Looks up and prepares a client; `undefined` when unknown. */
-  readonly findClient: (client_id: string) => Promise<Client | undefined>;
+  readonly findClient: FindClient;
   /** The `WWW-Authenticate` value for a failed Basic attempt, e.g. `Basic realm="..."`. */
   readonly basicChallenge: string;
   /** Hashes no secret matches, checked when the client is unknown so the work is the same. */
@@ -117,9 +118,13 @@ async function checkSecret(
   // The in-memory guard admits without a promise; awaiting its answer would cost a turn.
   const attempt = begun instanceof Promise ? await begun : begun;
   try {
-    const client = await ctx.findClient(client_id);
+    // A fixed client list and the default SHA-256 answer without a promise; each await would
+    // cost an allocation and a turn on every request.
+    const found = ctx.findClient(client_id);
+    const client = found instanceof Promise ? await found : found;
     const hashes = client !== undefined && client.secrets.length > 0 ? client.secrets : ctx.unknownClientSecrets;
-    const secretMatches = await verifySecret(secret, hashes, ctx.crypto);
+    const verified = verifySecret(secret, hashes, ctx.crypto);
+    const secretMatches = verified instanceof Promise ? await verified : verified;
     if (
       !secretMatches || client === undefined || client.token_endpoint_auth_method !== method ||
       (client.client_secret_expires_at !== 0 && client.client_secret_expires_at <= ctx.clock() / 1000)

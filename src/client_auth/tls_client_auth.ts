@@ -18,6 +18,7 @@
  * @module
  */
 
+import type { FindClient } from "../clients/client_lookup.ts";
 import type { Client } from "../clients/registration.ts";
 import { TLS_METHODS } from "../clients/tls_registration.ts";
 import { KeysUnavailableError } from "../jose/remote_jwks.ts";
@@ -31,7 +32,7 @@ import type { ClientKeys } from "./client_keys.ts";
 export interface TlsClientAuthContext {
   /** Milliseconds since the epoch. */
   readonly clock: () => number;
-  readonly findClient: (client_id: string) => Promise<Client | undefined>;
+  readonly findClient: FindClient;
   readonly clientKeys: ClientKeys;
   /** The request's certificate, from the `clientCertificate` option. */
   readonly clientCertificates: RequestCertificates;

@@ -8,13 +8,19 @@
 
 import { ConfigurationError } from "../errors.ts";
 import type { CryptoProvider } from "../crypto/provider.ts";
-import { withDeadline } from "../stores/deadline.ts";
+import { isThenable, withDeadline } from "../stores/deadline.ts";
 import { clientIdProblem } from "./client_id.ts";
 import { type ClientStore, clientStoreFromArray } from "./client_store.ts";
-import { type Client, type ClientRegistration, prepareClient } from "./registration.ts";
+import { type Client, type ClientRegistration, preparedClient } from "./registration.ts";
 
-/** Finds the client a request names; `undefined` for one that is not registered. */
-export type FindClient = (client_id: string) => Promise<Client | undefined>;
+/**
+ * Finds the client a request names; `undefined` for one that is not registered. The answer
+ * comes without a promise when the store answered synchronously and the registration was
+ * prepared before (a fixed list, after a client's first request): each promise and await
+ * is an allocation and a turn of the microtask queue on every request. Callers that await
+ * it see no difference.
+ */
+export type FindClient = (client_id: string) => Client | undefined | Promise<Client | undefined>;
 
 /**
  * The lookup for the `clients` option: an array of registrations (checked now, each one's
@@ -34,12 +40,23 @@ export function clientLookup(clients: readonly ClientRegistration[] | ClientStor
   if (Array.isArray(clients)) store = clientStoreFromArray(clients);
   else if (typeof (clients as ClientStore | undefined)?.getClient === "function") store = clients as ClientStore;
   else throw new ConfigurationError("clients must be an array of registrations or a ClientStore", "clients");
-  return async (client_id) => {
-    // An id no registration can have (too long, a NUL...) is unknown; no store is asked.
-    if (clientIdProblem(client_id) !== undefined) return undefined;
-    const registration = await withDeadline("client store", timeoutMs, () => store.getClient(client_id));
+  const prepared = (registration: ClientRegistration | undefined | null, client_id: string): Client | undefined | Promise<Client> => {
     // A store that answers for another id is a store bug; never authenticate as someone else.
     if (registration === undefined || registration === null || registration.client_id !== client_id) return undefined;
-    return prepareClient(registration, crypto);
+    return preparedClient(registration, crypto);
+  };
+  return (client_id) => {
+    // An id no registration can have (too long, a NUL...) is unknown; no store is asked.
+    if (clientIdProblem(client_id) !== undefined) return undefined;
+    let answer: ClientRegistration | undefined | null | PromiseLike<ClientRegistration | undefined | null>;
+    try {
+      answer = store.getClient(client_id);
+    } catch (e) {
+      return Promise.reject(e);
+    }
+    // A store that answers later gets the deadline (stores/deadline.ts); one that answered
+    // already needs none.
+    if (!isThenable(answer)) return prepared(answer, client_id);
+    return withDeadline("client store", timeoutMs, () => answer).then((registration) => prepared(registration, client_id));
   };
 }

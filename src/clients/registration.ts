@@ -531,8 +531,18 @@ export async function prepareClient(
   registration: ClientRegistration,
   crypto: CryptoProvider = webCrypto,
 ): Promise<Client> {
-  const cached = prepared.get(registration);
-  if (cached !== undefined) return cached;
+  return await preparedClient(registration, crypto);
+}
+
+/**
+ * {@link prepareClient}, answered without a promise for a registration prepared before (the
+ * request path's case: each promise is an allocation and a turn on every request).
+ */
+export function preparedClient(registration: ClientRegistration, crypto: CryptoProvider = webCrypto): Client | Promise<Client> {
+  return prepared.get(registration) ?? prepareNew(registration, crypto);
+}
+
+async function prepareNew(registration: ClientRegistration, crypto: CryptoProvider): Promise<Client> {
   const checked = validateRegistration(registration);
   const hashes = registration.client_secret_hash;
   const secrets: SecretHash[] = (hashes === undefined ? [] : typeof hashes === "string" ? [hashes] : hashes)

@@ -127,23 +127,39 @@ export function parseSecretHash(hash: string): SecretHash {
 /**
  * Checks a presented secret against every stored hash, in constant time and without
  * stopping at the first match, so the time taken does not say which hash (or whether any)
- * matched. SHA-256 is computed once however many `$sha256$` hashes there are.
+ * matched. SHA-256 is computed once however many `$sha256$` hashes there are. With the
+ * default provider and only `$sha256$` hashes (the request path's usual case) the answer
+ * comes without a promise; callers that await it see no difference.
  */
-export async function verifySecret(
+export function verifySecret(
   presented: string,
   hashes: readonly SecretHash[],
   crypto: CryptoProvider,
-): Promise<boolean> {
+): boolean | Promise<boolean> {
+  if (crypto !== webCrypto) return verifyRest(presented, hashes, crypto, false);
+  // Every `$sha256$` hash first, synchronously: the digest is written into a reused buffer
+  // (no byte array for the secret or its digest) and wiped before anything else can run.
   let ok = false;
-  // First every `$sha256$` hash, synchronously when the provider is the default: the digest
-  // is written into a reused buffer (no byte array for the secret or its digest) and wiped
-  // before anything else can run.
-  if (crypto === webCrypto && hashes.some((h) => h.scheme === "sha256")) {
-    const sha = sha256Text(presented, presentedDigest);
-    for (const h of hashes) if (h.scheme === "sha256") ok = crypto.timingSafeEqual(sha, h.digest) || ok;
-    sha.fill(0);
-    if (!hashes.some((h) => h.scheme !== "sha256")) return ok;
+  let slow = false;
+  let sha: Uint8Array | undefined;
+  for (const h of hashes) {
+    if (h.scheme !== "sha256") {
+      slow = true;
+      continue;
+    }
+    sha ??= sha256Text(presented, presentedDigest);
+    ok = crypto.timingSafeEqual(sha, h.digest) || ok;
   }
+  sha?.fill(0);
+  return slow ? verifyRest(presented, hashes, crypto, ok) : ok;
+}
+
+/**
+ * The hashes {@link verifySecret} could not check synchronously: PBKDF2 ones, and every one
+ * with a provider other than the default (whose digest may be asynchronous).
+ */
+async function verifyRest(presented: string, hashes: readonly SecretHash[], crypto: CryptoProvider, matched: boolean): Promise<boolean> {
+  let ok = matched;
   const bytes = utf8(presented);
   let sha: Uint8Array | undefined;
   for (const h of hashes) {
