@@ -18,6 +18,11 @@ const args = process.argv.slice(2);
 const warm = /^\d+$/.test(args[0] ?? "") ? Number(args.shift()) : 20_000;
 const n = /^\d+$/.test(args[0] ?? "") ? Number(args.shift()) : 20_000;
 const dir = new URL(".", import.meta.url).pathname;
+// CACHE_SIM=1: callgrind also simulates the caches (the first level as this machine's, the
+// last level CACHE_LL bytes, default 2 MiB: about a core's share of a shared L3), and each line
+// gives the simulated misses per request too, as deterministic as the instruction count: a
+// measure of the memory traffic that CPU time on this machine shows only as noise.
+const cacheSim = process.env.CACHE_SIM === "1" ? ["--cache-sim=yes", `--LL=${process.env.CACHE_LL ?? 2 * 1024 * 1024},16,64`] : [];
 const work = mkdtempSync(`${tmpdir()}/m2m-instr-`);
 // In bench/diag so that @hono/node-server resolves from bench/node_modules.
 const bundle = `${dir}.instructions_bundle.mjs`;
@@ -55,7 +60,7 @@ async function measure(config) {
     ? [`${dir}../../node_modules/.bin/deno`, "run", "-A", `${dir}deno.ts`, variant]
     : [process.execPath, bundle, variant];
   const out = `${work}/${runtime}-${variant}`;
-  const child = spawn("valgrind", ["--tool=callgrind", "--smc-check=all", `--callgrind-out-file=${out}.%p.out`, ...server]);
+  const child = spawn("valgrind", ["--tool=callgrind", "--smc-check=all", ...cacheSim, `--callgrind-out-file=${out}.%p.out`, ...server]);
   const port = await new Promise((resolve, reject) => {
     let text = "";
     child.stdout.on("data", (d) => {
@@ -73,10 +78,14 @@ async function measure(config) {
   await new Promise((resolve) => child.on("exit", resolve));
   // The dump taken after the zeroing is the file with a part number.
   const dump = readdirSync(work).filter((f) => f.startsWith(`${runtime}-${variant}.`) && /\.out\.\d+$/.test(f)).sort().at(-1);
-  const totals = /^(?:summary|totals): (\d+)/m.exec(readFileSync(`${work}/${dump}`, "utf8"));
-  return Number(totals[1]) / n;
+  const text = readFileSync(`${work}/${dump}`, "utf8");
+  const events = /^events: (.*)$/m.exec(text)[1].split(" ");
+  const totals = /^(?:summary|totals): (.*)$/m.exec(text)[1].split(" ").map(Number);
+  return Object.fromEntries(events.map((e, i) => [e, (totals[i] ?? 0) / n]));
 }
 
 for (const variant of args) {
-  console.log(`${variant.padEnd(20)} ${Math.round(await measure(variant)).toLocaleString("en-US").padStart(9)} instructions/request (warm ${warm}, counted ${n})`);
+  const per = await measure(variant);
+  const misses = cacheSim.length === 0 ? "" : `; last-level misses/request: read ${per.DLmr.toFixed(1)}, write ${per.DLmw.toFixed(1)}, instruction ${per.ILmr.toFixed(1)}; L1 data misses ${Math.round(per.D1mr + per.D1mw)}`;
+  console.log(`${variant.padEnd(20)} ${Math.round(per.Ir).toLocaleString("en-US").padStart(9)} instructions/request${misses} (warm ${warm}, counted ${n})`);
 }

@@ -32,15 +32,57 @@
 //   deadline, or with the headers and parse around it (ANALYSIS, 2026-12-04 evening)
 //   budgetprobe: the library, reporting whether readForm's settle budget skips the turns
 //   rndprobe: the library, reporting what its crypto.getRandomValues calls cost in the server
+//   libnoopx: a store that keeps nothing, as a MemoryTokenStore instance, so without the store
+//   deadline that libnoop and libnullstore get (ANALYSIS, 2026-12-06: what keeping tokens costs on V8)
+//   xmap, xkeymap, xrecs, xkeys, xexp, xseg, xsegonly, xpacked, xflat: stores without the deadline
+//   that keep a Map of records, a Map of numbers, only the records, only the keys, an ExpiringMap
+//   (one Map, or segments of 16,384), segments without a lookup, Bun's PackedTokenStore, or the
+//   key and exp in preallocated typed arrays (one random cache line a save)
+//   s1..s5: the library's steps cut after each stage; floorjunk, floorjunk8: the floor plus about
+//   2 KB or 8 KB of short-lived garbage a request (bench/diag/alloc.ts measures bytes per request)
 import { floorFetch } from "../contenders/floor.ts";
 import { libraryFetch } from "../contenders/library.ts";
 import { deadlines } from "../../src/deadline_scheduler.ts";
 import { parseForm, readForm, settleBudget } from "../../src/http/form.ts";
 import { jsonResponse } from "../../src/http/response.ts";
+import { MemoryTokenStore } from "../../src/stores/memory_token_store.ts";
+import { resolveServerConfig } from "../../src/config/server_config.ts";
+import { authenticateClient } from "../../src/client_auth/authenticate.ts";
+import { validateGrant } from "../../src/grants/registry.ts";
+import { issueAccessToken } from "../../src/tokens/access_token.ts";
+import { PackedTokenStore } from "../../src/stores/packed_token_store.ts";
 import { ExpiringMap } from "../../src/stores/expiring_map.ts";
 import { ReferenceMemoryTokenStore } from "../../tests/support/memory_token_store_reference.ts";
 const storeOver = (m: { set(k: string, v: unknown): unknown; get(k: string): unknown }) => ({ save: (k: string, r: unknown) => { m.set(k, r); return Promise.resolve(); }, find: (k: string) => Promise.resolve(m.get(k)), revoke: () => Promise.resolve(false) }) as never;
 
+const exempt = (methods: object) => Object.assign(new MemoryTokenStore(), methods) as never;
+function junk(objects: number): (r: Request) => Promise<Response> {
+  // A young chain of small objects, its head kept until the next request (one old-to-young
+  // pointer a request, as a handler's own garbage has few): nothing else is kept alive.
+  const held: { last: unknown } = { last: null };
+  return async (r) => {
+    let chain: unknown = null;
+    for (let i = 0; i < objects; i++) chain = { a: i, b: chain, c: null, d: null };
+    held.last = chain;
+    return await floorFetch(r);
+  };
+}
+function stages(upTo: number): (r: Request) => Promise<Response> {
+  const { options } = libraryFetch({ tokenStore: exempt({ save: () => Promise.resolve(), find: () => Promise.resolve(undefined), revoke: () => Promise.resolve(false) }) });
+  const ctx = resolveServerConfig(options);
+  return async (r) => {
+    const form = await readForm(r, ctx.form);
+    if (upTo < 2) return ok();
+    const { client } = await authenticateClient(r, form, ctx, "token");
+    if (upTo < 3) return ok();
+    const decided = validateGrant(form, client, ctx);
+    const decision = decided instanceof Promise ? await decided : decided;
+    if (upTo < 4) return ok();
+    const token = await issueAccessToken(decision.grant, ctx);
+    if (upTo < 5) return ok();
+    return jsonResponse(200, { access_token: token.access_token, token_type: token.token_type, expires_in: token.expires_in, scope: token.scope });
+  };
+}
 const HEADERS = { "content-type": "application/json", "cache-control": "no-store", pragma: "no-cache" };
 const UTF8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
 const limits = { maxBytes: 8192, timeoutMs: 10_000 };
@@ -183,6 +225,37 @@ export const variants: Record<string, () => (r: Request) => Promise<Response>> =
   ballastresizable0: () => { const ab = new (ArrayBuffer as unknown as new (n: number, o: { maxByteLength: number }) => ArrayBuffer & { resize(n: number): void })(0, { maxByteLength: 256 << 20 }); const b = new Uint8Array(ab); ab.resize(96 << 20); b.fill(1); (globalThis as { ballast?: unknown }).ballast = b; return variants.libnoop!(); },
   // The floor beside the same 96 MiB ballast (a Uint8Array it never touches).
   floorballast: () => { const b = new Uint8Array(96 << 20).fill(1); (globalThis as { ballast?: unknown }).ballast = b; return floorFetch; },
+  // libnoopx: a store that keeps nothing, as a MemoryTokenStore instance (so it gets no store
+  // deadline, as the library's own store does not): what keeping the tokens costs, unconfounded.
+  libnoopx: () => { const s = new MemoryTokenStore(); Object.assign(s, { save: () => Promise.resolve(), find: () => Promise.resolve(undefined), revoke: () => Promise.resolve(false) }); return libraryFetch({ tokenStore: s }).fetch; },
+  // x*: token stores as MemoryTokenStore instances (no store deadline, as the library's own):
+  // a plain Map of records, a Map of numbers, and the typed-array store Bun uses.
+  xmap: () => { const m = new Map<string, unknown>(); return libraryFetch({ tokenStore: exempt({ save: (k: string, r: unknown) => { m.set(k, r); return Promise.resolve(); }, find: (k: string) => Promise.resolve(m.get(k)), revoke: () => Promise.resolve(false) }) }).fetch; },
+  xkeymap: () => { const m = new Map<string, number>(); let n = 0; return libraryFetch({ tokenStore: exempt({ save: (k: string) => { m.set(k, n++); return Promise.resolve(); }, find: () => Promise.resolve(undefined), revoke: () => Promise.resolve(false) }) }).fetch; },
+  xrecs: () => { const a: unknown[] = []; return libraryFetch({ tokenStore: exempt({ save: (_k: string, r: unknown) => { a.push(r); return Promise.resolve(); }, find: () => Promise.resolve(undefined), revoke: () => Promise.resolve(false) }) }).fetch; },
+  xkeys: () => { const a: unknown[] = []; return libraryFetch({ tokenStore: exempt({ save: (k: string) => { a.push(k); return Promise.resolve(); }, find: () => Promise.resolve(undefined), revoke: () => Promise.resolve(false) }) }).fetch; },
+  xpacked: () => { const p = new PackedTokenStore({ maxEntries: 2_000_000, maxEntriesPerClient: 2_000_000 }); return libraryFetch({ tokenStore: exempt({ save: (k: string, r: unknown) => p.save(k, r as never), find: (k: string) => p.find(k), revoke: (k: string) => p.revoke(k) }) }).fetch; },
+  xexp: () => { const m = new ExpiringMap((r: { exp: number }) => r.exp, { maxEntries: 2_000_000 }); return libraryFetch({ tokenStore: exempt({ save: (k: string, r: unknown) => { m.set(k, r as never); return Promise.resolve(); }, find: (k: string) => Promise.resolve(m.get(k)), revoke: () => Promise.resolve(false) }) }).fetch; },
+  xseg: () => { const m = new ExpiringMap((r: { exp: number }) => r.exp, { maxEntries: 2_000_000 }, undefined, 16_384); return libraryFetch({ tokenStore: exempt({ save: (k: string, r: unknown) => { m.set(k, r as never); return Promise.resolve(); }, find: (k: string) => Promise.resolve(m.get(k)), revoke: () => Promise.resolve(false) }) }).fetch; },
+  xsegonly: () => { const segs = [new Map<string, unknown>()]; return libraryFetch({ tokenStore: exempt({ save: (k: string, r: unknown) => { let m = segs[segs.length - 1]!; if (m.size >= 16384) segs.push(m = new Map()); m.set(k, r); return Promise.resolve(); }, find: () => Promise.resolve(undefined), revoke: () => Promise.resolve(false) }) }).fetch; },
+  xflat: () => {
+    // Open addressing over preallocated typed arrays, hashed by the key's own first characters
+    // (base64url of a SHA-256: already uniform), a fingerprint beside each slot number, so an
+    // absent key costs one random cache line: no heap object per token survives.
+    const cap = 1 << 22; const index = new Int32Array(cap * 2).fill(-1); const keys = new Uint8Array((1 << 21) * 43); const exp = new Float64Array(1 << 21); let n = 0;
+    const B64 = new Int8Array(128).fill(-1); "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_".split("").forEach((c, i) => { B64[c.charCodeAt(0)] = i; });
+    const hash = (k: string) => (B64[k.charCodeAt(0)]! << 24 | B64[k.charCodeAt(1)]! << 18 | B64[k.charCodeAt(2)]! << 12 | B64[k.charCodeAt(3)]! << 6 | B64[k.charCodeAt(4)]!) ^ (B64[k.charCodeAt(5)]! << 28);
+    return libraryFetch({ tokenStore: exempt({
+      save: (k: string, r: unknown) => { const h = hash(k); let i = h & (cap - 1); while (index[2 * i] !== -1) { if (index[2 * i + 1] === h) { /* compare the key */ } i = (i + 1) & (cap - 1); } const o = n * 43; for (let j = 0; j < 43; j++) keys[o + j] = k.charCodeAt(j); exp[n] = (r as { exp: number }).exp; index[2 * i] = n++; index[2 * i + 1] = h; return Promise.resolve(); },
+      find: () => Promise.resolve(undefined), revoke: () => Promise.resolve(false) }) }).fetch;
+  },
+  // s1..s5: the library's steps cut after each stage (for bench/diag/alloc.ts and
+  // instructions.mjs): read the form; + authenticate the client; + validate the grant;
+  // + issue (into a store that keeps nothing); + the library's JSON answer.
+  s1: () => stages(1), s2: () => stages(2), s3: () => stages(3), s4: () => stages(4), s5: () => stages(5),
+  // floorjunk: the floor plus about 2 KB of short-lived objects per request (what 2 KB of
+  // garbage costs a request over a server); floorjunk8: 8 KB.
+  floorjunk: () => junk(40), floorjunk8: () => junk(160),
   libnoop: () => libraryFetch({ tokenStore: storeOver({ set() {}, get() { return undefined; } }) }).fetch,
   libmap: () => libraryFetch({ tokenStore: storeOver(new Map()) }).fetch,
   libslowstore: () => { const m = new Map<string, unknown>(); const later = <T>(v: T) => new Promise<T>((res) => setTimeout(() => res(v), 1)); return libraryFetch({ tokenStore: { save: (k: string, r: unknown) => { m.set(k, r); return later(undefined); }, find: (k: string) => later(m.get(k)), revoke: () => later(false) } as never }).fetch; },
