@@ -1,6 +1,6 @@
 // Bytes allocated per request in-process (heap growth across N requests with the young
 // generation large enough that no collection runs), for the handlers of variants.ts.
-// Usage: deno run -A --v8-flags=--min-semi-space-size=128,--max-semi-space-size=128,--expose-gc bench/diag/alloc.ts lib floor ...
+// Usage: deno run -A --v8-flags=--min-semi-space-size=64,--max-semi-space-size=64,--expose-gc bench/diag/alloc.ts lib floor ...
 import { variants } from "./variants.ts";
 import { AUTHORIZATION, BODY, CONTENT_TYPE, ORIGIN, TOKEN_PATH } from "../fixture.ts";
 declare const Deno: { args: string[]; memoryUsage(): { heapUsed: number } };
