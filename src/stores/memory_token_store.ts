@@ -5,10 +5,9 @@
  * @module
  */
 
-import { ExpiringMap, type MemoryStoreOptions } from "./expiring_map.ts";
-import { StoreFullError, type TokenRecord, type TokenStore } from "./token_store.ts";
+import type { MemoryStoreOptions } from "./expiring_map.ts";
+import type { TokenRecord, TokenStore } from "./token_store.ts";
 import { PackedTokenStore } from "./packed_token_store.ts";
-import { runtimeAgent } from "../runtime_agent.ts";
 
 /** Options for {@link MemoryTokenStore}. */
 export interface MemoryTokenStoreOptions extends MemoryStoreOptions {
@@ -18,35 +17,6 @@ export interface MemoryTokenStoreOptions extends MemoryStoreOptions {
    * temporarily_unavailable` with `Retry-After`) while every other client is served.
    */
   maxEntriesPerClient?: number;
-}
-
-const byExp = (record: TokenRecord) => record.exp;
-
-/**
- * Whether the records go into typed arrays ({@link PackedTokenStore}) rather than a Map of
- * objects: on JavaScriptCore (Bun) only. There every request pays for the heap the process
- * keeps, and every live object is work for the collector; over Bun.serve the library took
- * 18.7 µs of server CPU per request with the Map of objects and 16.5 with the typed arrays
- * (bench/ANALYSIS.md, issue 15 third pass). V8 keeps the Map (Node, Deno:
- * there the store costs little). The choice changes what keeping a token costs, never what
- * the store answers (tests/packed_token_store.test.ts).
- */
-const PACKED: boolean = runtimeAgent.startsWith("Bun/");
-
-/**
- * One client's share: how many live records it holds, and the records it saved (with their
- * keys, in parallel arrays), oldest first from `head`. Records already gone are dropped
- * lazily: an entry is live while the map still holds that very record under its key.
- * `ordered` says the entries are in expiry order (records saved with one lifetime always
- * are), so the first live one is the next to expire.
- */
-interface Share {
-  count: number;
-  keys: string[];
-  records: TokenRecord[];
-  head: number;
-  lastExp: number;
-  ordered: boolean;
 }
 
 /**
@@ -59,6 +29,13 @@ interface Share {
  * `StoreFullError` instead of evicting one: forgetting a live token would make a valid token
  * stop working without anyone noticing.
  *
+ * The records live in typed arrays ({@link PackedTokenStore}), not as one object per token in
+ * a Map: every runtime's collector then has nothing to copy or mark per token, and a save
+ * touches a few cache lines rather than a hash table's chains. Over loopback HTTP a request
+ * cost about 1.8 µs less server CPU on Deno.serve and on `@hono/node-server` with the typed
+ * arrays, and 2.3 µs less on Bun.serve (bench/ANALYSIS.md, issue 15, 2026-12-06 and third
+ * pass); the answers are the Map of records' exactly (tests/packed_token_store.test.ts).
+ *
  * @example
  * ```ts
  * import { MemoryTokenStore } from "./memory_token_store.ts";
@@ -68,101 +45,29 @@ interface Share {
  * ```
  */
 export class MemoryTokenStore implements TokenStore {
-  readonly #records: ExpiringMap<TokenRecord>;
-  readonly #shares = new Map<string, Share>();
-  readonly #quota: number;
-  readonly #clock: () => number;
-  readonly #packed: PackedTokenStore | undefined;
+  readonly #packed: PackedTokenStore;
 
   constructor(options: MemoryTokenStoreOptions = {}) {
-    this.#records = new ExpiringMap(byExp, options, (record) => this.#released(record));
-    const quota = options.maxEntriesPerClient ?? Math.max(1, Math.floor(this.#records.maxEntries / 10));
-    if (!Number.isSafeInteger(quota) || quota < 1) throw new RangeError("maxEntriesPerClient must be a positive integer");
-    this.#quota = quota;
-    this.#clock = options.clock ?? Date.now;
-    this.#packed = PACKED ? new PackedTokenStore(options) : undefined;
+    this.#packed = new PackedTokenStore(options);
   }
 
   /** The number of records held, expired ones not yet dropped included. */
   get size(): number {
-    if (this.#packed !== undefined) return this.#packed.size;
-    return this.#records.size;
+    return this.#packed.size;
   }
 
+  /** Records `record` under `key`; rejects with `StoreFullError` when the store or the client's quota is full of live records. */
   save(key: string, record: TokenRecord): Promise<void> {
-    if (this.#packed !== undefined) return this.#packed.save(key, record);
-    try {
-      const id = record.client_id;
-      const held = this.#shares.get(id);
-      // Overwriting one of the client's own records takes no more of its quota.
-      if (held !== undefined && held.count >= this.#quota && this.#records.get(key)?.client_id !== id) {
-        this.#refuseOverQuota(held, id);
-      }
-      this.#records.set(key, record);
-      // After the set: dropping expired records may have released this client's share.
-      let share = this.#shares.get(id);
-      if (share === undefined) {
-        this.#shares.set(id, share = { count: 0, keys: [], records: [], head: 0, lastExp: -Infinity, ordered: true });
-      }
-      share.count++;
-      share.keys.push(key);
-      share.records.push(record);
-      if (record.exp < share.lastExp) share.ordered = false;
-      else share.lastExp = record.exp;
-      if (share.keys.length - share.head > 2 * share.count + 64) this.#compact(share);
-      return Promise.resolve();
-    } catch (e) {
-      return Promise.reject(e);
-    }
+    return this.#packed.save(key, record);
   }
 
+  /** The live record under `key`, if any. */
   find(key: string): Promise<TokenRecord | undefined> {
-    if (this.#packed !== undefined) return this.#packed.find(key);
-    return Promise.resolve(this.#records.get(key));
+    return this.#packed.find(key);
   }
 
+  /** Forgets the record under `key`; resolves whether a live one was there. */
   revoke(key: string): Promise<boolean> {
-    if (this.#packed !== undefined) return this.#packed.revoke(key);
-    return Promise.resolve(this.#records.delete(key));
-  }
-
-  /** A record left the map (expired, revoked, replaced): it no longer counts against its client. */
-  #released(record: TokenRecord): void {
-    const share = this.#shares.get(record.client_id);
-    if (share !== undefined && --share.count <= 0) this.#shares.delete(record.client_id);
-  }
-
-  /**
-   * The client holds its quota: drop its records that have expired, and if it still holds
-   * the quota, throw with the time until its oldest live record expires. In expiry order
-   * only the oldest entries need a look (amortized constant work per save); otherwise the
-   * share is compacted and sorted once, and is in order again.
-   */
-  #refuseOverQuota(share: Share, id: string): void {
-    if (!share.ordered) this.#compact(share, true);
-    while (share.head < share.keys.length && !this.#live(share, share.head)) share.head++;
-    if (share.count < this.#quota || this.#shares.get(id) !== share) return;
-    const oldest = share.records[share.head];
-    const retryAfter = oldest === undefined ? 1 : Math.max(1, Math.ceil(oldest.exp - this.#clock() / 1000));
-    throw new StoreFullError("this client holds as many live tokens as it may", retryAfter);
-  }
-
-  /** Whether entry `i` of a share is still held (a lookup drops it if it has expired). */
-  #live(share: Share, i: number): boolean {
-    return this.#records.get(share.keys[i]!) === share.records[i];
-  }
-
-  /** Keeps only a share's live entries, so its arrays stay near its count; `sort` puts them in expiry order. */
-  #compact(share: Share, sort = false): void {
-    const live: number[] = [];
-    for (let i = share.head; i < share.keys.length; i++) if (this.#live(share, i)) live.push(i);
-    if (sort) live.sort((a, b) => share.records[a]!.exp - share.records[b]!.exp);
-    share.keys = live.map((i) => share.keys[i]!);
-    share.records = live.map((i) => share.records[i]!);
-    share.head = 0;
-    if (sort) {
-      share.ordered = true;
-      share.lastExp = share.records.at(-1)?.exp ?? -Infinity;
-    }
+    return this.#packed.revoke(key);
   }
 }

@@ -1,6 +1,6 @@
 /**
- * The in-memory token store's layout on JavaScriptCore (Bun): records packed into typed
- * arrays, no heap object per token.
+ * The in-memory token store's layout: records packed into typed arrays, no heap object per
+ * token (`MemoryTokenStore` keeps its records here on every runtime).
  *
  * @module
  */
@@ -56,16 +56,19 @@ function packable(r: TokenRecord): boolean {
 }
 
 /**
- * A {@link TokenStore} that answers exactly as `MemoryTokenStore` over `ExpiringMap` does
- * (the same records, refusals, `retryAfter` and sizes, after the same sequence of calls;
- * tests/packed_token_store.test.ts drives both), with the entries in typed arrays: a token's
+ * A {@link TokenStore} that answers exactly as the Map of records over `ExpiringMap` that
+ * `MemoryTokenStore` was until 2026-12 (the same records, refusals, `retryAfter` and sizes,
+ * after the same sequence of calls; tests/packed_token_store.test.ts drives both, the Map's
+ * version kept in tests/support), with the entries in typed arrays: a token's
  * key is 43 bytes in one large array, its record two interned strings and two numbers, its
  * place in insertion order two links, its index an open-addressing table of slot numbers.
  * On JavaScriptCore every request pays for the heap a process keeps (the young generation is
  * sized by it, and the request's garbage then runs through memory out of cache), and every
  * live object is work for a full collection: this store keeps about 126 bytes per token and
  * no object per token, against about 171 bytes in three objects for the Map of records
- * (bench/ANALYSIS.md, issue 15 third pass). Keys of another form and records with optional
+ * (bench/ANALYSIS.md, issue 15 third pass). On V8 (Node, Deno) the same layout saves the
+ * scavenger's copies of every token's key and record, and the Map's chains: about 1.8 µs of
+ * server CPU a request over loopback HTTP (issue 15, 2026-12-06). Keys of another form and records with optional
  * members are kept as they are, beside the arrays.
  *
  * A slot stays allocated while the map holds it or a client's share still lists it (the
