@@ -29,12 +29,13 @@ export interface MemoryTokenStoreOptions extends MemoryStoreOptions {
  * `StoreFullError` instead of evicting one: forgetting a live token would make a valid token
  * stop working without anyone noticing.
  *
- * The records live in typed arrays ({@link PackedTokenStore}), not as one object per token in
- * a Map: every runtime's collector then has nothing to copy or mark per token, and a save
- * touches a few cache lines rather than a hash table's chains. Over loopback HTTP a request
- * cost about 1.8 µs less server CPU on Deno.serve and on `@hono/node-server` with the typed
- * arrays, and 2.3 µs less on Bun.serve (bench/ANALYSIS.md, issue 15, 2026-12-06 and third
- * pass); the answers are the Map of records' exactly (tests/packed_token_store.test.ts).
+ * The records live in typed arrays (`PackedTokenStore`, src/stores/packed_token_store.ts),
+ * not as one object per token in a Map: every runtime's collector then has nothing to copy
+ * or mark per token, and a save touches a few cache lines rather than a hash table's chains.
+ * Over loopback HTTP a request cost about 1.8 µs less server CPU on Deno.serve and on
+ * `@hono/node-server` with the typed arrays, and 2.3 µs less on Bun.serve (bench/ANALYSIS.md,
+ * issue 15, 2026-12-06 and third pass); the answers are the Map of records' exactly
+ * (tests/packed_token_store.test.ts).
  *
  * @example
  * ```ts
