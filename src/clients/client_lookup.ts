@@ -8,7 +8,7 @@
 
 import { ConfigurationError } from "../errors.ts";
 import type { CryptoProvider } from "../crypto/provider.ts";
-import { isThenable, withDeadline } from "../stores/deadline.ts";
+import { withDeadlineIfPending } from "../stores/deadline.ts";
 import { clientIdProblem } from "./client_id.ts";
 import { type ClientStore, clientStoreFromArray } from "./client_store.ts";
 import { type Client, type ClientRegistration, preparedClient } from "./registration.ts";
@@ -48,15 +48,8 @@ export function clientLookup(clients: readonly ClientRegistration[] | ClientStor
   return (client_id) => {
     // An id no registration can have (too long, a NUL...) is unknown; no store is asked.
     if (clientIdProblem(client_id) !== undefined) return undefined;
-    let answer: ClientRegistration | undefined | null | PromiseLike<ClientRegistration | undefined | null>;
-    try {
-      answer = store.getClient(client_id);
-    } catch (e) {
-      return Promise.reject(e);
-    }
-    // A store that answers later gets the deadline (stores/deadline.ts); one that answered
-    // already needs none.
-    if (!isThenable(answer)) return prepared(answer, client_id);
-    return withDeadline("client store", timeoutMs, () => answer).then((registration) => prepared(registration, client_id));
+    // A store that answers later gets the deadline; one that answered already needs none.
+    const answer = withDeadlineIfPending("client store", timeoutMs, () => store.getClient(client_id));
+    return answer instanceof Promise ? answer.then((registration) => prepared(registration, client_id)) : prepared(answer, client_id);
   };
 }

@@ -39,10 +39,32 @@ export function withDeadline<T>(
   call: () => T | PromiseLike<T>,
   onLate?: (value: T) => void,
 ): Promise<T> {
+  const answer = withDeadlineIfPending(what, ms, call, onLate);
+  return answer instanceof Promise ? answer : Promise.resolve(answer);
+}
+
+/**
+ * {@link withDeadline}, with a synchronous answer returned as it is rather than in a promise
+ * (a throw is still a rejected promise): for the request path, where each promise is an
+ * allocation and a turn of the microtask queue on every request.
+ *
+ * @example
+ * ```ts
+ * import { withDeadlineIfPending } from "./deadline.ts";
+ * const clients = new Map([["billing", { client_id: "billing" }]]);
+ * withDeadlineIfPending("client store", 5_000, () => clients.get("billing")); // { client_id: "billing" }, no promise
+ * ```
+ */
+export function withDeadlineIfPending<T>(
+  what: string,
+  ms: number,
+  call: () => T | PromiseLike<T>,
+  onLate?: (value: T) => void,
+): T | Promise<T> {
   let result: T | PromiseLike<T>;
   try {
     result = call();
-    if (!isThenable(result)) return Promise.resolve(result);
+    if (!isThenable(result)) return result;
   } catch (e) {
     return Promise.reject(e);
   }

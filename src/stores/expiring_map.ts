@@ -32,7 +32,9 @@ export interface MemoryStoreOptions {
  * go into the newest segment, and a full one is sealed: JavaScriptCore pays for a large Map
  * that is still being written at every collection of the young generation, and V8 does not.
  * Over Bun.serve at a few hundred thousand live tokens, segments of 16,384 took the library
- * from about 23-27 to 21-22 µs of server CPU per request (bench/ANALYSIS.md, "second pass");
+ * from about 23-27 to 21-22 µs of server CPU per request when its token store was a map of
+ * this kind (bench/ANALYSIS.md, "second pass"; the token store now keeps typed arrays, and
+ * the replay, revocation and attempt stores keep these maps);
  * the price is a hash and a bit per segment on each lookup, and on Bun at 1,000,000 entries
  * a lookup of the oldest key or of an absent one costs about 0.4 µs more. Bun says who it is
  * in `navigator.userAgent` (see `runtime_agent.ts`); the choice changes what a lookup costs,
@@ -94,8 +96,9 @@ export class ExpiringMap<V> {
 
   /**
    * `onRemove` is told of every value that leaves the map (expired, deleted or replaced),
-   * once: the token store keeps its per-client counts with it. `segmentEntries` is for tests
-   * (small segments, to drive the segment boundaries).
+   * once: the Map-of-records token store kept its per-client counts with it (its copy in
+   * tests/support is the reference the typed-array store is checked against).
+   * `segmentEntries` is for tests (small segments, to drive the segment boundaries).
    */
   constructor(expiresAt: (value: V) => number, options: MemoryStoreOptions = {}, onRemove?: (value: V) => void, segmentEntries: number = SEGMENT_ENTRIES) {
     this.#expiresAt = expiresAt;
