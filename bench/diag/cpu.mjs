@@ -5,13 +5,16 @@
 // load, divided by the requests wrk completed. Interleaved rounds, medians. Linux and wrk only.
 // "main" is the JavaScript thread, "all" every thread (the collector's helpers included).
 // Usage: node bench/diag/cpu.mjs <rounds> <seconds> bun:floor bun:lib deno:floor node:lib ...
+// A config prefixed "before:" (before:deno:lib) is served from the checkout in BEFORE_TREE
+// (`git worktree add /tmp/before <commit>`, with node_modules and bench/node_modules linked
+// from this one): a change measured against the code before it, interleaved on one machine.
 import { execFileSync, spawn } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 
 const [rounds, seconds, ...configs] = process.argv.slice(2);
-const dir = new URL(".", import.meta.url).pathname;
-const bin = (name) => `${dir}../../node_modules/.bin/${name}`;
+const here = new URL(".", import.meta.url).pathname;
+const bin = (name) => `${here}../../node_modules/.bin/${name}`;
 const script = `${mkdtempSync(`${tmpdir()}/m2m-diag-`)}/token.lua`;
 const AUTHORIZATION = `Basic ${btoa("bench-client:q7Vb2nR5tWmZ7cL1pD9sF4hG6aQeUiOyTrEwXkJ0Y3M")}`;
 writeFileSync(script, `wrk.method = "POST"
@@ -35,7 +38,8 @@ function cpu(pid) {
   return { main, all };
 }
 
-function start(runtime, variant) {
+function start(runtime, variant, tree) {
+  const dir = tree === undefined ? here : `${tree}/bench/diag/`;
   return new Promise((resolve, reject) => {
     const child = runtime === "bun"
       ? spawn(bin("bun"), [`${dir}bun.ts`, variant])
@@ -64,8 +68,11 @@ const results = Object.fromEntries(configs.map((c) => [c, { main: [], all: [], r
 for (let r = 0; r < Number(rounds); r++) {
   for (let k = 0; k < configs.length; k++) {
     const config = configs[(k + r) % configs.length];
-    const [runtime, variant] = config.split(":");
-    const { child, port } = await start(runtime, variant);
+    const parts = config.split(":");
+    const before = parts[0] === "before" ? parts.shift() : undefined;
+    if (before !== undefined && process.env.BEFORE_TREE === undefined) throw new Error("before: needs BEFORE_TREE");
+    const [runtime, variant] = parts;
+    const { child, port } = await start(runtime, variant, before === undefined ? undefined : process.env.BEFORE_TREE);
     try {
       wrk(port, 1);
       const before = cpu(child.pid);
