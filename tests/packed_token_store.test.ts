@@ -1,11 +1,11 @@
-// The packed token store (src/stores/packed_token_store.ts; MemoryTokenStore's layout on Bun)
+// The packed token store (src/stores/packed_token_store.ts; MemoryTokenStore's layout, on Bun
+// since 2026-12-04 and on every runtime since 2026-12-06)
 // against MemoryTokenStore as it was before it (tests/support/memory_token_store_reference.ts):
 // the same long random sequences of saves (new keys, overwrites, by several clients, in and out
 // of expiry order), finds, revokes, quota refusals, full-store refusals and clock moves on both
 // must give the same answers, records, sizes and retryAfter values. Small slot arrays make every
 // sequence grow them; keys of other forms and records with optional members take the fallback.
-// Run on every runtime (the packed store is a plain class), and MemoryTokenStore itself, on
-// whichever layout the runtime picks, against the reference too.
+// Run on every runtime, and MemoryTokenStore itself against the reference too.
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { PackedTokenStore } from "../src/stores/packed_token_store.ts";
