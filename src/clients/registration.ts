@@ -525,18 +525,9 @@ const prepared = new WeakMap<ClientRegistration, Client>();
 
 /**
  * Validates a registration and prepares it for the request path: secret hashes parsed, a
- * plaintext `client_secret` hashed once, scopes as sets. Cached per registration object.
- */
-export async function prepareClient(
-  registration: ClientRegistration,
-  crypto: CryptoProvider = webCrypto,
-): Promise<Client> {
-  return await preparedClient(registration, crypto);
-}
-
-/**
- * {@link prepareClient}, answered without a promise for a registration prepared before (the
- * request path's case: each promise is an allocation and a turn on every request).
+ * plaintext `client_secret` hashed once, scopes as sets. Cached per registration object, and
+ * a cached one comes without a promise (the request path's case: each promise is an
+ * allocation and a turn on every request); a validation error is a rejected promise.
  */
 export function preparedClient(registration: ClientRegistration, crypto: CryptoProvider = webCrypto): Client | Promise<Client> {
   return prepared.get(registration) ?? prepareNew(registration, crypto);
