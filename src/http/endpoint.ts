@@ -70,7 +70,9 @@ export function endpoint<Ctx extends EndpointContext>(spec: EndpointSteps<Ctx>):
       requireTls(url, ctx.requireHttps);
       refuseQueryCredentials(url);
       const form = await readForm(request, ctx.form);
-      client = await authenticateClient(request, form, ctx, name);
+      // Answered without a promise when nothing in the check is asynchronous: no turn spent.
+      const authenticated = authenticateClient(request, form, ctx, name);
+      client = authenticated instanceof Promise ? await authenticated : authenticated;
       return await steps(request, form, client, ctx);
     } catch (e) {
       const response = errorResponse(e);
