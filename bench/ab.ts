@@ -1,9 +1,10 @@
 // CPU µs per request of a few contenders, interleaved in one process (rounds rotate the
 // order), medians: the load-insensitive figure for before/after comparisons of one change.
-// Usage: ab.ts [--only=floor,m2m-oauth, opaque] [--ms=300] [--rounds=7]
+// Usage: ab.ts [--only=floor (fetch)|m2m-oauth, opaque|diag:rulesmap] [--ms=300] [--rounds=7]
 import { type Contender, contenders, LIBRARY, runtime, sender } from "./contenders/index.ts";
 import { libraryFetch } from "./contenders/library.ts";
 import { measureOps, median } from "./lib/harness.ts";
+import { variants } from "./diag/variants.ts";
 
 const argv = (globalThis as { process?: { argv: string[] } }).process?.argv.slice(2) ?? [];
 const args = Object.fromEntries(argv.map((a) => a.replace(/^--/, "").split("="))) as Record<string, string>;
@@ -14,6 +15,8 @@ const ROUNDS = Number(args.rounds ?? 7);
 // (one fixed caller), so the brute-force guard keeps its five keys per attempt, not one.
 const extra: Contender[] = [
   { name: `${LIBRARY}, callerKey`, via: "fetch", fetch: async () => libraryFetch({ callerKey: () => "203.0.113.7" }).fetch },
+  // And any handler of bench/diag/variants.ts by its name there (diag:rulesmap, diag:s2, ...).
+  ...Object.keys(variants).map((v): Contender => ({ name: `diag:${v}`, via: "fetch", fetch: async () => variants[v]!() })),
 ];
 const chosen = names.map((n) => {
   const c = [...contenders, ...extra].find((x) => x.name === n);

@@ -1,5 +1,6 @@
 // Instructions per request of the diagnostic handlers of variants.ts on @hono/node-server
-// ("lib", "node:lib") or on Deno.serve ("deno:lib", the deno binary run as it is), counted by
+// ("lib", "node:lib"), on Deno.serve ("deno:lib", the deno binary run as it is) or on Bun.serve
+// ("bun:lib"), counted by
 // valgrind's callgrind: unlike CPU time on a shared machine, the count repeats to within 0.1%
 // from run to run (the floor: 148,466 and 148,550), so differences of a few thousand
 // instructions (a timer, ten microtask turns) can be told apart. Each Node variant is bundled
@@ -54,10 +55,18 @@ async function load(port, count) {
   agent.destroy();
 }
 
+// The bun binary itself (node_modules/.bin/bun may be a wrapper script valgrind would follow
+// into a shell).
+function bunBinary() {
+  return execFileSync(`${dir}../../node_modules/.bin/bun`, ["-e", "console.log(process.execPath)"], { encoding: "utf8" }).trim();
+}
+
 async function measure(config) {
   const [runtime, variant] = config.includes(":") ? config.split(":") : ["node", config];
   const server = runtime === "deno"
     ? [`${dir}../../node_modules/.bin/deno`, "run", "-A", `${dir}deno.ts`, variant]
+    : runtime === "bun"
+    ? [bunBinary(), `${dir}bun.ts`, variant]
     : [process.execPath, bundle, variant];
   const out = `${work}/${runtime}-${variant}`;
   const child = spawn("valgrind", ["--tool=callgrind", "--smc-check=all", ...cacheSim, `--callgrind-out-file=${out}.%p.out`, ...server]);
