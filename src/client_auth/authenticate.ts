@@ -113,36 +113,34 @@ function callerOf(request: Request, ctx: ClientAuthContext): string | undefined 
  * request (issue 15, bench/diag/micro_auth.ts). A step that returns a promise carries the
  * rest of the check on in it; the order, and the one `end()` after everything, are the same.
  */
-function checkSecret(
-  request: Request,
-  client_id: string,
-  secret: string,
-  method: TokenEndpointAuthMethod,
-  viaHeader: boolean,
-  ctx: ClientAuthContext,
-): AuthenticatedClient | Promise<AuthenticatedClient> {
+function checkSecret(request: Request, presented: PresentedSecret, ctx: ClientAuthContext): AuthenticatedClient | Promise<AuthenticatedClient> {
   // RFC 6749 s2.3.1: brute-force protection. Decided before the client is looked up or the
   // secret hashed, so a refused attempt costs nothing and says nothing about the client.
-  const begun = ctx.bruteForce === undefined ? undefined : ctx.bruteForce.begin(client_id, callerOf(request, ctx));
-  if (begun instanceof Promise) return begun.then((attempt) => checkAdmitted(attempt, client_id, secret, method, viaHeader, ctx));
-  return checkAdmitted(begun, client_id, secret, method, viaHeader, ctx);
+  const begun = ctx.bruteForce === undefined ? undefined : ctx.bruteForce.begin(presented.client_id, callerOf(request, ctx));
+  if (begun instanceof Promise) return begun.then((attempt) => checkAdmitted(attempt, presented, ctx));
+  return checkAdmitted(begun, presented, ctx);
+}
+
+/** A secret as presented, with how: the method, and whether in an `Authorization` header. */
+interface PresentedSecret {
+  readonly client_id: string;
+  readonly secret: string;
+  readonly method: TokenEndpointAuthMethod;
+  readonly viaHeader: boolean;
 }
 
 /** {@link checkSecret} once the guard admitted the attempt: ends it, whatever happens. */
 function checkAdmitted(
   attempt: GuardedAttempt | undefined,
-  client_id: string,
-  secret: string,
-  method: TokenEndpointAuthMethod,
-  viaHeader: boolean,
+  presented: PresentedSecret,
   ctx: ClientAuthContext,
 ): AuthenticatedClient | Promise<AuthenticatedClient> {
   let outcome: AuthenticatedClient | Promise<AuthenticatedClient>;
   try {
-    const found = ctx.findClient(client_id);
+    const found = ctx.findClient(presented.client_id);
     outcome = found instanceof Promise
-      ? found.then((client) => checkFound(attempt, client, secret, method, viaHeader, ctx))
-      : checkFound(attempt, found, secret, method, viaHeader, ctx);
+      ? found.then((client) => checkFound(attempt, client, presented, ctx))
+      : checkFound(attempt, found, presented, ctx);
   } catch (e) {
     attempt?.end();
     throw e;
@@ -157,16 +155,14 @@ function checkAdmitted(
 function checkFound(
   attempt: GuardedAttempt | undefined,
   client: Client | undefined,
-  secret: string,
-  method: TokenEndpointAuthMethod,
-  viaHeader: boolean,
+  presented: PresentedSecret,
   ctx: ClientAuthContext,
 ): AuthenticatedClient | Promise<AuthenticatedClient> {
   const hashes = client !== undefined && client.secrets.length > 0 ? client.secrets : ctx.unknownClientSecrets;
-  const verified = verifySecret(secret, hashes, ctx.crypto);
+  const verified = verifySecret(presented.secret, hashes, ctx.crypto);
   return verified instanceof Promise
-    ? verified.then((matches) => verdict(attempt, client, matches, method, viaHeader, ctx))
-    : verdict(attempt, client, verified, method, viaHeader, ctx);
+    ? verified.then((matches) => verdict(attempt, client, matches, presented, ctx))
+    : verdict(attempt, client, verified, presented, ctx);
 }
 
 /** Accepted, or refused with the one `invalid_client` answer; the guard records which. */
@@ -174,8 +170,7 @@ function verdict(
   attempt: GuardedAttempt | undefined,
   client: Client | undefined,
   secretMatches: boolean,
-  method: TokenEndpointAuthMethod,
-  viaHeader: boolean,
+  { method, viaHeader }: PresentedSecret,
   ctx: ClientAuthContext,
 ): AuthenticatedClient | Promise<AuthenticatedClient> {
   if (
@@ -412,13 +407,13 @@ function authenticate(
       throw new OAuthError("invalid_request", "client_id in the body differs from the Authorization header");
     }
     attempt.client_id = basic.client_id;
-    return checkSecret(request, basic.client_id, basic.client_secret, "client_secret_basic", true, ctx);
+    return checkSecret(request, { client_id: basic.client_id, secret: basic.client_secret, method: "client_secret_basic", viaHeader: true }, ctx);
   }
   if (bodySecret !== undefined) {
     attempt.method = "client_secret_post";
     if (bodyId === undefined) throw authenticationFailed(false, ctx.basicChallenge);
     attempt.client_id = bodyId;
-    return checkSecret(request, bodyId, bodySecret, "client_secret_post", false, ctx);
+    return checkSecret(request, { client_id: bodyId, secret: bodySecret, method: "client_secret_post", viaHeader: false }, ctx);
   }
   if (assertion !== undefined) {
     // A platform token from a trusted issuer: federated client authentication.
