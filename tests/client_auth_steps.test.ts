@@ -26,7 +26,7 @@ interface Attempt {
   name: string;
   authorization?: string;
   body: string;
-  /** The guard refuses to admit (its 429), or fails to count a failure. */
+  /** The guard refuses to admit (its 429), fails to count a failure, or fails to record a success. */
   guard?: "refuses" | "count-fails" | "record-fails";
   /** The client lookup throws. */
   lookupFails?: boolean;

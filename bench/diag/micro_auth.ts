@@ -11,6 +11,7 @@ import { verifySecret } from "../../src/clients/secrets.ts";
 import { sha256Text } from "../../src/crypto/sha256.ts";
 import { parseForm } from "../../src/http/form.ts";
 import { AUTHORIZATION, CLIENT_ID, CLIENT_SECRET } from "../fixture.ts";
+import { micro } from "./micro.ts";
 
 const ctx = resolveServerConfig(libraryFetch().options);
 const ctxNoGuard = resolveServerConfig(libraryFetch({ bruteForce: false }).options);
@@ -18,7 +19,6 @@ const form = parseForm("grant_type=client_credentials&scope=read");
 const request = new Request("https://as.example/token", { method: "POST", headers: { authorization: AUTHORIZATION, "content-type": "application/x-www-form-urlencoded" }, body: "x" });
 const client = await ctx.findClient(CLIENT_ID);
 const out = new Uint8Array(32);
-let sink = 0;
 const pieces: Record<string, () => unknown> = {
   "authenticateClient": () => authenticateClient(request, form, ctx, "token"),
   "authenticateClient, no guard": () => authenticateClient(request, form, ctxNoGuard, "token"),
@@ -34,22 +34,6 @@ const pieces: Record<string, () => unknown> = {
     a.end();
   },
 };
-const names = Object.keys(pieces);
-const results: Record<string, number[]> = Object.fromEntries(names.map((n) => [n, []]));
-const N = 100_000;
-for (let round = 0; round < 7; round++) {
-  for (let k = 0; k < names.length; k++) {
-    const name = names[(k + round) % names.length]!;
-    const f = pieces[name]!;
-    const t0 = performance.now();
-    for (let i = 0; i < N; i++) {
-      const r = f();
-      if (r instanceof Promise) await r;
-      else sink ^= r === undefined ? 0 : 1;
-    }
-    results[name]!.push(((performance.now() - t0) * 1e6) / N);
-  }
-}
-const median = (a: number[]) => a.slice().sort((x, y) => x - y)[a.length >> 1]!;
-for (const n of names) console.log(`${n.padEnd(30)} ${median(results[n]!).toFixed(0).padStart(6)} ns`);
-if (sink === 42) console.log("");
+// The shared harness of bench/diag/micro.ts: each piece warmed, then interleaved rounds.
+const ns = await micro(pieces, { batch: 100_000, rounds: 7 });
+for (const [name, value] of Object.entries(ns)) console.log(`${name.padEnd(30)} ${String(value).padStart(6)} ns`);

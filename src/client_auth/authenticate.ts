@@ -178,8 +178,8 @@ function verdict(
     (client.client_secret_expires_at !== 0 && client.client_secret_expires_at <= ctx.clock() / 1000)
   ) {
     const counted = attempt?.failed(client !== undefined);
-    // A guard that fails to count is a store failure, answered as such (never as a refusal).
     if (counted === undefined) throw authenticationFailed(viaHeader, ctx.basicChallenge);
+    // A guard that fails to count rejects with its store failure, answered as such (never as a refusal).
     return counted.then(() => {
       throw authenticationFailed(viaHeader, ctx.basicChallenge);
     });
